@@ -1,0 +1,47 @@
+#include "lib/core/id_generator.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace tokkit {
+
+absl::Time IdGenerator::Epoch() { return absl::FromUnixSeconds(1735689600); }
+
+absl::StatusOr<IdGenerator*> IdGenerator::Create(int64_t worker_id,
+                                                 const Clock* clock) {
+  if (worker_id < 0 || worker_id > kMaxWorkerId) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "worker id must be in [0, ", kMaxWorkerId, "], got ", worker_id));
+  }
+  if (clock == nullptr) return absl::InvalidArgumentError("clock is null");
+  return new IdGenerator(worker_id, clock);
+}
+
+int64_t IdGenerator::Next() {
+  const int64_t now_ms =
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(clock_->Now() - Epoch()));
+  absl::MutexLock lock(&mu_);
+  if (now_ms > last_ms_) {
+    last_ms_ = now_ms;
+    sequence_ = 0;
+  } else if (++sequence_ > (int64_t{1} << kSequenceBits) - 1) {
+    // Sequence exhausted (or clock went backwards): move into the next
+    // millisecond logically so ids stay unique and increasing.
+    ++last_ms_;
+    sequence_ = 0;
+  }
+  return (last_ms_ << (kWorkerBits + kSequenceBits)) |
+         (worker_id_ << kSequenceBits) | sequence_;
+}
+
+absl::Time IdGenerator::TimeOf(int64_t id) {
+  return Epoch() + absl::Milliseconds(id >> (kWorkerBits + kSequenceBits));
+}
+
+int64_t IdGenerator::WorkerOf(int64_t id) {
+  return (id >> kSequenceBits) & kMaxWorkerId;
+}
+
+}  // namespace tokkit

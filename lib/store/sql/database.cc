@@ -1,0 +1,376 @@
+#include "lib/store/sql/database.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <exception>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "lib/core/status_macros.h"
+
+namespace tokkit {
+namespace {
+
+constexpr absl::string_view kUniquePrefix = "unique violation: ";
+
+// Maps whatever a SOCI callback threw to a Status. Lost races become ABORTED
+// (retried by Transact), uniqueness becomes ALREADY_EXISTS with a recognisable
+// prefix, the rest INTERNAL with the driver's text for the logs.
+absl::Status FromException(std::exception_ptr eptr) {
+  try {
+    std::rethrow_exception(eptr);
+  } catch (const soci::postgresql_soci_error& e) {
+    const std::string state = e.sqlstate();
+    if (state == "23505") {
+      return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, e.what()));
+    }
+    if (state == "40001" || state == "40P01") {
+      return absl::AbortedError(absl::StrCat("transaction conflict: ", e.what()));
+    }
+    if (absl::StartsWith(state, "08")) {
+      return absl::UnavailableError(absl::StrCat("database unavailable: ", e.what()));
+    }
+    return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
+  } catch (const soci::sqlite3_soci_error& e) {
+    const int code = e.result() & 0xff;
+    if (code == SQLITE_CONSTRAINT && absl::StrContains(e.what(), "UNIQUE")) {
+      return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, e.what()));
+    }
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return absl::AbortedError(absl::StrCat("database busy: ", e.what()));
+    }
+    return absl::InternalError(absl::StrCat("sqlite: ", e.what()));
+  } catch (const soci::soci_error& e) {
+    // Some paths (e.g. commit) throw the base class; classify by text.
+    const std::string what = e.what();
+    if (absl::StrContains(what, "UNIQUE constraint failed") ||
+        absl::StrContains(what, "duplicate key value")) {
+      return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, what));
+    }
+    if (absl::StrContains(what, "database is locked") ||
+        absl::StrContains(what, "could not serialize") ||
+        absl::StrContains(what, "deadlock detected")) {
+      return absl::AbortedError(absl::StrCat("transaction conflict: ", what));
+    }
+    return absl::InternalError(absl::StrCat("database: ", what));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("database: ", e.what()));
+  } catch (...) {
+    return absl::InternalError("database: unknown exception");
+  }
+}
+
+absl::Status Guard(soci::session& sql,
+                   absl::FunctionRef<absl::Status(soci::session&)> fn) {
+  try {
+    return fn(sql);
+  } catch (...) {
+    return FromException(std::current_exception());
+  }
+}
+
+// Splits a migration script into statements at ';' that ends a line.
+std::vector<std::string> SplitStatements(absl::string_view script) {
+  std::vector<std::string> out;
+  std::string current;
+  for (absl::string_view line : absl::StrSplit(script, '\n')) {
+    absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+    if (trimmed.empty() || absl::StartsWith(trimmed, "--")) continue;
+    absl::StrAppend(&current, line, "\n");
+    if (absl::EndsWith(trimmed, ";")) {
+      out.push_back(current);
+      current.clear();
+    }
+  }
+  if (!absl::StripAsciiWhitespace(current).empty()) out.push_back(current);
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+absl::StatusOr<std::string> PercentDecode(absl::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size()) {
+        return absl::InvalidArgumentError("bad percent escape in database url");
+      }
+      const int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return absl::InvalidArgumentError("bad percent escape in database url");
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+void AppendConnParam(std::string* out, absl::string_view key,
+                     absl::string_view value) {
+  absl::StrAppend(out, out->empty() ? "" : " ", key, "='");
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out->push_back('\\');
+    out->push_back(c);
+  }
+  out->push_back('\'');
+}
+
+// postgresql://user:pass@host:port/db?k=v  ->  libpq keyword/value conninfo.
+// SOCI rewrites the connect string it is given, which breaks libpq URIs.
+absl::StatusOr<std::string> PostgresConnInfo(absl::string_view url) {
+  if (!absl::ConsumePrefix(&url, "postgresql://")) {
+    absl::ConsumePrefix(&url, "postgres://");
+  }
+  std::string out;
+  absl::string_view query;
+  if (size_t q = url.find('?'); q != absl::string_view::npos) {
+    query = url.substr(q + 1);
+    url = url.substr(0, q);
+  }
+  absl::string_view dbname;
+  if (size_t slash = url.find('/'); slash != absl::string_view::npos) {
+    dbname = url.substr(slash + 1);
+    url = url.substr(0, slash);
+  }
+  if (size_t at = url.rfind('@'); at != absl::string_view::npos) {
+    absl::string_view userinfo = url.substr(0, at);
+    url = url.substr(at + 1);
+    absl::string_view password;
+    if (size_t colon = userinfo.find(':'); colon != absl::string_view::npos) {
+      password = userinfo.substr(colon + 1);
+      userinfo = userinfo.substr(0, colon);
+    }
+    ASSIGN_OR_RETURN(std::string user, PercentDecode(userinfo));
+    if (!user.empty()) AppendConnParam(&out, "user", user);
+    if (!password.empty()) {
+      ASSIGN_OR_RETURN(std::string pw, PercentDecode(password));
+      AppendConnParam(&out, "password", pw);
+    }
+  }
+  absl::string_view host = url;
+  if (size_t colon = url.rfind(':');
+      colon != absl::string_view::npos && url.find(']') == absl::string_view::npos) {
+    AppendConnParam(&out, "port", url.substr(colon + 1));
+    host = url.substr(0, colon);
+  }
+  if (!host.empty()) {
+    ASSIGN_OR_RETURN(std::string h, PercentDecode(host));
+    AppendConnParam(&out, "host", h);
+  }
+  if (!dbname.empty()) {
+    ASSIGN_OR_RETURN(std::string db, PercentDecode(dbname));
+    AppendConnParam(&out, "dbname", db);
+  }
+  for (absl::string_view kv : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> p =
+        absl::StrSplit(kv, absl::MaxSplits('=', 1));
+    ASSIGN_OR_RETURN(std::string key, PercentDecode(p.first));
+    ASSIGN_OR_RETURN(std::string value, PercentDecode(p.second));
+    AppendConnParam(&out, key, value);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::string_view DialectName(SqlDialect d) {
+  return d == SqlDialect::kSqlite ? "sqlite" : "postgresql";
+}
+
+bool IsUniqueViolation(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAlreadyExists &&
+         absl::StartsWith(status.message(), kUniquePrefix);
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const DatabaseOptions& options) {
+  if (options.pool_size < 1 || options.pool_size > 256) {
+    return absl::InvalidArgumentError("pool_size must be in [1, 256]");
+  }
+  SqlDialect dialect;
+  std::string connect;
+  absl::string_view url = options.url;
+  if (absl::ConsumePrefix(&url, "sqlite:")) {
+    // Accept sqlite:/abs, sqlite:///abs and sqlite:relative.
+    if (absl::StartsWith(url, "//")) url.remove_prefix(2);
+    if (url.empty() || url == ":memory:") {
+      return absl::InvalidArgumentError(
+          "sqlite needs a file path (an in-memory database is not shared "
+          "across the pool)");
+    }
+    dialect = SqlDialect::kSqlite;
+    connect = std::string(url);
+  } else if (absl::StartsWith(url, "postgresql://") ||
+             absl::StartsWith(url, "postgres://")) {
+    dialect = SqlDialect::kPostgresql;
+    ASSIGN_OR_RETURN(connect, PostgresConnInfo(url));
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported database url '", options.url,
+        "' (expected sqlite:<path> or postgresql://...)"));
+  }
+
+  auto pool = std::make_unique<soci::connection_pool>(options.pool_size);
+  for (int i = 0; i < options.pool_size; ++i) {
+    try {
+      soci::session& s = pool->at(i);
+      if (dialect == SqlDialect::kSqlite) {
+        s.open(soci::sqlite3, connect);
+        // WAL lets readers run beside the single writer; busy_timeout makes a
+        // second writer wait rather than fail at once.
+        s << "PRAGMA journal_mode=WAL";
+        s << "PRAGMA busy_timeout=10000";
+        s << "PRAGMA foreign_keys=ON";
+        s << "PRAGMA synchronous=NORMAL";
+      } else {
+        s.open(soci::postgresql, connect);
+      }
+    } catch (...) {
+      absl::Status st = FromException(std::current_exception());
+      return absl::UnavailableError(
+          absl::StrCat("cannot open database: ", st.message()));
+    }
+  }
+  return std::unique_ptr<Database>(
+      new Database(dialect, options, std::move(pool)));
+}
+
+Database::Database(SqlDialect dialect, const DatabaseOptions& options,
+                   std::unique_ptr<soci::connection_pool> pool)
+    : dialect_(dialect), options_(options), pool_(std::move(pool)) {}
+
+Database::~Database() = default;
+
+absl::Status Database::Run(
+    absl::FunctionRef<absl::Status(soci::session&)> fn) {
+  soci::session sql(*pool_);
+  return Guard(sql, fn);
+}
+
+absl::Status Database::TransactOnce(
+    absl::FunctionRef<absl::Status(soci::session&)> fn) {
+  soci::session sql(*pool_);
+  absl::Status begun = Guard(sql, [&](soci::session& s) {
+    s << (dialect_ == SqlDialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    return absl::OkStatus();
+  });
+  if (!begun.ok()) return begun;
+  absl::Status result = Guard(sql, fn);
+  if (result.ok()) {
+    result = Guard(sql, [](soci::session& s) {
+      s << "COMMIT";
+      return absl::OkStatus();
+    });
+    if (result.ok()) return result;
+  }
+  // Rolling back a failed transaction; its own error would hide the cause.
+  (void)Guard(sql, [](soci::session& s) {
+    s << "ROLLBACK";
+    return absl::OkStatus();
+  });
+  return result;
+}
+
+absl::Status Database::Transact(
+    absl::FunctionRef<absl::Status(soci::session&)> fn) {
+  absl::Status last;
+  for (int attempt = 0; attempt < options_.max_transaction_attempts;
+       ++attempt) {
+    last = TransactOnce(fn);
+    if (last.code() != absl::StatusCode::kAborted) return last;
+    absl::SleepFor(absl::Milliseconds(2 << std::min(attempt, 6)));
+  }
+  return last;
+}
+
+absl::StatusOr<std::vector<int>> Database::AppliedMigrations(
+    absl::string_view module) {
+  std::vector<int> versions;
+  const std::string mod(module);
+  RETURN_IF_ERROR(Run([&](soci::session& sql) {
+    soci::rowset<int> rows =
+        (sql.prepare << "SELECT version FROM schema_migrations WHERE module = "
+                        ":m ORDER BY version",
+         soci::use(mod));
+    for (int v : rows) versions.push_back(v);
+    return absl::OkStatus();
+  }));
+  return versions;
+}
+
+absl::Status Database::Migrate(absl::string_view module,
+                               const std::vector<Migration>& migrations) {
+  std::vector<const Migration*> ordered;
+  for (const Migration& m : migrations) ordered.push_back(&m);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Migration* a, const Migration* b) {
+              return a->version < b->version;
+            });
+  for (size_t i = 1; i < ordered.size(); ++i) {
+    if (ordered[i]->version == ordered[i - 1]->version) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "duplicate migration version ", ordered[i]->version, " in ", module));
+    }
+  }
+  RETURN_IF_ERROR(Run([](soci::session& sql) {
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " module VARCHAR(64) NOT NULL,"
+           " version INTEGER NOT NULL,"
+           " name VARCHAR(200) NOT NULL,"
+           " applied_at_ms BIGINT NOT NULL,"
+           " PRIMARY KEY (module, version))";
+    return absl::OkStatus();
+  }));
+  const std::string mod(module);
+  for (const Migration* m : ordered) {
+    absl::Status st = Transact([&](soci::session& sql) -> absl::Status {
+      if (dialect_ == SqlDialect::kPostgresql) {
+        // Replicas starting together apply each step once: the lock is held
+        // to the end of this transaction.
+        sql << "SELECT pg_advisory_xact_lock(7204011)";
+      }
+      int seen = 0;
+      sql << "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND "
+             "version = :v",
+          soci::use(mod), soci::use(m->version), soci::into(seen);
+      if (seen > 0) return absl::OkStatus();
+      const std::string& script =
+          (dialect_ == SqlDialect::kPostgresql && !m->postgresql_sql.empty())
+              ? m->postgresql_sql
+              : m->sql;
+      for (const std::string& statement : SplitStatements(script)) {
+        sql << statement;
+      }
+      const long long now_ms = absl::ToUnixMillis(absl::Now());
+      sql << "INSERT INTO schema_migrations (module, version, name, "
+             "applied_at_ms) VALUES (:m, :v, :n, :t)",
+          soci::use(mod), soci::use(m->version), soci::use(m->name),
+          soci::use(now_ms);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) {
+      return absl::Status(st.code(),
+                          absl::StrCat("migration ", module, "/", m->version,
+                                       " (", m->name, "): ", st.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tokkit

@@ -1,0 +1,94 @@
+// The SQL port shared by every domain's repository: a pool of SOCI sessions,
+// transactions with retry, error mapping to absl::Status, and versioned
+// migrations. Backends: SQLite (embedded default) and PostgreSQL (production).
+//
+// SOCI throws; nothing here lets an exception escape. Run() and Transact()
+// catch everything the callback throws and turn it into a Status, so
+// repositories write straight-line SOCI code and return Status.
+#ifndef TOKKIT_LIB_STORE_SQL_DATABASE_H_
+#define TOKKIT_LIB_STORE_SQL_DATABASE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace soci {
+class connection_pool;
+class session;
+}  // namespace soci
+
+namespace tokkit {
+
+enum class SqlDialect { kSqlite, kPostgresql };
+
+absl::string_view DialectName(SqlDialect d);
+
+struct DatabaseOptions {
+  // sqlite:/path/to/file.db  or  postgresql://user:pass@host:port/db?options
+  std::string url;
+  // Sessions in the pool; SQLite serialises writers anyway, so a few suffice.
+  int pool_size = 4;
+  // How often Transact() retries a transaction that lost a race
+  // (serialization failure, deadlock, SQLite busy).
+  int max_transaction_attempts = 5;
+};
+
+// One migration step of one module. `sql` holds statements separated by ';'
+// at line ends; a dialect-specific override wins when present.
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+  std::string postgresql_sql;  // optional override for PostgreSQL
+};
+
+class Database {
+ public:
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const DatabaseOptions& options);
+  ~Database();
+
+  SqlDialect dialect() const { return dialect_; }
+
+  // Runs `fn` on a pooled session in autocommit mode.
+  absl::Status Run(absl::FunctionRef<absl::Status(soci::session&)> fn);
+
+  // Runs `fn` in a transaction: commits when it returns OK, rolls back
+  // otherwise. On SQLite the transaction takes the write lock up front
+  // (BEGIN IMMEDIATE) so concurrent writers queue instead of deadlocking.
+  // Retries from the start when the engine reports a lost race, so `fn` must
+  // not have side effects outside the database.
+  absl::Status Transact(absl::FunctionRef<absl::Status(soci::session&)> fn);
+
+  // Applies, in version order, the migrations of `module` that this database
+  // has not seen, each in its own transaction, recording them in
+  // schema_migrations. Safe when several replicas start at once.
+  absl::Status Migrate(absl::string_view module,
+                       const std::vector<Migration>& migrations);
+
+  // Versions of `module` applied so far, ascending.
+  absl::StatusOr<std::vector<int>> AppliedMigrations(absl::string_view module);
+
+ private:
+  Database(SqlDialect dialect, const DatabaseOptions& options,
+           std::unique_ptr<soci::connection_pool> pool);
+  absl::Status TransactOnce(absl::FunctionRef<absl::Status(soci::session&)> fn);
+
+  const SqlDialect dialect_;
+  const DatabaseOptions options_;
+  std::unique_ptr<soci::connection_pool> pool_;
+};
+
+// Classification helpers for statuses produced by Run()/Transact().
+// A unique/primary-key constraint was violated. The message names the
+// constraint or columns, for repositories to map to a domain error.
+bool IsUniqueViolation(const absl::Status& status);
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_LIB_STORE_SQL_DATABASE_H_

@@ -1,0 +1,183 @@
+// Contract tests for the SQL port, run on every backend.
+#include "lib/store/sql/database.h"
+
+#include <soci/soci.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "lib/core/status_macros.h"
+#include "lib/store/sql/sql_util.h"
+#include "lib/store/sql/testing/test_database.h"
+
+namespace tokkit {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestDatabase;
+
+const std::vector<Migration>& Schema() {
+  static const auto* m = new std::vector<Migration>{
+      {1, "create items",
+       "CREATE TABLE items (\n"
+       "  id BIGINT PRIMARY KEY,\n"
+       "  name VARCHAR(64) NOT NULL UNIQUE,\n"
+       "  stock BIGINT NOT NULL\n"
+       ");\n"},
+  };
+  return *m;
+}
+
+class DatabaseTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto t = TestDatabase::Create(GetParam(), /*pool_size=*/8);
+    ASSERT_TRUE(t.ok()) << t.status();
+    test_db_ = std::move(*t);
+    absl::Status migrated = db().Migrate("test", Schema());
+    ASSERT_TRUE(migrated.ok()) << migrated;
+  }
+  Database& db() { return test_db_->db(); }
+
+  absl::StatusOr<long long> Stock(int64_t id) {
+    long long stock = -1;
+    RETURN_IF_ERROR(db().Run([&](soci::session& sql) {
+      sql << "SELECT stock FROM items WHERE id = :id", soci::use(id),
+          soci::into(stock);
+      return absl::OkStatus();
+    }));
+    return stock;
+  }
+
+  absl::Status Insert(int64_t id, const std::string& name, long long stock) {
+    return db().Run([&](soci::session& sql) {
+      sql << "INSERT INTO items (id, name, stock) VALUES (:i, :n, :s)",
+          soci::use(id), soci::use(name), soci::use(stock);
+      return absl::OkStatus();
+    });
+  }
+
+  std::unique_ptr<TestDatabase> test_db_;
+};
+
+TEST(DatabaseOpen, RejectsUnknownUrlsAndMemory) {
+  DatabaseOptions o;
+  o.url = "mongodb://x";
+  EXPECT_EQ(Database::Open(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.url = "sqlite::memory:";
+  EXPECT_EQ(Database::Open(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.url = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2";
+  EXPECT_EQ(Database::Open(o).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_P(DatabaseTest, MigrationsApplyOnceAndInOrder) {
+  // Re-running the same list is a no-op (the CREATE TABLE would fail).
+  ASSERT_TRUE(db().Migrate("test", Schema()).ok());
+  std::vector<Migration> more = Schema();
+  more.push_back({3, "third", "CREATE INDEX items_stock ON items (stock);"});
+  more.push_back({2, "second", "ALTER TABLE items ADD COLUMN note VARCHAR(10);"});
+  ASSERT_TRUE(db().Migrate("test", more).ok());
+  EXPECT_EQ(*db().AppliedMigrations("test"), (std::vector<int>{1, 2, 3}));
+  EXPECT_TRUE(db().AppliedMigrations("other")->empty());
+}
+
+TEST_P(DatabaseTest, FailedMigrationIsRolledBackAndReported) {
+  std::vector<Migration> bad = Schema();
+  bad.push_back({2, "broken",
+                 "CREATE TABLE half (id BIGINT);\nTHIS IS NOT SQL;\n"});
+  absl::Status st = db().Migrate("test", bad);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("test/2"), std::string::npos) << st;
+  EXPECT_EQ(*db().AppliedMigrations("test"), (std::vector<int>{1}));
+  if (db().dialect() == SqlDialect::kPostgresql) {
+    // Transactional DDL: the first statement of the step is gone too.
+    absl::Status probe = db().Run([](soci::session& sql) {
+      sql << "SELECT COUNT(*) FROM half";
+      return absl::OkStatus();
+    });
+    EXPECT_FALSE(probe.ok());
+  }
+}
+
+TEST_P(DatabaseTest, DuplicateMigrationVersionsAreRejected) {
+  std::vector<Migration> dup = Schema();
+  dup.push_back({1, "again", "SELECT 1;"});
+  EXPECT_EQ(db().Migrate("dup", dup).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(DatabaseTest, TransactionCommitsOrRollsBack) {
+  ASSERT_TRUE(Insert(1, "a", 10).ok());
+  absl::Status st = db().Transact([](soci::session& sql) {
+    sql << "UPDATE items SET stock = 0 WHERE id = 1";
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*Stock(1), 10);
+
+  st = db().Transact([](soci::session& sql) {
+    sql << "UPDATE items SET stock = 0 WHERE id = 1";
+    sql << "THIS IS NOT SQL";  // throws inside the callback
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(*Stock(1), 10);
+
+  ASSERT_TRUE(db().Transact([](soci::session& sql) {
+                    sql << "UPDATE items SET stock = 3 WHERE id = 1";
+                    return absl::OkStatus();
+                  }).ok());
+  EXPECT_EQ(*Stock(1), 3);
+}
+
+TEST_P(DatabaseTest, UniqueViolationIsAlreadyExists) {
+  ASSERT_TRUE(Insert(1, "same", 1).ok());
+  absl::Status st = Insert(2, "same", 1);
+  EXPECT_TRUE(IsUniqueViolation(st)) << st;
+  EXPECT_FALSE(IsUniqueViolation(absl::AlreadyExistsError("other")));
+  // The pool session is still usable afterwards.
+  EXPECT_TRUE(Insert(3, "other", 1).ok());
+}
+
+TEST_P(DatabaseTest, ConcurrentConditionalDecrementsNeverGoNegative) {
+  constexpr int kStock = 200;
+  constexpr int kThreads = 8;
+  constexpr int kAttemptsPerThread = 40;  // 320 attempts for 200 units
+  ASSERT_TRUE(Insert(7, "hot", kStock).ok());
+  std::atomic<int> sold{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kAttemptsPerThread; ++i) {
+        long long changed = 0;
+        absl::Status st = db().Transact([&](soci::session& sql) {
+          changed = ExecAffected(
+              sql, "UPDATE items SET stock = stock - 1 WHERE id = :id AND stock >= 1",
+              int64_t{7});
+          return absl::OkStatus();
+        });
+        if (!st.ok()) {
+          errors.fetch_add(1);
+        } else if (changed == 1) {
+          sold.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(sold.load(), kStock);
+  EXPECT_EQ(*Stock(7), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit

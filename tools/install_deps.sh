@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what tokkit needs on Debian bookworm (run as root, or with sudo
+# available). Idempotent: does nothing when every package is present.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  bazel-bootstrap g++ protobuf-compiler protobuf-compiler-grpc
+  libgrpc++-dev libprotobuf-dev libabsl-dev libsoci-dev libboost-dev
+  libsqlite3-dev libpq-dev libhiredis-dev libgflags-dev libgtest-dev
+  googletest libbenchmark-dev libsodium-dev libssl-dev libcrypt-dev
+  clang-format
+)
+TEST_PACKAGES=(postgresql redis-server python3)
+
+want=("${BUILD_PACKAGES[@]}")
+if [[ "${1:-}" == "--with-test-servers" ]]; then
+  want+=("${TEST_PACKAGES[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install_deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

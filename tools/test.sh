@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every tokkit test on a fresh Debian bookworm machine:
+# installs what is missing, starts a throwaway PostgreSQL on loopback so the
+# repository contract tests run on both backends, runs `bazel test //...`, and
+# prints one line 'N passed, N failed' computed from the test reports.
+# Extra arguments go to bazel test (e.g. a target pattern).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tools/install_deps.sh --with-test-servers || exit 1
+
+state=$(mktemp -d /tmp/tokkit-test-servers.XXXXXX)
+port=${TOKKIT_TEST_PG_PORT:-55432}
+cleanup() {
+  tools/testenv/postgres.sh stop "$state" || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+pg_url=$(tools/testenv/postgres.sh start "$state" "$port") || {
+  echo "could not start PostgreSQL; see $state/pg.log" >&2
+  cat "$state/pg.log" >&2 || true
+  exit 1
+}
+export TOKKIT_TEST_POSTGRES="$pg_url"
+export TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1
+
+targets=("$@")
+if ((${#targets[@]} == 0)); then targets=(//...); fi
+
+bazel test --keep_going "${targets[@]}"
+rc=$?
+
+mapfile -t tests < <(bazel query "tests(set(${targets[*]}))" 2>/dev/null)
+python3 tools/testenv/summarize.py "$(bazel info bazel-testlogs 2>/dev/null)" "${tests[@]}"
+exit $rc

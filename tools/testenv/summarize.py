@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Prints 'N passed, N failed' from the real results of a bazel test run.
+
+Reads each test target's test.xml under bazel-testlogs/ and counts individual
+test cases (gtest cases, or one case for a script test). A target that has no
+test.xml (it failed to build or never ran) counts as one failure.
+Usage: summarize.py <testlogs-dir> <target>...
+"""
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def count(xml_path):
+    passed = failed = skipped = 0
+    root = ET.parse(xml_path).getroot()
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif (case.get("result") == "skipped" or case.get("status") == "notrun"
+              or case.find("skipped") is not None):
+            skipped += 1
+        else:
+            passed += 1
+    if passed + failed + skipped == 0:
+        # An empty report from a failed run is not a pass.
+        suites = list(root.iter("testsuite")) or [root]
+        errs = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+        failed = max(1, errs)
+    return passed, failed, skipped
+
+
+def main():
+    logs, targets = sys.argv[1], sys.argv[2:]
+    totals = [0, 0, 0]
+    broken = []
+    for target in targets:
+        pkg, _, name = target.lstrip("/").partition(":")
+        path = os.path.join(logs, pkg, name, "test.xml")
+        if not os.path.exists(path):
+            totals[1] += 1
+            broken.append(target)
+            continue
+        for i, n in enumerate(count(path)):
+            totals[i] += n
+    for t in broken:
+        print(f"no result (did not build or run): {t}", file=sys.stderr)
+    line = f"{totals[0]} passed, {totals[1]} failed"
+    if totals[2]:
+        line += f", {totals[2]} skipped"
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

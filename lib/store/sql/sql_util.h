@@ -5,7 +5,10 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
 #include <string>
+
+#include "absl/time/time.h"
 
 namespace tokkit {
 
@@ -18,6 +21,24 @@ long long ExecAffected(soci::session& sql, const std::string& query,
   soci::statement st = (sql.prepare << query, ..., soci::use(values));
   st.execute(true);
   return st.get_affected_rows();
+}
+
+// Column readers that accept whatever integer type the backend reports
+// (SQLite and PostgreSQL differ for SMALLINT, COUNT(*), expressions) and read
+// NULL as 0 / "".
+int64_t RowInt(const soci::row& row, size_t column);
+std::string RowString(const soci::row& row, size_t column);
+inline bool RowBool(const soci::row& row, size_t column) {
+  return RowInt(row, column) != 0;
+}
+
+// Times are stored as BIGINT milliseconds since the Unix epoch; 0 stands for
+// "never" (absl::InfinitePast) in columns such as revoked_at_ms.
+inline int64_t ToMillis(absl::Time t) {
+  return t == absl::InfinitePast() ? 0 : absl::ToUnixMillis(t);
+}
+inline absl::Time FromMillis(int64_t ms) {
+  return ms == 0 ? absl::InfinitePast() : absl::FromUnixMillis(ms);
 }
 
 }  // namespace tokkit

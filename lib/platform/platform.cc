@@ -1,0 +1,62 @@
+#include "lib/platform/platform.h"
+
+#include "lib/account/sql_repository.h"
+#include "lib/core/crypto.h"
+#include "lib/core/status_macros.h"
+#include "lib/store/blob/local_blob_store.h"
+
+namespace tokkit {
+
+absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
+    const PlatformConfig& config) {
+  RETURN_IF_ERROR(InitCrypto());
+  if (config.blob_dir.empty()) {
+    return absl::InvalidArgumentError("blob_dir is required");
+  }
+  std::unique_ptr<Platform> p(new Platform());
+  p->clock_ = config.clock != nullptr ? config.clock : Clock::Real();
+
+  ASSIGN_OR_RETURN(IdGenerator * ids,
+                   IdGenerator::Create(config.worker_id, p->clock_));
+  p->ids_.reset(ids);
+  ASSIGN_OR_RETURN(account::AccessTokenCodec codec,
+                   account::AccessTokenCodec::Create(config.signing_keys,
+                                                     p->clock_));
+  p->tokens_ = std::make_unique<account::AccessTokenCodec>(std::move(codec));
+  p->hasher_ =
+      std::make_unique<account::PasswordHasher>(config.password_hashing);
+
+  DatabaseOptions db_options;
+  db_options.url = config.database_url;
+  db_options.pool_size = config.database_pool_size;
+  ASSIGN_OR_RETURN(p->database_, Database::Open(db_options));
+  RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,
+                                        account::AccountMigrations()));
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
+                   LocalBlobStore::Open(config.blob_dir));
+  p->blobs_ = std::move(blobs);
+
+  Database* db = p->database_.get();
+  p->users_ = account::NewSqlUserRepository(db);
+  p->sessions_ = account::NewSqlSessionRepository(db);
+  p->addresses_ = account::NewSqlAddressRepository(db);
+  p->throttle_ = account::NewSqlThrottleRepository(db);
+
+  account::AccountDeps deps;
+  deps.users = p->users_.get();
+  deps.sessions = p->sessions_.get();
+  deps.addresses = p->addresses_.get();
+  deps.throttle = p->throttle_.get();
+  deps.blobs = p->blobs_.get();
+  deps.clock = p->clock_;
+  deps.ids = p->ids_.get();
+  deps.hasher = p->hasher_.get();
+  deps.tokens = p->tokens_.get();
+  p->account_service_ =
+      std::make_unique<account::AccountService>(deps, config.accounts);
+  return p;
+}
+
+Platform::~Platform() = default;
+
+}  // namespace tokkit

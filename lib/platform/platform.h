@@ -1,0 +1,77 @@
+// The embedding API: one call wires storage, repositories and domain
+// services from a config, so an application links tokkit and uses it
+// in-process, and the gRPC servers are thin adapters over the same object.
+//
+//   tokkit::PlatformConfig config;
+//   config.database_url = "sqlite:/var/lib/app/tokkit.db";
+//   config.blob_dir = "/var/lib/app/blobs";
+//   config.signing_keys = {{"k1", secret}};
+//   ASSIGN_OR_RETURN(std::unique_ptr<tokkit::Platform> p,
+//                    tokkit::Platform::Open(config));
+//   p->accounts().Register({...});
+#ifndef TOKKIT_LIB_PLATFORM_PLATFORM_H_
+#define TOKKIT_LIB_PLATFORM_PLATFORM_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/account/account_service.h"
+#include "lib/account/repository.h"
+#include "lib/core/clock.h"
+#include "lib/core/id_generator.h"
+#include "lib/store/blob/blob_store.h"
+#include "lib/store/sql/database.h"
+
+namespace tokkit {
+
+struct PlatformConfig {
+  // sqlite:<path> (embedded default) or postgresql://user@host:port/db.
+  std::string database_url;
+  int database_pool_size = 8;
+  // Root of the local blob store (avatars, media).
+  std::string blob_dir;
+  // Access-token keys; the first signs. Secrets of at least 32 bytes, shared
+  // by every replica (and by every service that verifies tokens).
+  std::vector<account::SigningKey> signing_keys;
+  // Unique per running replica (0..1023): part of every generated id.
+  int64_t worker_id = 0;
+  // Time source; nullptr means the real clock. Tests inject a SimulatedClock.
+  const Clock* clock = nullptr;
+  account::PasswordHashOptions password_hashing;
+  account::AccountOptions accounts;
+};
+
+class Platform {
+ public:
+  // Opens the database, applies pending migrations and wires the services.
+  static absl::StatusOr<std::unique_ptr<Platform>> Open(
+      const PlatformConfig& config);
+  ~Platform();
+
+  account::AccountService& accounts() { return *account_service_; }
+  account::Authenticator& authenticator() { return *account_service_; }
+  Database& database() { return *database_; }
+  BlobStore& blobs() { return *blobs_; }
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  Platform() = default;
+
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::unique_ptr<account::PasswordHasher> hasher_;
+  std::unique_ptr<account::AccessTokenCodec> tokens_;
+  std::unique_ptr<account::UserRepository> users_;
+  std::unique_ptr<account::SessionRepository> sessions_;
+  std::unique_ptr<account::AddressRepository> addresses_;
+  std::unique_ptr<account::ThrottleRepository> throttle_;
+  std::unique_ptr<account::AccountService> account_service_;
+};
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_LIB_PLATFORM_PLATFORM_H_

@@ -1,0 +1,31 @@
+#include "lib/platform/testing/test_platform.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "lib/core/crypto.h"
+#include "lib/core/status_macros.h"
+
+namespace tokkit::testing {
+
+absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
+    const std::string& backend,
+    const std::function<void(PlatformConfig&)>& customize) {
+  RETURN_IF_ERROR(InitCrypto());
+  std::unique_ptr<TestPlatform> t(new TestPlatform());
+  // The schema is created by Platform::Open; the test database only
+  // provides an empty, isolated place for it.
+  ASSIGN_OR_RETURN(t->database_, TestDatabase::Create(backend, 1));
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  t->config_.database_url = t->database_->url();
+  t->config_.blob_dir = absl::StrCat(tmp ? tmp : "/tmp", "/blobs_",
+                                     HexEncode(RandomBytes(6)));
+  t->config_.signing_keys = {{"test", RandomBytes(32)}};
+  t->config_.clock = &t->clock_;
+  t->config_.password_hashing = account::PasswordHashOptions::ForTesting();
+  if (customize) customize(t->config_);
+  ASSIGN_OR_RETURN(t->platform_, Platform::Open(t->config_));
+  return t;
+}
+
+}  // namespace tokkit::testing

@@ -1,0 +1,36 @@
+#ifndef TOKKIT_LIB_PLATFORM_TESTING_TEST_PLATFORM_H_
+#define TOKKIT_LIB_PLATFORM_TESTING_TEST_PLATFORM_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "lib/core/clock.h"
+#include "lib/platform/platform.h"
+#include "lib/store/sql/testing/test_database.h"
+
+namespace tokkit::testing {
+
+// A Platform on an isolated database of `backend`, a private blob directory,
+// fast password hashing and a SimulatedClock the test can move.
+class TestPlatform {
+ public:
+  static absl::StatusOr<std::unique_ptr<TestPlatform>> Create(
+      const std::string& backend,
+      const std::function<void(PlatformConfig&)>& customize = nullptr);
+
+  Platform& platform() { return *platform_; }
+  SimulatedClock& clock() { return clock_; }
+  const PlatformConfig& config() const { return config_; }
+
+ private:
+  TestPlatform() = default;
+  SimulatedClock clock_;
+  PlatformConfig config_;
+  std::unique_ptr<TestDatabase> database_;  // outlives platform_
+  std::unique_ptr<Platform> platform_;
+};
+
+}  // namespace tokkit::testing
+
+#endif  // TOKKIT_LIB_PLATFORM_TESTING_TEST_PLATFORM_H_

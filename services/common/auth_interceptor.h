@@ -1,0 +1,37 @@
+// Bearer-token authentication for every gRPC service.
+//
+// The interceptor reads `authorization: Bearer <token>` from each call's
+// initial metadata, verifies it with the Authenticator (signature, expiry,
+// session still live, user not banned) and records the outcome against the
+// call. Handlers ask CallerOf(context): they get the Principal, or the reason
+// the call is not authenticated; public RPCs (Register, Login) simply do not
+// ask. The outcome is dropped when the call ends.
+#ifndef TOKKIT_SERVICES_COMMON_AUTH_INTERCEPTOR_H_
+#define TOKKIT_SERVICES_COMMON_AUTH_INTERCEPTOR_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "lib/account/principal.h"
+
+namespace tokkit {
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewAuthInterceptorFactory(account::Authenticator* authenticator);
+
+// The authenticated caller of the call `context` belongs to.
+// UNAUTHENTICATED when no token was sent or it was refused; PERMISSION_DENIED
+// for a banned account.
+absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context);
+
+// The client's address without the port ("ipv4:1.2.3.4:555" -> "1.2.3.4"),
+// for per-source throttling.
+std::string PeerAddress(const grpc::ServerContext* context);
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_SERVICES_COMMON_AUTH_INTERCEPTOR_H_

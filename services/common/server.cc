@@ -1,0 +1,34 @@
+#include "services/common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/auth_interceptor.h"
+
+namespace tokkit {
+
+absl::StatusOr<RunningServer> StartServer(
+    const std::string& address, const std::vector<grpc::Service*>& services,
+    account::Authenticator* authenticator) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  RunningServer running;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &running.port);
+  // Streams carry media in chunks; no single message needs more than this.
+  builder.SetMaxReceiveMessageSize(8 << 20);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(NewAuthInterceptorFactory(authenticator));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  running.server = builder.BuildAndStart();
+  if (running.server == nullptr || running.port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  return running;
+}
+
+}  // namespace tokkit

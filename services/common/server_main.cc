@@ -1,0 +1,135 @@
+#include "services/common/server_main.h"
+
+#include <gflags/gflags.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "lib/core/crypto.h"
+#include "lib/core/status_macros.h"
+#include "services/common/server.h"
+
+DEFINE_string(listen, "127.0.0.1:50051",
+              "host:port to serve gRPC on (port 0 picks a free port)");
+DEFINE_string(data_dir, "./tokkit-data",
+              "directory for the SQLite database, blobs and the signing key");
+DEFINE_string(database_url, "",
+              "sqlite:<path> or postgresql://user@host:port/db; default: "
+              "sqlite:<data_dir>/tokkit.db");
+DEFINE_string(blob_dir, "", "blob store root; default: <data_dir>/blobs");
+DEFINE_string(signing_key_file, "",
+              "access-token keys shared by all replicas; default: "
+              "<data_dir>/signing.keys (created if missing)");
+DEFINE_int64(worker_id, 0, "unique id of this replica (0..1023), part of ids");
+DEFINE_string(admin, "", "grant the admin role to this existing username at start");
+DEFINE_int32(db_pool_size, 8, "database connections per process");
+
+namespace tokkit {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
+    const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    const std::string secret = RandomBytes(32);
+    const std::string line = absl::StrCat(
+        "k", Sha256Hex(secret).substr(0, 8), " ", HexEncode(secret), "\n");
+    const mode_t old = umask(077);
+    std::ofstream out(path);
+    out << line;
+    out.close();
+    umask(old);
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  std::ifstream in(path);
+  if (!in) return absl::InternalError(absl::StrCat("cannot read ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  std::vector<account::SigningKey> keys;
+  for (absl::string_view line : absl::StrSplit(content.str(), '\n', absl::SkipWhitespace())) {
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": each line must be '<key id> <hex secret>'"));
+    }
+    keys.push_back({std::string(parts[0]), absl::HexStringToBytes(parts[1])});
+  }
+  return keys;
+}
+
+int RunServerMain(int argc, char** argv, const std::string& name,
+                  const ServiceFactory& make_services) {
+  gflags::SetUsageMessage(absl::StrCat(name, ": tokkit gRPC server"));
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  auto fail = [&](const absl::Status& st) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), st.ToString().c_str());
+    return 1;
+  };
+
+  std::error_code ec;
+  std::filesystem::create_directories(FLAGS_data_dir, ec);
+  if (ec) return fail(absl::InternalError(ec.message()));
+  if (absl::Status st = InitCrypto(); !st.ok()) return fail(st);
+
+  PlatformConfig config;
+  config.database_url = FLAGS_database_url.empty()
+                            ? absl::StrCat("sqlite:", FLAGS_data_dir, "/tokkit.db")
+                            : FLAGS_database_url;
+  config.database_pool_size = FLAGS_db_pool_size;
+  config.blob_dir =
+      FLAGS_blob_dir.empty() ? FLAGS_data_dir + "/blobs" : FLAGS_blob_dir;
+  config.worker_id = FLAGS_worker_id;
+  absl::StatusOr<std::vector<account::SigningKey>> keys = LoadOrCreateSigningKeys(
+      FLAGS_signing_key_file.empty() ? FLAGS_data_dir + "/signing.keys"
+                                     : FLAGS_signing_key_file);
+  if (!keys.ok()) return fail(keys.status());
+  config.signing_keys = *keys;
+
+  absl::StatusOr<std::unique_ptr<Platform>> platform = Platform::Open(config);
+  if (!platform.ok()) return fail(platform.status());
+  if (!FLAGS_admin.empty()) {
+    if (absl::Status st = (*platform)->accounts().GrantAdmin(FLAGS_admin); !st.ok()) {
+      return fail(absl::Status(st.code(), absl::StrCat("--admin=", FLAGS_admin,
+                                                       ": ", st.message())));
+    }
+  }
+
+  std::vector<std::unique_ptr<grpc::Service>> services = make_services(**platform);
+  std::vector<grpc::Service*> raw;
+  for (auto& s : services) raw.push_back(s.get());
+  absl::StatusOr<RunningServer> server =
+      StartServer(FLAGS_listen, raw, &(*platform)->authenticator());
+  if (!server.ok()) return fail(server.status());
+
+  const std::string host = FLAGS_listen.substr(0, FLAGS_listen.rfind(':'));
+  std::printf("%s listening on %s:%d (database %s, data %s)\n", name.c_str(),
+              host.c_str(), server->port, config.database_url.c_str(),
+              FLAGS_data_dir.c_str());
+  std::fflush(stdout);
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(100));
+  std::printf("%s shutting down\n", name.c_str());
+  server->server->Shutdown(std::chrono::system_clock::now() +
+                           std::chrono::seconds(5));
+  return 0;
+}
+
+}  // namespace tokkit

@@ -1,0 +1,14 @@
+// tokkit_server: every tokkit service in one process. With the defaults it
+// is the embedded setup: SQLite and blobs under --data_dir, no other servers.
+#include "services/account/account_grpc_service.h"
+#include "services/common/server_main.h"
+
+int main(int argc, char** argv) {
+  return tokkit::RunServerMain(argc, argv, "tokkit_server",
+                               [](tokkit::Platform& platform) {
+                                 std::vector<std::unique_ptr<grpc::Service>> s;
+                                 s.push_back(std::make_unique<tokkit::AccountGrpcService>(
+                                     &platform.accounts()));
+                                 return s;
+                               });
+}

@@ -109,7 +109,8 @@ absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context) {
 }
 
 std::string PeerAddress(const grpc::ServerContext* context) {
-  absl::string_view peer = context->peer();
+  const std::string full = context->peer();  // returned by value: keep it
+  absl::string_view peer = full;
   if (absl::ConsumePrefix(&peer, "ipv4:")) {
     return std::string(peer.substr(0, peer.rfind(':')));
   }

@@ -1,0 +1,332 @@
+// End to end through real gRPC on loopback: client stub -> interceptor ->
+// adapter -> AccountService -> SQL, on every backend.
+#include "services/account/account_grpc_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "lib/account/totp.h"
+#include "lib/core/crypto.h"
+#include "lib/platform/testing/test_platform.h"
+#include "lib/store/sql/testing/test_database.h"
+#include "services/common/grpc_status.h"
+#include "services/common/server.h"
+
+namespace tokkit {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestPlatform;
+namespace pb = ::tokkit::account::v1;
+
+constexpr char kPassword[] = "blue-kettle-42";
+
+class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto t = TestPlatform::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    tp_ = std::move(*t);
+    service_ = std::make_unique<AccountGrpcService>(&tp_->platform().accounts());
+    auto server = StartServer("127.0.0.1:0", {service_.get()},
+                              &tp_->platform().authenticator());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = pb::AccountService::NewStub(channel_);
+  }
+
+  void TearDown() override {
+    if (server_.server) server_.server->Shutdown();
+  }
+
+  // A context carrying the bearer token (none when empty).
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  pb::User Register(const std::string& name) {
+    pb::RegisterRequest req;
+    req.set_username(name);
+    req.set_email(name + "@example.com");
+    req.set_password(kPassword);
+    pb::RegisterResponse resp;
+    grpc::Status st = stub_->Register(Ctx().get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.user();
+  }
+
+  grpc::Status Login(const std::string& name, pb::LoginResponse* resp,
+                     const std::string& code = "", std::string* reason = nullptr) {
+    pb::LoginRequest req;
+    req.set_login(name);
+    req.set_password(kPassword);
+    req.set_totp_code(code);
+    auto ctx = Ctx();
+    grpc::Status st = stub_->Login(ctx.get(), req, resp);
+    if (reason != nullptr) *reason = ReasonOf(*ctx);
+    return st;
+  }
+
+  std::string Token(const std::string& name) {
+    pb::LoginResponse resp;
+    grpc::Status st = Login(name, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.tokens().access_token();
+  }
+
+  grpc::StatusCode GetMe(const std::string& token, pb::User* out = nullptr) {
+    pb::GetUserResponse resp;
+    grpc::Status st = stub_->GetUser(Ctx(token).get(), pb::GetUserRequest(), &resp);
+    if (out != nullptr) *out = resp.user();
+    return st.error_code();
+  }
+
+  std::unique_ptr<TestPlatform> tp_;
+  std::unique_ptr<AccountGrpcService> service_;
+  RunningServer server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<pb::AccountService::Stub> stub_;
+};
+
+TEST_P(AccountGrpcTest, RegisterLoginAndAuthenticatedCalls) {
+  pb::User alice = Register("alice");
+  EXPECT_GT(alice.id(), 0);
+  EXPECT_EQ(alice.role(), pb::ROLE_USER);
+  const std::string token = Token("alice");
+  pb::User me;
+  EXPECT_EQ(GetMe(token, &me), grpc::StatusCode::OK);
+  EXPECT_EQ(me.id(), alice.id());
+  EXPECT_EQ(me.email(), "alice@example.com");
+
+  // The interceptor refuses missing, malformed and forged tokens.
+  EXPECT_EQ(GetMe(""), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(GetMe("not.a.token"), grpc::StatusCode::UNAUTHENTICATED);
+  auto ctx = Ctx();
+  ctx->AddMetadata("authorization", "Basic " + token);
+  pb::GetUserResponse resp;
+  EXPECT_EQ(stub_->GetUser(ctx.get(), pb::GetUserRequest(), &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_P(AccountGrpcTest, BadInputGetsClearStatuses) {
+  Register("alice");
+  pb::RegisterRequest dup;
+  dup.set_username("ALICE");
+  dup.set_email("new@example.com");
+  dup.set_password(kPassword);
+  pb::RegisterResponse r;
+  grpc::Status st = stub_->Register(Ctx().get(), dup, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(st.error_message(), "username is taken");
+
+  pb::RegisterRequest weak = dup;
+  weak.set_username("bob");
+  weak.set_password("123");
+  st = stub_->Register(Ctx().get(), weak, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "password")) << st.error_message();
+
+  pb::LoginRequest wrong;
+  wrong.set_login("alice");
+  wrong.set_password("wrong-password");
+  pb::LoginResponse lr;
+  auto ctx = Ctx();
+  st = stub_->Login(ctx.get(), wrong, &lr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(*ctx), "BAD_CREDENTIALS");
+
+  pb::SetRoleRequest role;
+  role.set_user_id(1);
+  role.set_role(pb::ROLE_ADMIN);
+  pb::SetRoleResponse rr;
+  EXPECT_EQ(stub_->SetRole(Ctx(Token("alice")).get(), role, &rr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_P(AccountGrpcTest, AvatarStreamsInChunksAndRejectsBadUploads) {
+  Register("alice");
+  const std::string token = Token("alice");
+  std::string png = std::string("\x89PNG\r\n\x1A\n", 8);
+  png += std::string(200 * 1024, 'p');  // spans several chunks
+  {
+    pb::UploadAvatarResponse resp;
+    auto ctx = Ctx(token);
+    auto writer = stub_->UploadAvatar(ctx.get(), &resp);
+    for (size_t off = 0; off < png.size(); off += 64 * 1024) {
+      pb::UploadAvatarRequest chunk;
+      chunk.set_chunk(png.substr(off, 64 * 1024));
+      ASSERT_TRUE(writer->Write(chunk));
+    }
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_TRUE(resp.user().has_avatar());
+  }
+  pb::GetAvatarRequest get;
+  get.set_user_id(Register("viewer").id() - 0);  // someone without an avatar
+  pb::GetAvatarResponse avatar;
+  EXPECT_EQ(stub_->GetAvatar(Ctx().get(), get, &avatar).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::User me;
+  GetMe(token, &me);
+  get.set_user_id(me.id());
+  ASSERT_TRUE(stub_->GetAvatar(Ctx().get(), get, &avatar).ok());
+  EXPECT_EQ(avatar.data(), png);
+  EXPECT_EQ(avatar.mime_type(), "image/png");
+
+  // Not an image: refused, and the old avatar stays.
+  {
+    pb::UploadAvatarResponse resp;
+    auto ctx = Ctx(token);
+    auto writer = stub_->UploadAvatar(ctx.get(), &resp);
+    pb::UploadAvatarRequest chunk;
+    chunk.set_chunk("#!/bin/sh\nrm -rf /\n");
+    writer->Write(chunk);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // Too large: refused mid-stream.
+  {
+    pb::UploadAvatarResponse resp;
+    auto ctx = Ctx(token);
+    auto writer = stub_->UploadAvatar(ctx.get(), &resp);
+    pb::UploadAvatarRequest chunk;
+    chunk.set_chunk(std::string("\x89PNG\r\n\x1A\n", 8) + std::string(1 << 20, 'x'));
+    for (int i = 0; i < 3 && writer->Write(chunk); ++i) {
+    }
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_TRUE(absl::StrContains(st.error_message(), "larger than"));
+  }
+  ASSERT_TRUE(stub_->GetAvatar(Ctx().get(), get, &avatar).ok());
+  EXPECT_EQ(avatar.data(), png);
+  // Anonymous uploads are refused.
+  pb::UploadAvatarResponse resp;
+  auto ctx = Ctx();
+  auto writer = stub_->UploadAvatar(ctx.get(), &resp);
+  writer->WritesDone();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_P(AccountGrpcTest, TotpEnforcedThroughTheWire) {
+  Register("alice");
+  const std::string token = Token("alice");
+  pb::BeginTotpEnrollmentResponse enrol;
+  ASSERT_TRUE(stub_->BeginTotpEnrollment(Ctx(token).get(),
+                                         pb::BeginTotpEnrollmentRequest(), &enrol)
+                  .ok());
+  EXPECT_TRUE(absl::StartsWith(enrol.qr_png(), "\x89PNG"));
+  const std::string secret = *Base32Decode(enrol.secret_base32());
+  pb::ConfirmTotpRequest confirm;
+  confirm.set_code(account::TotpCode(
+      secret, account::TotpStep(tp_->clock().Now())));
+  pb::ConfirmTotpResponse cr;
+  ASSERT_TRUE(stub_->ConfirmTotp(Ctx(token).get(), confirm, &cr).ok());
+
+  pb::LoginResponse lr;
+  std::string reason;
+  EXPECT_EQ(Login("alice", &lr, "", &reason).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(reason, "TOTP_REQUIRED");
+  EXPECT_TRUE(lr.tokens().access_token().empty());
+  tp_->clock().Advance(absl::Seconds(30));
+  const std::string code =
+      account::TotpCode(secret, account::TotpStep(tp_->clock().Now()));
+  EXPECT_TRUE(Login("alice", &lr, code).ok());
+  EXPECT_EQ(Login("alice", &lr, code, &reason).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(reason, "TOTP_INVALID");
+}
+
+TEST_P(AccountGrpcTest, BanRefreshAndLogoutTakeEffectAtOnce) {
+  pb::User bob = Register("bob");
+  Register("boss");
+  ASSERT_TRUE(tp_->platform().accounts().GrantAdmin("boss").ok());
+  const std::string admin = Token("boss");
+  pb::LoginResponse bob_login;
+  ASSERT_TRUE(Login("bob", &bob_login).ok());
+  const std::string bob_token = bob_login.tokens().access_token();
+  EXPECT_EQ(GetMe(bob_token), grpc::StatusCode::OK);
+
+  pb::BanUserRequest ban;
+  ban.set_user_id(bob.id());
+  pb::BanUserResponse banned;
+  ASSERT_TRUE(stub_->BanUser(Ctx(admin).get(), ban, &banned).ok());
+  EXPECT_EQ(banned.user().status(), pb::USER_STATUS_BANNED);
+  EXPECT_EQ(GetMe(bob_token), grpc::StatusCode::PERMISSION_DENIED);
+  pb::RefreshRequest refresh;
+  refresh.set_refresh_token(bob_login.tokens().refresh_token());
+  pb::RefreshResponse rr;
+  EXPECT_EQ(stub_->Refresh(Ctx().get(), refresh, &rr).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  pb::UnbanUserRequest unban;
+  unban.set_user_id(bob.id());
+  pb::UnbanUserResponse ur;
+  ASSERT_TRUE(stub_->UnbanUser(Ctx(admin).get(), unban, &ur).ok());
+  pb::LoginResponse again;
+  ASSERT_TRUE(Login("bob", &again).ok());
+  refresh.set_refresh_token(again.tokens().refresh_token());
+  ASSERT_TRUE(stub_->Refresh(Ctx().get(), refresh, &rr).ok());
+  const std::string rotated = rr.tokens().access_token();
+  EXPECT_EQ(GetMe(rotated), grpc::StatusCode::OK);
+
+  pb::LogoutResponse lo;
+  ASSERT_TRUE(stub_->Logout(Ctx(rotated).get(), pb::LogoutRequest(), &lo).ok());
+  EXPECT_EQ(GetMe(rotated), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_P(AccountGrpcTest, AddressesAndProfileOwnership) {
+  Register("alice");
+  pb::User bob = Register("bob");
+  const std::string alice = Token("alice");
+  const std::string bob_token = Token("bob");
+
+  pb::AddAddressRequest add;
+  pb::Address* a = add.mutable_address();
+  a->set_recipient("Alice");
+  a->set_phone("+86 138 0000 0000");
+  a->set_line1("88 West Lake Rd");
+  a->set_city("Hangzhou");
+  a->set_country_code("CN");
+  pb::AddAddressResponse added;
+  ASSERT_TRUE(stub_->AddAddress(Ctx(alice).get(), add, &added).ok());
+  EXPECT_TRUE(added.address().is_default());
+
+  pb::DeleteAddressRequest del;
+  del.set_address_id(added.address().id());
+  pb::DeleteAddressResponse dr;
+  EXPECT_EQ(stub_->DeleteAddress(Ctx(bob_token).get(), del, &dr).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::ListAddressesResponse list;
+  ASSERT_TRUE(stub_->ListAddresses(Ctx(alice).get(), {}, &list).ok());
+  EXPECT_EQ(list.addresses_size(), 1);
+
+  pb::UpdateProfileRequest up;
+  up.set_bio("hi there");
+  pb::UpdateProfileResponse upr;
+  ASSERT_TRUE(stub_->UpdateProfile(Ctx(alice).get(), up, &upr).ok());
+  EXPECT_EQ(upr.user().bio(), "hi there");
+  EXPECT_EQ(upr.user().display_name(), "alice");  // not sent, not cleared
+
+  pb::GetUserRequest other;
+  other.set_user_id(upr.user().id());
+  pb::GetUserResponse seen;
+  ASSERT_TRUE(stub_->GetUser(Ctx(bob_token).get(), other, &seen).ok());
+  EXPECT_EQ(seen.user().bio(), "hi there");
+  EXPECT_EQ(seen.user().email(), "");  // private to alice
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccountGrpcTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit

@@ -1,0 +1,23 @@
+// The transactional outbox: SQL side of the event bus. For repository
+// implementations only (sees SOCI).
+#ifndef TOKKIT_LIB_STORE_EVENTS_OUTBOX_H_
+#define TOKKIT_LIB_STORE_EVENTS_OUTBOX_H_
+
+#include <soci/soci.h>
+
+#include <vector>
+
+#include "lib/store/events/event_bus.h"
+#include "lib/store/sql/database.h"
+
+namespace tokkit {
+
+inline constexpr char kEventsModule[] = "events";
+const std::vector<Migration>& EventMigrations();
+
+// Appends `event` on `sql`, which must be inside the caller's transaction.
+void AppendToOutbox(soci::session& sql, const Event& event);
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_LIB_STORE_EVENTS_OUTBOX_H_

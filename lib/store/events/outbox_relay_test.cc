@@ -1,0 +1,133 @@
+#include "lib/store/events/outbox_relay.h"
+
+#include <atomic>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "lib/core/id_generator.h"
+#include "lib/store/events/outbox.h"
+#include "lib/store/sql/testing/test_database.h"
+
+namespace tokkit {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestDatabase;
+
+class Recorder {
+ public:
+  void Add(const Event& e) {
+    absl::MutexLock lock(&mu_);
+    ids_.push_back(e.id);
+  }
+  std::vector<int64_t> ids() {
+    absl::MutexLock lock(&mu_);
+    return ids_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<int64_t> ids_;
+};
+
+class OutboxRelayTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto t = TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    db_ = std::move(*t);
+    ASSERT_TRUE(db_->db().Migrate(kEventsModule, EventMigrations()).ok());
+    ids_.reset(*IdGenerator::Create(1, &clock_));
+  }
+
+  absl::Status Append(int64_t id, const std::string& topic, bool commit = true) {
+    return db_->db().Transact([&](soci::session& sql) {
+      AppendToOutbox(sql, {id, topic, "k", "p", clock_.Now()});
+      return commit ? absl::OkStatus() : absl::AbortedError("rolled back");
+    });
+  }
+
+  OutboxRelayOptions Manual() {
+    OutboxRelayOptions o;
+    o.poll_interval = absl::Hours(1);  // tests poll by hand
+    return o;
+  }
+
+  SimulatedClock clock_{absl::FromUnixSeconds(1767225600)};
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<IdGenerator> ids_;
+};
+
+TEST_P(OutboxRelayTest, DeliversCommittedEventsOnceToMatchingTopics) {
+  OutboxRelay relay(&db_->db(), &clock_, Manual());
+  Recorder likes, follows;
+  relay.Subscribe("like", [&](const Event& e) { likes.Add(e); });
+  relay.Subscribe("follow", [&](const Event& e) { follows.Add(e); });
+  const int64_t a = ids_->Next(), b = ids_->Next(), c = ids_->Next();
+  ASSERT_TRUE(Append(a, "like").ok());
+  ASSERT_TRUE(Append(b, "follow").ok());
+  ASSERT_FALSE(Append(c, "like", /*commit=*/false).ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  ASSERT_TRUE(relay.PollOnce().ok());  // nothing twice
+  EXPECT_EQ(likes.ids(), std::vector<int64_t>{a});
+  EXPECT_EQ(follows.ids(), std::vector<int64_t>{b});
+}
+
+TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
+  OutboxRelay relay(&db_->db(), &clock_, Manual());
+  Recorder got;
+  relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
+  const int64_t early = ids_->Next();  // drawn first...
+  clock_.Advance(absl::Milliseconds(10));
+  const int64_t later = ids_->Next();
+  ASSERT_TRUE(Append(later, "t").ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  ASSERT_TRUE(Append(early, "t").ok());  // ...committed last
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(got.ids(), (std::vector<int64_t>{later, early}));
+}
+
+TEST_P(OutboxRelayTest, EveryReplicaSeesEveryEventAndPagesLargeBacklogs) {
+  OutboxRelayOptions o = Manual();
+  o.batch_size = 7;  // force paging
+  OutboxRelay replica_a(&db_->db(), &clock_, o);
+  OutboxRelay replica_b(&db_->db(), &clock_, o);
+  Recorder a, b;
+  replica_a.Subscribe("t", [&](const Event& e) { a.Add(e); });
+  replica_b.Subscribe("t", [&](const Event& e) { b.Add(e); });
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Append(ids_->Next(), "t").ok());
+  ASSERT_TRUE(replica_a.PollOnce().ok());
+  ASSERT_TRUE(replica_b.PollOnce().ok());
+  EXPECT_EQ(a.ids().size(), 30u);
+  EXPECT_EQ(a.ids(), b.ids());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Append(ids_->Next(), "t").ok());
+  ASSERT_TRUE(replica_a.PollOnce().ok());
+  EXPECT_EQ(a.ids().size(), 33u);
+}
+
+TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
+  OutboxRelayOptions o;
+  o.poll_interval = absl::Seconds(30);
+  OutboxRelay relay(&db_->db(), Clock::Real(), o);
+  std::unique_ptr<IdGenerator> real_ids(*IdGenerator::Create(2, Clock::Real()));
+  std::atomic<int> delivered{0};
+  relay.Subscribe("t", [&](const Event&) { delivered++; });
+  ASSERT_TRUE(db_->db().Transact([&](soci::session& sql) {
+    AppendToOutbox(sql, {real_ids->Next(), "t", "k", "p", absl::Now()});
+    return absl::OkStatus();
+  }).ok());
+  relay.Poke();
+  for (int i = 0; i < 200 && delivered.load() == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(delivered.load(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OutboxRelayTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit

@@ -372,6 +372,13 @@ absl::StatusOr<Principal> AccountService::Authenticate(
   return Principal{claims.user_id, claims.session_id, state->role};
 }
 
+absl::StatusOr<std::vector<User>> AccountService::GetUsers(
+    const std::vector<int64_t>& ids) {
+  ASSIGN_OR_RETURN(std::vector<User> users, deps_.users->FindByIds(ids));
+  for (User& u : users) u.email.clear();
+  return users;
+}
+
 absl::StatusOr<User> AccountService::GetUser(const Principal& viewer,
                                              int64_t user_id) {
   RETURN_IF_ERROR(ValidatePositiveId("user_id", user_id));

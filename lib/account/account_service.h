@@ -106,6 +106,9 @@ class AccountService : public Authenticator {
   absl::Status LogoutEverywhere(const Principal& caller);
   absl::StatusOr<Principal> Authenticate(absl::string_view access_token) override;
 
+  // Public profiles of the existing users among `ids` (at most 1000), with
+  // email cleared: for lists that show people (followers, comments, chat).
+  absl::StatusOr<std::vector<User>> GetUsers(const std::vector<int64_t>& ids);
   // Email is shown only to the user and to admins.
   absl::StatusOr<User> GetUser(const Principal& viewer, int64_t user_id);
   absl::StatusOr<User> UpdateProfile(const Principal& caller,

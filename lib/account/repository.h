@@ -25,6 +25,9 @@ class UserRepository {
   virtual absl::StatusOr<UserRecord> FindById(int64_t id) = 0;
   virtual absl::StatusOr<UserRecord> FindByUsername(absl::string_view username) = 0;
   virtual absl::StatusOr<UserRecord> FindByEmail(absl::string_view email) = 0;
+  // The users among `ids` that exist, in no particular order.
+  virtual absl::StatusOr<std::vector<User>> FindByIds(
+      const std::vector<int64_t>& ids) = 0;
 
   virtual absl::StatusOr<User> UpdateProfile(int64_t id,
                                              const ProfileUpdate& update,

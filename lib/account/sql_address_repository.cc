@@ -1,5 +1,7 @@
 #include <soci/soci.h>
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "lib/account/sql_repository.h"
 #include "lib/core/status_macros.h"

@@ -81,6 +81,17 @@ TEST_P(AccountRepositoryTest, CreateAndFindUser) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_P(AccountRepositoryTest, FindByIdsReturnsExistingOnes) {
+  MakeUser(1, "alice");
+  MakeUser(2, "bob");
+  std::vector<User> users = *users_->FindByIds({2, 1, 99});
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].id + users[1].id, 3);
+  EXPECT_TRUE(users_->FindByIds({})->empty());
+  EXPECT_EQ(users_->FindByIds(std::vector<int64_t>(1001, 1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(AccountRepositoryTest, DatabaseEnforcesUniqueUsernameAndEmail) {
   MakeUser(1, "alice");
   NewUser n;

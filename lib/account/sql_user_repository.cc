@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/account/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
@@ -88,6 +89,25 @@ class SqlUserRepository : public UserRepository {
   absl::StatusOr<UserRecord> FindByEmail(absl::string_view email) override {
     return FindOne("email = :v", std::string(email),
                    absl::NotFoundError("no such user"));
+  }
+
+  absl::StatusOr<std::vector<User>> FindByIds(
+      const std::vector<int64_t>& ids) override {
+    std::vector<User> out;
+    if (ids.empty()) return out;
+    if (ids.size() > 1000) {
+      return absl::InvalidArgumentError("at most 1000 ids per lookup");
+    }
+    // Integers only, so inlining them into the IN list is safe.
+    const std::string query = absl::StrCat("SELECT ", kUserColumns,
+                                           " FROM users WHERE id IN (",
+                                           absl::StrJoin(ids, ","), ")");
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows = sql.prepare << query;
+      for (const soci::row& r : rows) out.push_back(ReadUser(r).user);
+      return absl::OkStatus();
+    }));
+    return out;
   }
 
   absl::StatusOr<User> UpdateProfile(int64_t id, const ProfileUpdate& update,

@@ -3,6 +3,10 @@
 #include "lib/account/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
+#include "lib/feed/sql_repository.h"
+#include "lib/platform/adapters.h"
+#include "lib/social/sql_repository.h"
+#include "lib/store/events/outbox.h"
 #include "lib/store/blob/local_blob_store.h"
 
 namespace tokkit {
@@ -30,8 +34,13 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   db_options.url = config.database_url;
   db_options.pool_size = config.database_pool_size;
   ASSIGN_OR_RETURN(p->database_, Database::Open(db_options));
+  RETURN_IF_ERROR(p->database_->Migrate(kEventsModule, EventMigrations()));
   RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,
                                         account::AccountMigrations()));
+  RETURN_IF_ERROR(
+      p->database_->Migrate(feed::kFeedModule, feed::FeedMigrations()));
+  RETURN_IF_ERROR(
+      p->database_->Migrate(social::kSocialModule, social::SocialMigrations()));
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
                    LocalBlobStore::Open(config.blob_dir));
   p->blobs_ = std::move(blobs);
@@ -54,6 +63,35 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   deps.tokens = p->tokens_.get();
   p->account_service_ =
       std::make_unique<account::AccountService>(deps, config.accounts);
+
+  p->videos_ = feed::NewSqlVideoRepository(db);
+  p->user_directory_ =
+      std::make_unique<AccountUserDirectory>(p->account_service_.get());
+  p->video_catalog_ = std::make_unique<FeedVideoCatalog>(p->videos_.get());
+  p->likes_ = social::NewSqlLikeRepository(db);
+  p->comments_ = social::NewSqlCommentRepository(db);
+  p->follows_ = social::NewSqlFollowRepository(db);
+  p->chats_ = social::NewSqlChatRepository(db);
+  p->events_ = std::make_unique<OutboxRelay>(db, p->clock_, config.events);
+
+  social::SocialDeps social_deps;
+  social_deps.likes = p->likes_.get();
+  social_deps.comments = p->comments_.get();
+  social_deps.follows = p->follows_.get();
+  social_deps.videos = p->video_catalog_.get();
+  social_deps.users = p->user_directory_.get();
+  social_deps.events = p->events_.get();
+  social_deps.clock = p->clock_;
+  social_deps.ids = p->ids_.get();
+  p->social_service_ = std::make_unique<social::SocialService>(social_deps);
+
+  social::ChatDeps chat_deps;
+  chat_deps.chats = p->chats_.get();
+  chat_deps.users = p->user_directory_.get();
+  chat_deps.events = p->events_.get();
+  chat_deps.clock = p->clock_;
+  chat_deps.ids = p->ids_.get();
+  p->chat_service_ = std::make_unique<social::ChatService>(chat_deps);
   return p;
 }
 

@@ -21,6 +21,10 @@
 #include "lib/account/repository.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
+#include "lib/feed/repository.h"
+#include "lib/social/chat_service.h"
+#include "lib/social/social_service.h"
+#include "lib/store/events/outbox_relay.h"
 #include "lib/store/blob/blob_store.h"
 #include "lib/store/sql/database.h"
 
@@ -41,6 +45,8 @@ struct PlatformConfig {
   const Clock* clock = nullptr;
   account::PasswordHashOptions password_hashing;
   account::AccountOptions accounts;
+  // Delivery of domain events (live chat and other consumers).
+  OutboxRelayOptions events;
 };
 
 class Platform {
@@ -52,6 +58,9 @@ class Platform {
 
   account::AccountService& accounts() { return *account_service_; }
   account::Authenticator& authenticator() { return *account_service_; }
+  social::SocialService& social() { return *social_service_; }
+  social::ChatService& chat() { return *chat_service_; }
+  EventBus& events() { return *events_; }
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
   const Clock& clock() const { return *clock_; }
@@ -70,6 +79,18 @@ class Platform {
   std::unique_ptr<account::AddressRepository> addresses_;
   std::unique_ptr<account::ThrottleRepository> throttle_;
   std::unique_ptr<account::AccountService> account_service_;
+
+  std::unique_ptr<feed::VideoRepository> videos_;
+  std::unique_ptr<social::UserDirectory> user_directory_;
+  std::unique_ptr<social::VideoCatalog> video_catalog_;
+  std::unique_ptr<social::LikeRepository> likes_;
+  std::unique_ptr<social::CommentRepository> comments_;
+  std::unique_ptr<social::FollowRepository> follows_;
+  std::unique_ptr<social::ChatRepository> chats_;
+  std::unique_ptr<OutboxRelay> events_;
+  std::unique_ptr<social::SocialService> social_service_;
+  // Declared last: destroyed first, so it unsubscribes while the relay lives.
+  std::unique_ptr<social::ChatService> chat_service_;
 };
 
 }  // namespace tokkit

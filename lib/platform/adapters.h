@@ -1,0 +1,34 @@
+// Adapters that let one domain use another through the small port it
+// declares. The Platform is the only place that knows both sides.
+#ifndef TOKKIT_LIB_PLATFORM_ADAPTERS_H_
+#define TOKKIT_LIB_PLATFORM_ADAPTERS_H_
+
+#include "lib/account/account_service.h"
+#include "lib/feed/repository.h"
+#include "lib/social/ports.h"
+
+namespace tokkit {
+
+class AccountUserDirectory : public social::UserDirectory {
+ public:
+  explicit AccountUserDirectory(account::AccountService* accounts)
+      : accounts_(accounts) {}
+  absl::StatusOr<std::vector<social::UserSummary>> GetUsers(
+      const std::vector<int64_t>& ids) override;
+
+ private:
+  account::AccountService* const accounts_;
+};
+
+class FeedVideoCatalog : public social::VideoCatalog {
+ public:
+  explicit FeedVideoCatalog(feed::VideoRepository* videos) : videos_(videos) {}
+  absl::StatusOr<social::VideoRef> FindVideo(int64_t video_id) override;
+
+ private:
+  feed::VideoRepository* const videos_;
+};
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_LIB_PLATFORM_ADAPTERS_H_

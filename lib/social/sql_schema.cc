@@ -1,0 +1,95 @@
+// Versioned schema of the social domain (append-only).
+#include "lib/social/sql_repository.h"
+
+namespace tokkit::social {
+
+const std::vector<Migration>& SocialMigrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1, "likes and video stats",
+       R"sql(
+CREATE TABLE video_likes (
+  video_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  like_id BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (video_id, user_id)
+);
+CREATE INDEX video_likes_user_idx ON video_likes (user_id, like_id);
+CREATE TABLE video_stats (
+  video_id BIGINT PRIMARY KEY,
+  like_count BIGINT NOT NULL DEFAULT 0,
+  comment_count BIGINT NOT NULL DEFAULT 0
+);
+)sql"},
+      {2, "comments",
+       R"sql(
+CREATE TABLE comments (
+  id BIGINT PRIMARY KEY,
+  video_id BIGINT NOT NULL,
+  author_id BIGINT NOT NULL,
+  root_id BIGINT NOT NULL DEFAULT 0,
+  reply_to_id BIGINT NOT NULL DEFAULT 0,
+  reply_to_user_id BIGINT NOT NULL DEFAULT 0,
+  body VARCHAR(2000) NOT NULL,
+  like_count BIGINT NOT NULL DEFAULT 0,
+  reply_count BIGINT NOT NULL DEFAULT 0,
+  deleted SMALLINT NOT NULL DEFAULT 0,
+  created_at_ms BIGINT NOT NULL,
+  deleted_at_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX comments_video_idx ON comments (video_id, root_id, id);
+CREATE INDEX comments_root_idx ON comments (root_id, id);
+CREATE TABLE comment_likes (
+  comment_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (comment_id, user_id)
+);
+)sql"},
+      {3, "follows",
+       R"sql(
+CREATE TABLE follows (
+  follower_id BIGINT NOT NULL,
+  followee_id BIGINT NOT NULL,
+  follow_id BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (follower_id, followee_id)
+);
+CREATE INDEX follows_follower_idx ON follows (follower_id, follow_id);
+CREATE INDEX follows_followee_idx ON follows (followee_id, follow_id);
+CREATE TABLE user_stats (
+  user_id BIGINT PRIMARY KEY,
+  follower_count BIGINT NOT NULL DEFAULT 0,
+  following_count BIGINT NOT NULL DEFAULT 0
+);
+)sql"},
+      {4, "chat",
+       R"sql(
+CREATE TABLE messages (
+  id BIGINT PRIMARY KEY,
+  conversation_key VARCHAR(64) NOT NULL,
+  sender_id BIGINT NOT NULL,
+  recipient_id BIGINT NOT NULL,
+  body VARCHAR(8000) NOT NULL,
+  client_message_id VARCHAR(64) NOT NULL DEFAULT '',
+  created_at_ms BIGINT NOT NULL
+);
+CREATE INDEX messages_conversation_idx ON messages (conversation_key, id);
+CREATE INDEX messages_sender_idx ON messages (sender_id, id);
+CREATE INDEX messages_recipient_idx ON messages (recipient_id, id);
+CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_message_id) WHERE client_message_id <> '';
+CREATE TABLE conversations (
+  user_id BIGINT NOT NULL,
+  peer_id BIGINT NOT NULL,
+  last_message_id BIGINT NOT NULL DEFAULT 0,
+  last_read_id BIGINT NOT NULL DEFAULT 0,
+  unread_count BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, peer_id)
+);
+CREATE INDEX conversations_recent_idx ON conversations (user_id, last_message_id);
+)sql"},
+  };
+  return *migrations;
+}
+
+}  // namespace tokkit::social

@@ -240,6 +240,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
         s << "PRAGMA synchronous=NORMAL";
       } else {
         s.open(soci::postgresql, connect);
+        s << "SET client_min_messages TO WARNING";  // no NOTICE chatter
       }
     } catch (...) {
       absl::Status st = FromException(std::current_exception());

@@ -1,5 +1,7 @@
 #include "services/common/auth_interceptor.h"
 
+#include <optional>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -28,12 +30,12 @@ class CallerTable {
     absl::MutexLock lock(&mu_);
     callers_.erase(ctx);
   }
-  absl::StatusOr<account::Principal> Find(const grpc::ServerContextBase* ctx) {
+  // nullopt when the call presented no token at all.
+  std::optional<absl::StatusOr<account::Principal>> Find(
+      const grpc::ServerContextBase* ctx) {
     absl::MutexLock lock(&mu_);
     auto it = callers_.find(ctx);
-    if (it == callers_.end()) {
-      return absl::UnauthenticatedError("missing bearer token");
-    }
+    if (it == callers_.end()) return std::nullopt;
     return it->second;
   }
 
@@ -105,7 +107,18 @@ NewAuthInterceptorFactory(account::Authenticator* authenticator) {
 }
 
 absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context) {
-  return CallerTable::Get().Find(context);
+  std::optional<absl::StatusOr<account::Principal>> found =
+      CallerTable::Get().Find(context);
+  if (!found) return absl::UnauthenticatedError("missing bearer token");
+  return *std::move(found);
+}
+
+absl::StatusOr<int64_t> ViewerOf(grpc::ServerContext* context) {
+  std::optional<absl::StatusOr<account::Principal>> found =
+      CallerTable::Get().Find(context);
+  if (!found) return 0;
+  if (!found->ok()) return found->status();
+  return (*found)->user_id;
 }
 
 std::string PeerAddress(const grpc::ServerContext* context) {

@@ -28,6 +28,11 @@ NewAuthInterceptorFactory(account::Authenticator* authenticator);
 // for a banned account.
 absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context);
 
+// For public RPCs: 0 when the call carries no token, the caller's user id
+// when it carries a valid one, and the error when it carries a bad one (a
+// client that sent a token expects it to count).
+absl::StatusOr<int64_t> ViewerOf(grpc::ServerContext* context);
+
 // The client's address without the port ("ipv4:1.2.3.4:555" -> "1.2.3.4"),
 // for per-source throttling.
 std::string PeerAddress(const grpc::ServerContext* context);

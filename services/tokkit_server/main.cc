@@ -2,6 +2,7 @@
 // is the embedded setup: SQLite and blobs under --data_dir, no other servers.
 #include "services/account/account_grpc_service.h"
 #include "services/common/server_main.h"
+#include "services/social/social_grpc_service.h"
 
 int main(int argc, char** argv) {
   return tokkit::RunServerMain(argc, argv, "tokkit_server",
@@ -9,6 +10,8 @@ int main(int argc, char** argv) {
                                  std::vector<std::unique_ptr<grpc::Service>> s;
                                  s.push_back(std::make_unique<tokkit::AccountGrpcService>(
                                      &platform.accounts()));
+                                 s.push_back(std::make_unique<tokkit::SocialGrpcService>(
+                                     &platform.social(), &platform.chat()));
                                  return s;
                                });
 }

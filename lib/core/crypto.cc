@@ -36,6 +36,25 @@ std::string Sha256(absl::string_view data) {
 
 std::string Sha256Hex(absl::string_view data) { return HexEncode(Sha256(data)); }
 
+static_assert(sizeof(crypto_hash_sha256_state) <= 128, "state buffer too small");
+
+Sha256Stream::Sha256Stream() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256Stream::Update(absl::string_view data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(data.data()),
+                            data.size());
+}
+
+std::string Sha256Stream::HexDigest() {
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                           reinterpret_cast<unsigned char*>(out.data()));
+  return HexEncode(out);
+}
+
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(

@@ -21,6 +21,17 @@ std::string RandomBytes(size_t n);
 std::string RandomToken(size_t n_bytes = 32);
 
 std::string Sha256(absl::string_view data);  // 32 raw bytes
+
+// SHA-256 over data that arrives in pieces (streamed uploads).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  void Update(absl::string_view data);
+  std::string HexDigest();  // finishes the stream
+
+ private:
+  alignas(64) unsigned char state_[128];
+};
 std::string Sha256Hex(absl::string_view data);
 std::string HmacSha256(absl::string_view key, absl::string_view data);
 std::string HmacSha1(absl::string_view key, absl::string_view data);

@@ -21,6 +21,14 @@ TEST_F(CryptoTest, KnownVectors) {
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 }
 
+TEST_F(CryptoTest, StreamedSha256MatchesOneShot) {
+  Sha256Stream s;
+  s.Update("a");
+  s.Update("");
+  s.Update("bc");
+  EXPECT_EQ(s.HexDigest(), Sha256Hex("abc"));
+}
+
 TEST_F(CryptoTest, Base32MatchesRfc4648) {
   EXPECT_EQ(Base32Encode("foobar"), "MZXW6YTBOI");
   EXPECT_EQ(*Base32Decode("MZXW6YTBOI"), "foobar");

@@ -23,6 +23,18 @@ int64_t RowInt(const soci::row& row, size_t column) {
   }
 }
 
+double RowDouble(const soci::row& row, size_t column, double if_null) {
+  if (row.get_indicator(column) == soci::i_null) return if_null;
+  switch (row.get_properties(column).get_data_type()) {
+    case soci::dt_double:
+      return row.get<double>(column);
+    case soci::dt_string:
+      return std::strtod(row.get<std::string>(column).c_str(), nullptr);
+    default:
+      return static_cast<double>(RowInt(row, column));
+  }
+}
+
 std::string RowString(const soci::row& row, size_t column) {
   if (row.get_indicator(column) == soci::i_null) return "";
   return row.get<std::string>(column);

@@ -28,6 +28,9 @@ long long ExecAffected(soci::session& sql, const std::string& query,
 // NULL as 0 / "".
 int64_t RowInt(const soci::row& row, size_t column);
 std::string RowString(const soci::row& row, size_t column);
+// NULL reads as `if_null`. SQLite reports expression columns (COALESCE, ...)
+// without a declared type, so text is parsed too.
+double RowDouble(const soci::row& row, size_t column, double if_null = 0);
 inline bool RowBool(const soci::row& row, size_t column) {
   return RowInt(row, column) != 0;
 }

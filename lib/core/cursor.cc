@@ -95,6 +95,15 @@ absl::StatusOr<int64_t> Cursor::IntAt(size_t i) const {
   return v;
 }
 
+absl::StatusOr<int64_t> DecodeIdCursor(absl::string_view page_token) {
+  absl::StatusOr<Cursor> c = Cursor::Decode(page_token);
+  if (!c.ok()) return c.status();
+  if (c->empty()) return 0;
+  return c->IntAt(0);
+}
+
+std::string EncodeIdCursor(int64_t id) { return Cursor().Add(id).Encode(); }
+
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size) {
   if (requested < 0) {
     return absl::InvalidArgumentError("page_size must not be negative");

@@ -42,6 +42,11 @@ class Cursor {
 absl::StatusOr<int> PageSize(int requested, int default_size = 20,
                              int max_size = 100);
 
+// The common case: a token holding one id (the last one served). An empty
+// token decodes to 0, "from the start".
+absl::StatusOr<int64_t> DecodeIdCursor(absl::string_view page_token);
+std::string EncodeIdCursor(int64_t id);
+
 // A page of results and the token to fetch the next one (empty at the end).
 template <typename T>
 struct Page {

@@ -42,6 +42,12 @@ TEST(Cursor, GarbageIsInvalidArgument) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(IdCursor, RoundTripsAndStartsAtZero) {
+  EXPECT_EQ(*DecodeIdCursor(""), 0);
+  EXPECT_EQ(*DecodeIdCursor(EncodeIdCursor(1234567890123)), 1234567890123);
+  EXPECT_FALSE(DecodeIdCursor("%%").ok());
+}
+
 TEST(PageSize, DefaultsCapsAndRejectsNegative) {
   EXPECT_EQ(*PageSize(0), 20);
   EXPECT_EQ(*PageSize(7), 7);

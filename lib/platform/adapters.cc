@@ -21,4 +21,55 @@ absl::StatusOr<social::VideoRef> FeedVideoCatalog::FindVideo(int64_t video_id) {
   return social::VideoRef{v.id, v.author_id};
 }
 
+absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::FollowedAuthors(int64_t user_id,
+                                                                          int limit) {
+  std::vector<int64_t> out;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(Page<social::FollowEntry> page,
+                     social_->ListFollowing(user_id, user_id, token, 100));
+    for (const social::FollowEntry& e : page.items) out.push_back(e.user.id);
+    token = page.next_page_token;
+  } while (!token.empty() && static_cast<int>(out.size()) < limit);
+  if (static_cast<int>(out.size()) > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::RecentlyLikedVideos(
+    int64_t user_id, int limit) {
+  std::vector<int64_t> out;
+  std::string token;
+  account::Principal self;
+  self.user_id = user_id;
+  do {
+    ASSIGN_OR_RETURN(Page<social::LikedVideo> page,
+                     social_->ListLikedVideos(self, token, 100));
+    for (const social::LikedVideo& v : page.items) out.push_back(v.video_id);
+    token = page.next_page_token;
+  } while (!token.empty() && static_cast<int>(out.size()) < limit);
+  if (static_cast<int>(out.size()) > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<absl::flat_hash_map<int64_t, feed::SocialSignals::Engagement>>
+SocialServiceSignals::EngagementOf(const std::vector<int64_t>& video_ids) {
+  absl::flat_hash_map<int64_t, Engagement> out;
+  for (size_t i = 0; i < video_ids.size(); i += 100) {
+    std::vector<int64_t> chunk(video_ids.begin() + i,
+                               video_ids.begin() + std::min(video_ids.size(), i + 100));
+    ASSIGN_OR_RETURN(std::vector<social::VideoSocialState> states,
+                     social_->GetVideoStates(0, chunk));
+    for (const social::VideoSocialState& s : states) {
+      out[s.video_id] = {s.like_count, s.comment_count};
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> AccountAuthorDirectory::UsernameOf(int64_t user_id) {
+  ASSIGN_OR_RETURN(std::vector<account::User> users, accounts_->GetUsers({user_id}));
+  if (users.empty()) return absl::NotFoundError("author not found");
+  return users[0].username;
+}
+
 }  // namespace tokkit

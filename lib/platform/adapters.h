@@ -4,7 +4,9 @@
 #define TOKKIT_LIB_PLATFORM_ADAPTERS_H_
 
 #include "lib/account/account_service.h"
+#include "lib/feed/ports.h"
 #include "lib/feed/repository.h"
+#include "lib/social/social_service.h"
 #include "lib/social/ports.h"
 
 namespace tokkit {
@@ -27,6 +29,29 @@ class FeedVideoCatalog : public social::VideoCatalog {
 
  private:
   feed::VideoRepository* const videos_;
+};
+
+class SocialServiceSignals : public feed::SocialSignals {
+ public:
+  explicit SocialServiceSignals(social::SocialService* social) : social_(social) {}
+  absl::StatusOr<std::vector<int64_t>> FollowedAuthors(int64_t user_id, int limit) override;
+  absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(int64_t user_id,
+                                                           int limit) override;
+  absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
+      const std::vector<int64_t>& video_ids) override;
+
+ private:
+  social::SocialService* const social_;
+};
+
+class AccountAuthorDirectory : public feed::AuthorDirectory {
+ public:
+  explicit AccountAuthorDirectory(account::AccountService* accounts)
+      : accounts_(accounts) {}
+  absl::StatusOr<std::string> UsernameOf(int64_t user_id) override;
+
+ private:
+  account::AccountService* const accounts_;
 };
 
 }  // namespace tokkit

@@ -85,6 +85,20 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   social_deps.ids = p->ids_.get();
   p->social_service_ = std::make_unique<social::SocialService>(social_deps);
 
+  p->social_signals_ =
+      std::make_unique<SocialServiceSignals>(p->social_service_.get());
+  p->author_directory_ =
+      std::make_unique<AccountAuthorDirectory>(p->account_service_.get());
+  feed::FeedDeps feed_deps;
+  feed_deps.videos = p->videos_.get();
+  feed_deps.blobs = p->blobs_.get();
+  feed_deps.social = p->social_signals_.get();
+  feed_deps.authors = p->author_directory_.get();
+  feed_deps.events = p->events_.get();
+  feed_deps.clock = p->clock_;
+  feed_deps.ids = p->ids_.get();
+  p->feed_service_ = std::make_unique<feed::FeedService>(feed_deps, config.feed);
+
   social::ChatDeps chat_deps;
   chat_deps.chats = p->chats_.get();
   chat_deps.users = p->user_directory_.get();

@@ -21,6 +21,7 @@
 #include "lib/account/repository.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
+#include "lib/feed/feed_service.h"
 #include "lib/feed/repository.h"
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
@@ -47,6 +48,7 @@ struct PlatformConfig {
   account::AccountOptions accounts;
   // Delivery of domain events (live chat and other consumers).
   OutboxRelayOptions events;
+  feed::FeedOptions feed;
 };
 
 class Platform {
@@ -60,6 +62,7 @@ class Platform {
   account::Authenticator& authenticator() { return *account_service_; }
   social::SocialService& social() { return *social_service_; }
   social::ChatService& chat() { return *chat_service_; }
+  feed::FeedService& feed() { return *feed_service_; }
   EventBus& events() { return *events_; }
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
@@ -89,6 +92,11 @@ class Platform {
   std::unique_ptr<social::ChatRepository> chats_;
   std::unique_ptr<OutboxRelay> events_;
   std::unique_ptr<social::SocialService> social_service_;
+  std::unique_ptr<feed::SocialSignals> social_signals_;
+  std::unique_ptr<feed::AuthorDirectory> author_directory_;
+  // Before the relay and the repositories in destruction: it unsubscribes and
+  // flushes pending views.
+  std::unique_ptr<feed::FeedService> feed_service_;
   // Declared last: destroyed first, so it unsubscribes while the relay lives.
   std::unique_ptr<social::ChatService> chat_service_;
 };

@@ -7,14 +7,6 @@
 
 namespace tokkit::social {
 
-absl::StatusOr<int64_t> IdCursor(const std::string& page_token) {
-  ASSIGN_OR_RETURN(Cursor c, Cursor::Decode(page_token));
-  if (c.empty()) return 0;
-  return c.IntAt(0);
-}
-
-std::string IdToken(int64_t id) { return Cursor().Add(id).Encode(); }
-
 Event SocialService::NewEvent(const char* topic, int64_t key, int64_t payload) {
   return {deps_.ids->Next(), topic, absl::StrCat(key), absl::StrCat(payload),
           deps_.clock->Now()};
@@ -67,12 +59,12 @@ absl::StatusOr<std::vector<VideoSocialState>> SocialService::GetVideoStates(
 absl::StatusOr<Page<LikedVideo>> SocialService::ListLikedVideos(
     const Principal& caller, const std::string& page_token, int page_size) {
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-  ASSIGN_OR_RETURN(int64_t before, IdCursor(page_token));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   Page<LikedVideo> page;
   ASSIGN_OR_RETURN(page.items,
                    deps_.likes->LikedVideos(caller.user_id, before, limit));
   if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = IdToken(page.items.back().like_id);
+    page.next_page_token = EncodeIdCursor(page.items.back().like_id);
   }
   return page;
 }
@@ -130,13 +122,13 @@ absl::StatusOr<Page<Comment>> SocialService::ListComments(
     int page_size) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-  ASSIGN_OR_RETURN(int64_t before, IdCursor(page_token));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
   Page<Comment> page;
   ASSIGN_OR_RETURN(page.items, deps_.comments->ListRoots(video_id, before, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
   if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = IdToken(page.items.back().id);
+    page.next_page_token = EncodeIdCursor(page.items.back().id);
   }
   return page;
 }
@@ -146,7 +138,7 @@ absl::StatusOr<Page<Comment>> SocialService::ListReplies(
     int page_size) {
   RETURN_IF_ERROR(ValidatePositiveId("root_id", root_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-  ASSIGN_OR_RETURN(int64_t after, IdCursor(page_token));
+  ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(page_token));
   ASSIGN_OR_RETURN(Comment root, deps_.comments->Find(root_id));
   if (root.root_id != 0) {
     return absl::InvalidArgumentError("root_id names a reply, not a thread root");
@@ -155,7 +147,7 @@ absl::StatusOr<Page<Comment>> SocialService::ListReplies(
   ASSIGN_OR_RETURN(page.items, deps_.comments->ListReplies(root_id, after, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
   if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = IdToken(page.items.back().id);
+    page.next_page_token = EncodeIdCursor(page.items.back().id);
   }
   return page;
 }
@@ -205,7 +197,7 @@ absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
     const std::string& page_token, int page_size) {
   RETURN_IF_ERROR(ValidatePositiveId("user_id", user_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-  ASSIGN_OR_RETURN(int64_t before, IdCursor(page_token));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   absl::StatusOr<std::vector<FollowEdge>> listed =
       which == EdgeList::kFollowing   ? deps_.follows->Following(user_id, before, limit)
       : which == EdgeList::kFollowers ? deps_.follows->Followers(user_id, before, limit)
@@ -225,7 +217,7 @@ absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
     page.items.push_back({it->second, e.since, followed.contains(e.user_id)});
   }
   if (static_cast<int>(edges.size()) == limit) {
-    page.next_page_token = IdToken(edges.back().follow_id);
+    page.next_page_token = EncodeIdCursor(edges.back().follow_id);
   }
   return page;
 }

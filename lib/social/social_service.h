@@ -105,10 +105,6 @@ class SocialService {
   SocialDeps deps_;
 };
 
-// Parses a page token holding one int64 cursor (0 for the first page).
-absl::StatusOr<int64_t> IdCursor(const std::string& page_token);
-std::string IdToken(int64_t id);
-
 }  // namespace tokkit::social
 
 #endif  // TOKKIT_LIB_SOCIAL_SOCIAL_SERVICE_H_

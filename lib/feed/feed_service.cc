@@ -1,0 +1,413 @@
+#include "lib/feed/feed_service.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lib/core/status_macros.h"
+#include "lib/core/validation.h"
+
+namespace tokkit::feed {
+namespace {
+
+constexpr char kPopularityConsumer[] = "feed.popularity";
+constexpr char kTopicVideoLiked[] = "social.video_liked";
+constexpr char kTopicCommentCreated[] = "social.comment_created";
+constexpr size_t kMaxTags = 10;
+constexpr int kMaxSearchDepth = 1000;
+
+absl::StatusOr<std::vector<std::string>> NormalizeTags(const std::vector<std::string>& in) {
+  if (in.size() > kMaxTags) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxTags, " tags"));
+  }
+  std::vector<std::string> out;
+  for (const std::string& raw : in) {
+    absl::string_view t = absl::StripAsciiWhitespace(raw);
+    absl::ConsumePrefix(&t, "#");
+    std::string tag = absl::AsciiStrToLower(t);
+    RETURN_IF_ERROR(ValidateText("tag", tag, 1, 30));
+    if (tag.find_first_of(" ,\t#") != std::string::npos) {
+      return absl::InvalidArgumentError("tags may not contain spaces, commas or '#'");
+    }
+    if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- upload
+
+VideoUpload::~VideoUpload() {
+  // An unfinished upload: the writer's destructor drops its temporary file.
+}
+
+absl::Status VideoUpload::Fail(absl::Status status) {
+  if (failure_.ok()) failure_ = status;
+  video_writer_.reset();
+  return failure_;
+}
+
+absl::Status VideoUpload::StartVideoWriter() {
+  const MediaType type = SniffMediaType(head_.substr(0, 16));
+  if (!IsVideo(type)) {
+    return Fail(absl::InvalidArgumentError("video must be MP4 (ISO-BMFF) or WebM"));
+  }
+  draft_.video_mime = std::string(MimeType(type));
+  draft_.video_key = absl::StrCat("videos/", draft_.author_id, "/", draft_.id, ".",
+                                  FileExtension(type));
+  absl::StatusOr<std::unique_ptr<BlobWriter>> w =
+      service_->deps_.blobs->NewWriter(draft_.video_key);
+  if (!w.ok()) return Fail(w.status());
+  video_writer_ = std::move(*w);
+  absl::Status st = video_writer_->Append(head_);
+  head_.clear();
+  if (!st.ok()) return Fail(st);
+  return absl::OkStatus();
+}
+
+absl::Status VideoUpload::AppendVideo(absl::string_view chunk) {
+  RETURN_IF_ERROR(failure_);
+  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  video_bytes_ += static_cast<int64_t>(chunk.size());
+  if (video_bytes_ > service_->options_.max_video_bytes) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "video is larger than ", service_->options_.max_video_bytes, " bytes")));
+  }
+  sha_.Update(chunk);
+  if (video_writer_ == nullptr) {
+    head_.append(chunk.data(), chunk.size());
+    if (head_.size() >= 16) return StartVideoWriter();
+    return absl::OkStatus();
+  }
+  absl::Status st = video_writer_->Append(chunk);
+  if (!st.ok()) return Fail(st);
+  return absl::OkStatus();
+}
+
+absl::Status VideoUpload::AppendCover(absl::string_view chunk) {
+  RETURN_IF_ERROR(failure_);
+  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  if (static_cast<int64_t>(cover_.size() + chunk.size()) >
+      service_->options_.max_cover_bytes) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "cover is larger than ", service_->options_.max_cover_bytes, " bytes")));
+  }
+  cover_.append(chunk.data(), chunk.size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Video> VideoUpload::Finish() {
+  RETURN_IF_ERROR(failure_);
+  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  finished_ = true;
+  if (video_bytes_ == 0) return Fail(absl::InvalidArgumentError("video is empty"));
+  if (video_writer_ == nullptr) RETURN_IF_ERROR(StartVideoWriter());  // < 16 bytes
+  BlobStore* blobs = service_->deps_.blobs;
+  if (!cover_.empty()) {
+    const MediaType type = SniffMediaType(absl::string_view(cover_).substr(0, 16));
+    if (type != MediaType::kJpeg && type != MediaType::kPng && type != MediaType::kWebp) {
+      return Fail(absl::InvalidArgumentError("cover must be a JPEG, PNG or WebP image"));
+    }
+    draft_.cover_mime = std::string(MimeType(type));
+    draft_.cover_key = absl::StrCat("covers/", draft_.author_id, "/", draft_.id, ".",
+                                    FileExtension(type));
+  }
+  draft_.video_bytes = video_bytes_;
+  draft_.video_sha256 = sha_.HexDigest();
+  absl::Status st = video_writer_->Commit();
+  video_writer_.reset();
+  if (!st.ok()) return Fail(st);
+  if (!draft_.cover_key.empty()) st = blobs->Put(draft_.cover_key, cover_);
+  if (st.ok()) st = service_->deps_.videos->Create(draft_);
+  if (!st.ok()) {
+    // Leave nothing half-written: the row did not land, so neither do blobs.
+    (void)blobs->Delete(draft_.video_key);
+    if (!draft_.cover_key.empty()) (void)blobs->Delete(draft_.cover_key);
+    return Fail(st);
+  }
+  return draft_;
+}
+
+// ---------------------------------------------------------------- service
+
+FeedService::FeedService(FeedDeps deps, FeedOptions options)
+    : deps_(deps), options_(std::move(options)) {
+  views_ = std::make_unique<ViewCounter>(
+      [this](const absl::flat_hash_map<int64_t, int64_t>& batch) {
+        return deps_.videos->AddViews(batch, options_.popularity, deps_.clock->Now());
+      },
+      options_.view_flush_interval);
+  if (deps_.events != nullptr) {
+    subscriptions_.push_back(deps_.events->Subscribe(
+        kTopicVideoLiked,
+        [this](const Event& e) { OnEngagement(e, options_.popularity.like_weight); }));
+    subscriptions_.push_back(deps_.events->Subscribe(
+        kTopicCommentCreated,
+        [this](const Event& e) { OnEngagement(e, options_.popularity.comment_weight); }));
+  }
+}
+
+FeedService::~FeedService() {
+  if (deps_.events != nullptr) {
+    for (EventBus::SubscriptionId id : subscriptions_) deps_.events->Unsubscribe(id);
+  }
+  views_.reset();  // final flush while the repository is alive
+}
+
+void FeedService::OnEngagement(const Event& event, double weight) {
+  int64_t video_id = 0;
+  if (!absl::SimpleAtoi(event.key, &video_id)) return;
+  // Exactly once across replicas: the repository records the event id.
+  (void)deps_.videos->AddPopularityOnce(
+      kPopularityConsumer, event.id, video_id,
+      options_.popularity.Log2Contribution(weight, event.created_at));
+}
+
+absl::StatusOr<std::unique_ptr<VideoUpload>> FeedService::BeginPublish(
+    const Principal& author, PublishRequest request) {
+  RETURN_IF_ERROR(ValidateText("title", request.title, 1, 100));
+  RETURN_IF_ERROR(ValidateText("description", request.description, 0, 2000, true));
+  Video draft;
+  ASSIGN_OR_RETURN(draft.tags, NormalizeTags(request.tags));
+  ASSIGN_OR_RETURN(draft.author_name, deps_.authors->UsernameOf(author.user_id));
+  draft.id = deps_.ids->Next();
+  draft.author_id = author.user_id;
+  draft.title = std::move(request.title);
+  draft.description = std::move(request.description);
+  draft.created_at = deps_.clock->Now();
+  return std::unique_ptr<VideoUpload>(new VideoUpload(this, std::move(draft)));
+}
+
+absl::StatusOr<Video> FeedService::GetVideo(int64_t video_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
+  return deps_.videos->Find(video_id);
+}
+
+absl::Status FeedService::DeleteVideo(const Principal& caller, int64_t video_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
+  ASSIGN_OR_RETURN(Video v, deps_.videos->Find(video_id));
+  if (v.author_id != caller.user_id && !caller.is_admin()) {
+    return absl::PermissionDeniedError("only the author can delete a video");
+  }
+  // The blobs stay for now: deletion is soft and could be reviewed or undone.
+  return deps_.videos->SoftDelete(caller.is_admin() ? 0 : caller.user_id, video_id,
+                                  deps_.clock->Now());
+}
+
+absl::StatusOr<MediaInfo> FeedService::Media(int64_t video_id, bool cover) {
+  ASSIGN_OR_RETURN(Video v, GetVideo(video_id));
+  MediaInfo m;
+  m.key = cover ? v.cover_key : v.video_key;
+  m.mime_type = cover ? v.cover_mime : v.video_mime;
+  if (m.key.empty()) return absl::NotFoundError("video has no cover");
+  ASSIGN_OR_RETURN(m.size, deps_.blobs->Size(m.key));
+  return m;
+}
+
+absl::StatusOr<MediaInfo> FeedService::VideoMedia(int64_t video_id) {
+  return Media(video_id, false);
+}
+
+absl::StatusOr<MediaInfo> FeedService::CoverMedia(int64_t video_id) {
+  return Media(video_id, true);
+}
+
+absl::StatusOr<std::string> FeedService::ReadMedia(const MediaInfo& media, int64_t offset,
+                                                   int64_t length) {
+  if (offset < 0 || length < -1) {
+    return absl::InvalidArgumentError(
+        "offset must not be negative; length is a byte count or -1 for the rest");
+  }
+  if (offset > media.size) {
+    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is past the end (",
+                                              media.size, " bytes)"));
+  }
+  return deps_.blobs->ReadRange(media.key, offset, length);
+}
+
+absl::StatusOr<Page<Video>> FeedService::ListByAuthor(int64_t author_id,
+                                                      const std::string& page_token,
+                                                      int page_size) {
+  RETURN_IF_ERROR(ValidatePositiveId("author_id", author_id));
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  Page<Video> page;
+  ASSIGN_OR_RETURN(page.items, deps_.videos->ListByAuthor(author_id, before, limit));
+  if (static_cast<int>(page.items.size()) == limit) {
+    page.next_page_token = EncodeIdCursor(page.items.back().id);
+  }
+  return page;
+}
+
+absl::StatusOr<Page<Video>> FeedService::ListLatest(const std::string& page_token,
+                                                    int page_size) {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  Page<Video> page;
+  ASSIGN_OR_RETURN(page.items, deps_.videos->ListLatest(before, limit));
+  if (static_cast<int>(page.items.size()) == limit) {
+    page.next_page_token = EncodeIdCursor(page.items.back().id);
+  }
+  return page;
+}
+
+absl::StatusOr<Page<PopularEntry>> FeedService::Popular(const std::string& page_token,
+                                                        int page_size) {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
+  int64_t key = 0, id = 0;
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(key, cursor.IntAt(0));
+    ASSIGN_OR_RETURN(id, cursor.IntAt(1));
+  }
+  ASSIGN_OR_RETURN(std::vector<PopularVideo> rows,
+                   deps_.videos->Popular(key, id, cursor.empty(), limit));
+  Page<PopularEntry> page;
+  const absl::Time now = deps_.clock->Now();
+  for (PopularVideo& r : rows) {
+    page.items.push_back(
+        {std::move(r.video), options_.popularity.ScoreAt(r.log2_popularity(), now)});
+  }
+  if (static_cast<int>(rows.size()) == limit) {
+    page.next_page_token =
+        Cursor().Add(rows.back().popularity_key).Add(page.items.back().video.id).Encode();
+  }
+  return page;
+}
+
+absl::StatusOr<Page<Video>> FeedService::Search(const std::string& query,
+                                                const std::string& page_token,
+                                                int page_size) {
+  const std::string q(absl::StripAsciiWhitespace(query));
+  RETURN_IF_ERROR(ValidateText("query", q, 1, 100));
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t offset, DecodeIdCursor(page_token));
+  if (offset < 0 || offset >= kMaxSearchDepth) {
+    return absl::InvalidArgumentError("page token is out of range");
+  }
+  ASSIGN_OR_RETURN(std::vector<VideoRepository::SearchHit> hits,
+                   deps_.videos->Search(q, static_cast<int>(offset), limit));
+  Page<Video> page;
+  for (auto& h : hits) page.items.push_back(std::move(h.video));
+  // Search pages by position in a relevance ranking, capped in depth.
+  if (static_cast<int>(hits.size()) == limit && offset + limit < kMaxSearchDepth) {
+    page.next_page_token = EncodeIdCursor(offset + limit);
+  }
+  return page;
+}
+
+absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
+                                                const std::string& page_token,
+                                                int page_size) {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size, 10, 50));
+  ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
+  uint64_t seed = 0;
+  std::vector<int64_t> served_list;
+  if (cursor.empty()) {
+    const std::string r = RandomBytes(8);
+    for (char c : r) seed = (seed << 8) | static_cast<uint8_t>(c);
+    seed &= 0x7fffffffffffffffull;
+  } else {
+    ASSIGN_OR_RETURN(int64_t s, cursor.IntAt(0));
+    seed = static_cast<uint64_t>(s);
+    for (size_t i = 1; i < cursor.size(); ++i) {
+      ASSIGN_OR_RETURN(int64_t id, cursor.IntAt(i));
+      served_list.push_back(id);
+    }
+  }
+  const absl::flat_hash_set<int64_t> served(served_list.begin(), served_list.end());
+  const absl::Time now = deps_.clock->Now();
+  const int n = options_.per_source_candidates;
+
+  // The viewer: whom they follow, whose videos and which tags they liked.
+  ranking::Viewer viewer;
+  viewer.user_id = viewer_id;
+  std::vector<int64_t> followed;
+  if (viewer_id > 0) {
+    ASSIGN_OR_RETURN(followed,
+                     deps_.social->FollowedAuthors(viewer_id, options_.followed_authors));
+    viewer.followed_authors.insert(followed.begin(), followed.end());
+    ASSIGN_OR_RETURN(std::vector<int64_t> liked,
+                     deps_.social->RecentlyLikedVideos(viewer_id, options_.liked_history));
+    ASSIGN_OR_RETURN(std::vector<Video> liked_videos, deps_.videos->FindMany(liked));
+    for (const Video& v : liked_videos) {
+      ++viewer.liked_authors[v.author_id];
+      viewer.liked_tags.insert(v.tags.begin(), v.tags.end());
+    }
+  }
+
+  // Candidates from every source, merged by id.
+  absl::flat_hash_map<int64_t, ranking::Candidate> pool;
+  auto add = [&](const Video& v, uint32_t source) {
+    ranking::Candidate& c = pool[v.id];
+    if (c.video_id == 0) {
+      c.video_id = v.id;
+      c.author_id = v.author_id;
+      c.published_at = v.created_at;
+      c.views = v.view_count;
+      c.tags = v.tags;
+    }
+    c.sources |= source;
+  };
+  ASSIGN_OR_RETURN(std::vector<Video> from_follows,
+                   deps_.videos->RecentByAuthors(followed, now - options_.followed_window, n));
+  for (const Video& v : from_follows) add(v, ranking::kFollowed);
+  ASSIGN_OR_RETURN(std::vector<PopularVideo> popular,
+                   deps_.videos->Popular(0, 0, true, n));
+  for (const PopularVideo& p : popular) add(p.video, ranking::kPopular);
+  ASSIGN_OR_RETURN(std::vector<Video> fresh, deps_.videos->ListLatest(0, n));
+  for (const Video& v : fresh) add(v, ranking::kFresh);
+
+  std::vector<int64_t> ids;
+  for (const auto& [id, c] : pool) ids.push_back(id);
+  ASSIGN_OR_RETURN(auto engagement, deps_.social->EngagementOf(ids));
+  std::vector<ranking::Candidate> candidates;
+  candidates.reserve(pool.size());
+  for (auto& [id, c] : pool) {
+    auto e = engagement.find(id);
+    if (e != engagement.end()) {
+      c.likes = e->second.likes;
+      c.comments = e->second.comments;
+    }
+    candidates.push_back(std::move(c));
+  }
+  std::vector<ranking::Scored> ranked =
+      ranking::RankPage(candidates, viewer, served, limit, options_.ranking, now, seed);
+
+  std::vector<int64_t> page_ids;
+  for (const ranking::Scored& s : ranked) page_ids.push_back(s.video_id);
+  ASSIGN_OR_RETURN(std::vector<Video> videos, deps_.videos->FindMany(page_ids));
+  absl::flat_hash_map<int64_t, Video> by_id;
+  for (Video& v : videos) by_id[v.id] = std::move(v);
+  Page<Video> page;
+  for (int64_t id : page_ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) page.items.push_back(std::move(it->second));
+  }
+  if (!page_ids.empty()) {
+    served_list.insert(served_list.end(), page_ids.begin(), page_ids.end());
+    const size_t cap = static_cast<size_t>(options_.max_served_in_cursor);
+    if (served_list.size() > cap) {
+      served_list.erase(served_list.begin(), served_list.end() - cap);
+    }
+    Cursor next;
+    next.Add(static_cast<int64_t>(seed));
+    for (int64_t id : served_list) next.Add(id);
+    page.next_page_token = next.Encode();
+  }
+  return page;
+}
+
+absl::Status FeedService::RecordView(int64_t video_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
+  views_->Record(video_id);
+  return absl::OkStatus();
+}
+
+absl::Status FeedService::FlushViews() { return views_->Flush(); }
+
+}  // namespace tokkit::feed

@@ -2,6 +2,7 @@
 // is the embedded setup: SQLite and blobs under --data_dir, no other servers.
 #include "services/account/account_grpc_service.h"
 #include "services/common/server_main.h"
+#include "services/feed/feed_grpc_service.h"
 #include "services/social/social_grpc_service.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,8 @@ int main(int argc, char** argv) {
                                      &platform.accounts()));
                                  s.push_back(std::make_unique<tokkit::SocialGrpcService>(
                                      &platform.social(), &platform.chat()));
+                                 s.push_back(std::make_unique<tokkit::FeedGrpcService>(
+                                     &platform.feed()));
                                  return s;
                                });
 }

@@ -1,0 +1,222 @@
+// Upload, ranged download, feeds and search over loopback gRPC, on every
+// backend.
+#include "services/feed/feed_grpc_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "lib/core/crypto.h"
+#include "lib/platform/testing/test_platform.h"
+#include "lib/store/sql/testing/test_database.h"
+#include "services/common/server.h"
+
+namespace tokkit {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestPlatform;
+namespace pb = ::tokkit::feed::v1;
+
+constexpr char kPassword[] = "blue-kettle-42";
+
+class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
+      c.feed.view_flush_interval = absl::ZeroDuration();
+      c.feed.max_video_bytes = 1 << 20;
+    });
+    ASSERT_TRUE(t.ok()) << t.status();
+    tp_ = std::move(*t);
+    service_ = std::make_unique<FeedGrpcService>(&tp_->platform().feed());
+    auto server = StartServer("127.0.0.1:0", {service_.get()},
+                              &tp_->platform().authenticator());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = pb::FeedService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_.port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_.server) server_.server->Shutdown();
+  }
+
+  std::string Token(const std::string& name) {
+    auto& accounts = tp_->platform().accounts();
+    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    return accounts.Login({name, kPassword, "", "", ""})->tokens.access_token;
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  grpc::Status Upload(const std::string& token, const std::string& title,
+                      const std::string& video, const std::string& cover, pb::Video* out,
+                      std::vector<std::string> tags = {}) {
+    auto ctx = Ctx(token);
+    auto writer = stub_->PublishVideo(ctx.get(), out);
+    pb::PublishVideoRequest part;
+    part.mutable_metadata()->set_title(title);
+    for (const std::string& t : tags) part.mutable_metadata()->add_tags(t);
+    writer->Write(part);
+    for (size_t off = 0; off < video.size(); off += 64 * 1024) {
+      pb::PublishVideoRequest chunk;
+      chunk.set_video_chunk(video.substr(off, 64 * 1024));
+      if (!writer->Write(chunk)) break;
+    }
+    if (!cover.empty()) {
+      pb::PublishVideoRequest chunk;
+      chunk.set_cover_chunk(cover);
+      writer->Write(chunk);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  std::string Download(int64_t id, int64_t offset, int64_t length, pb::DownloadChunk* first,
+                       grpc::Status* status) {
+    pb::DownloadRequest req;
+    req.set_video_id(id);
+    req.set_offset(offset);
+    req.set_length(length);
+    auto ctx = Ctx();
+    auto reader = stub_->Download(ctx.get(), req);
+    std::string data;
+    pb::DownloadChunk chunk;
+    bool is_first = true;
+    while (reader->Read(&chunk)) {
+      if (is_first && first != nullptr) *first = chunk;
+      is_first = false;
+      data += chunk.data();
+    }
+    *status = reader->Finish();
+    return data;
+  }
+
+  int BlobFiles() {
+    int n = 0;
+    for (auto& e : std::filesystem::recursive_directory_iterator(tp_->config().blob_dir)) {
+      n += e.is_regular_file();
+    }
+    return n;
+  }
+
+  std::unique_ptr<TestPlatform> tp_;
+  std::unique_ptr<FeedGrpcService> service_;
+  RunningServer server_;
+  std::unique_ptr<pb::FeedService::Stub> stub_;
+};
+
+TEST_P(FeedGrpcTest, UploadThenDownloadWholeAndRanges) {
+  const std::string token = Token("alice");
+  std::string video = std::string("\0\0\0\x18" "ftypmp42", 12);
+  for (int i = 0; i < 200000; ++i) video.push_back(static_cast<char>(i * 7));
+  pb::Video v;
+  grpc::Status st = Upload(token, "Cooking dumplings", video,
+                           std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg", &v, {"food"});
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(v.video_bytes(), static_cast<int64_t>(video.size()));
+  EXPECT_EQ(v.video_sha256(), Sha256Hex(video));
+  EXPECT_TRUE(v.has_cover());
+
+  pb::DownloadChunk first;
+  std::string whole = Download(v.id(), 0, 0, &first, &st);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(whole, video);  // several 64 KiB chunks reassembled
+  EXPECT_EQ(first.mime_type(), "video/mp4");
+  EXPECT_EQ(first.total_bytes(), static_cast<int64_t>(video.size()));
+  EXPECT_EQ(Download(v.id(), 100000, 5000, nullptr, &st), video.substr(100000, 5000));
+  EXPECT_EQ(Download(v.id(), 199990, 1000, nullptr, &st), video.substr(199990));
+  Download(v.id(), video.size() + 1, 10, nullptr, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  Download(v.id() + 12345, 0, 0, nullptr, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_P(FeedGrpcTest, BadUploadsAreRefusedWithNothingLeft) {
+  const std::string token = Token("alice");
+  pb::Video v;
+  EXPECT_EQ(Upload("", "t", std::string("\0\0\0\x18" "ftypisom", 12), "", &v).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status st = Upload(token, "t", "<html>not a video</html>", "", &v);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "MP4")) << st.error_message();
+  st = Upload(token, "t", std::string("\0\0\0\x18" "ftypisom", 12) + std::string(2 << 20, 'x'),
+              "", &v);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  st = Upload(token, "", std::string("\0\0\0\x18" "ftypisom", 12), "", &v);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BlobFiles(), 0);
+  pb::VideoPage latest;
+  ASSERT_TRUE(stub_->ListLatest(Ctx().get(), pb::PageRequest(), &latest).ok());
+  EXPECT_EQ(latest.videos_size(), 0);
+}
+
+TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
+  const std::string alice = Token("alice"), bob = Token("bob");
+  const std::string mp4 = std::string("\0\0\0\x18" "ftypisom", 12) + "body";
+  std::vector<int64_t> ids;
+  for (const char* title : {"street food tour", "mountain sunrise", "food market"}) {
+    pb::Video v;
+    ASSERT_TRUE(Upload(alice, title, mp4, "", &v).ok());
+    ids.push_back(v.id());
+    tp_->clock().Advance(absl::Seconds(1));
+  }
+  pb::VideoPage page;
+  pb::PageRequest two;
+  two.set_page_size(2);
+  ASSERT_TRUE(stub_->ListLatest(Ctx().get(), two, &page).ok());
+  ASSERT_EQ(page.videos_size(), 2);
+  EXPECT_EQ(page.videos(0).id(), ids[2]);
+
+  pb::SearchRequest search;
+  search.set_query("food");
+  ASSERT_TRUE(stub_->Search(Ctx().get(), search, &page).ok());
+  EXPECT_EQ(page.videos_size(), 2);
+  search.set_query("");
+  EXPECT_EQ(stub_->Search(Ctx().get(), search, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  pb::VideoRequest view;
+  view.set_video_id(ids[1]);
+  pb::Empty empty;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(stub_->RecordView(Ctx().get(), view, &empty).ok());
+  ASSERT_TRUE(tp_->platform().feed().FlushViews().ok());
+  pb::PopularPage popular;
+  ASSERT_TRUE(stub_->Popular(Ctx().get(), pb::PageRequest(), &popular).ok());
+  ASSERT_EQ(popular.videos_size(), 1);
+  EXPECT_EQ(popular.videos(0).video().id(), ids[1]);
+  EXPECT_EQ(popular.videos(0).video().view_count(), 3);
+
+  pb::PageRequest feed_req;
+  feed_req.set_page_size(2);
+  pb::VideoPage for_you;
+  ASSERT_TRUE(stub_->ForYou(Ctx(bob).get(), feed_req, &for_you).ok());
+  EXPECT_EQ(for_you.videos_size(), 2);
+  feed_req.set_page_token(for_you.next_page_token());
+  pb::VideoPage rest;
+  ASSERT_TRUE(stub_->ForYou(Ctx(bob).get(), feed_req, &rest).ok());
+  ASSERT_EQ(rest.videos_size(), 1);
+  for (const auto& v : for_you.videos()) EXPECT_NE(v.id(), rest.videos(0).id());
+
+  pb::VideoRequest del;
+  del.set_video_id(ids[0]);
+  EXPECT_EQ(stub_->DeleteVideo(Ctx(bob).get(), del, &empty).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->DeleteVideo(Ctx(alice).get(), del, &empty).ok());
+  pb::Video gone;
+  EXPECT_EQ(stub_->GetVideo(Ctx().get(), del, &gone).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FeedGrpcTest, ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit

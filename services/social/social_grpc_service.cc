@@ -397,6 +397,9 @@ grpc::Status SocialGrpcService::Chat(
   // drops the duplicates.
   std::unique_ptr<social::ChatService::Connection> connection =
       chat_->Connect(me.user_id, &outbox);
+  // Tells the client live delivery is on: a message sent from now on reaches
+  // this stream (WaitForInitialMetadata on the client side).
+  stream->SendInitialMetadata();
 
   std::thread reader([&] {
     socialpb::ChatClientFrame in;

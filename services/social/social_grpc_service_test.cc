@@ -169,6 +169,9 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   std::unique_ptr<ChatStream> a = stub_->Chat(alice_ctx.get());
   auto bob_ctx = Ctx(bob.token);
   std::unique_ptr<ChatStream> b = stub_->Chat(bob_ctx.get());
+  // Live delivery is on once the server's initial metadata arrives.
+  a->WaitForInitialMetadata();
+  b->WaitForInitialMetadata();
 
   pb::ChatClientFrame send;
   send.mutable_send()->set_recipient_id(bob.id);
@@ -224,6 +227,7 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
 
   auto bob_ctx2 = Ctx(bob.token);
   std::unique_ptr<ChatStream> b2 = stub_->Chat(bob_ctx2.get());
+  b2->WaitForInitialMetadata();
   pb::ChatClientFrame hello;
   hello.mutable_hello()->set_last_seen_message_id(first_id);
   ASSERT_TRUE(b2->Write(hello));

@@ -72,4 +72,11 @@ absl::StatusOr<std::string> AccountAuthorDirectory::UsernameOf(int64_t user_id) 
   return users[0].username;
 }
 
+absl::StatusOr<order::ShippingAddress> AccountAddressBook::Find(
+    const account::Principal& user, int64_t address_id) {
+  ASSIGN_OR_RETURN(account::Address a, accounts_->GetAddress(user, address_id));
+  return order::ShippingAddress{a.recipient, a.phone,       a.line1,       a.line2,
+                                a.city,      a.region,      a.postal_code, a.country_code};
+}
+
 }  // namespace tokkit

@@ -5,6 +5,7 @@
 
 #include "lib/account/account_service.h"
 #include "lib/feed/ports.h"
+#include "lib/order/order_service.h"
 #include "lib/feed/repository.h"
 #include "lib/social/social_service.h"
 #include "lib/social/ports.h"
@@ -49,6 +50,16 @@ class AccountAuthorDirectory : public feed::AuthorDirectory {
   explicit AccountAuthorDirectory(account::AccountService* accounts)
       : accounts_(accounts) {}
   absl::StatusOr<std::string> UsernameOf(int64_t user_id) override;
+
+ private:
+  account::AccountService* const accounts_;
+};
+
+class AccountAddressBook : public order::AddressBook {
+ public:
+  explicit AccountAddressBook(account::AccountService* accounts) : accounts_(accounts) {}
+  absl::StatusOr<order::ShippingAddress> Find(const account::Principal& user,
+                                              int64_t address_id) override;
 
  private:
   account::AccountService* const accounts_;

@@ -3,7 +3,9 @@
 #include "lib/account/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
+#include "lib/commerce/sql_repository.h"
 #include "lib/feed/sql_repository.h"
+#include "lib/order/sql_repository.h"
 #include "lib/platform/adapters.h"
 #include "lib/social/sql_repository.h"
 #include "lib/store/events/outbox.h"
@@ -41,6 +43,9 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
       p->database_->Migrate(feed::kFeedModule, feed::FeedMigrations()));
   RETURN_IF_ERROR(
       p->database_->Migrate(social::kSocialModule, social::SocialMigrations()));
+  RETURN_IF_ERROR(p->database_->Migrate(commerce::kCommerceModule,
+                                        commerce::CommerceMigrations()));
+  RETURN_IF_ERROR(p->database_->Migrate(order::kOrderModule, order::OrderMigrations()));
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
                    LocalBlobStore::Open(config.blob_dir));
   p->blobs_ = std::move(blobs);
@@ -98,6 +103,34 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   feed_deps.clock = p->clock_;
   feed_deps.ids = p->ids_.get();
   p->feed_service_ = std::make_unique<feed::FeedService>(feed_deps, config.feed);
+
+  p->catalog_ = commerce::NewSqlCatalogRepository(db);
+  p->coupons_ = commerce::NewSqlCouponRepository(db);
+  p->cart_ = commerce::NewSqlCartRepository(db);
+  commerce::CommerceDeps commerce_deps;
+  commerce_deps.catalog = p->catalog_.get();
+  commerce_deps.coupons = p->coupons_.get();
+  commerce_deps.cart = p->cart_.get();
+  commerce_deps.blobs = p->blobs_.get();
+  commerce_deps.clock = p->clock_;
+  commerce_deps.ids = p->ids_.get();
+  p->commerce_service_ = std::make_unique<commerce::CommerceService>(commerce_deps);
+
+  p->order_repository_ = order::NewSqlOrderRepository(db);
+  p->address_book_ = std::make_unique<AccountAddressBook>(p->account_service_.get());
+  order::OrderDeps order_deps;
+  order_deps.orders = p->order_repository_.get();
+  order_deps.cart = p->cart_.get();
+  order_deps.addresses = p->address_book_.get();
+  order_deps.payments = config.payment_provider;
+  if (order_deps.payments == nullptr) {
+    p->simulated_payments_ = std::make_unique<order::SimulatedPaymentProvider>();
+    order_deps.payments = p->simulated_payments_.get();
+  }
+  order_deps.events = p->events_.get();
+  order_deps.clock = p->clock_;
+  order_deps.ids = p->ids_.get();
+  p->order_service_ = std::make_unique<order::OrderService>(order_deps, config.orders);
 
   social::ChatDeps chat_deps;
   chat_deps.chats = p->chats_.get();

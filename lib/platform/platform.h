@@ -21,7 +21,9 @@
 #include "lib/account/repository.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
+#include "lib/commerce/commerce_service.h"
 #include "lib/feed/feed_service.h"
+#include "lib/order/order_service.h"
 #include "lib/feed/repository.h"
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
@@ -49,6 +51,9 @@ struct PlatformConfig {
   // Delivery of domain events (live chat and other consumers).
   OutboxRelayOptions events;
   feed::FeedOptions feed;
+  order::OrderOptions orders;
+  // nullptr: the built-in simulated provider.
+  order::PaymentProvider* payment_provider = nullptr;
 };
 
 class Platform {
@@ -63,6 +68,10 @@ class Platform {
   social::SocialService& social() { return *social_service_; }
   social::ChatService& chat() { return *chat_service_; }
   feed::FeedService& feed() { return *feed_service_; }
+  commerce::CommerceService& commerce() { return *commerce_service_; }
+  order::OrderService& orders() { return *order_service_; }
+  // The built-in provider, when no other was configured (else nullptr).
+  order::SimulatedPaymentProvider* simulated_payments() { return simulated_payments_.get(); }
   EventBus& events() { return *events_; }
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
@@ -97,6 +106,14 @@ class Platform {
   // Before the relay and the repositories in destruction: it unsubscribes and
   // flushes pending views.
   std::unique_ptr<feed::FeedService> feed_service_;
+  std::unique_ptr<commerce::CatalogRepository> catalog_;
+  std::unique_ptr<commerce::CouponRepository> coupons_;
+  std::unique_ptr<commerce::CartRepository> cart_;
+  std::unique_ptr<commerce::CommerceService> commerce_service_;
+  std::unique_ptr<order::OrderRepository> order_repository_;
+  std::unique_ptr<order::AddressBook> address_book_;
+  std::unique_ptr<order::SimulatedPaymentProvider> simulated_payments_;
+  std::unique_ptr<order::OrderService> order_service_;  // stops its sweeper first
   // Declared last: destroyed first, so it unsubscribes while the relay lives.
   std::unique_ptr<social::ChatService> chat_service_;
 };

@@ -1,0 +1,270 @@
+#include "lib/commerce/commerce_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "lib/core/media_type.h"
+#include "lib/core/status_macros.h"
+#include "lib/core/validation.h"
+
+namespace tokkit::commerce {
+namespace {
+
+constexpr int64_t kMaxPriceCents = int64_t{100'000'000} * 100;  // 100M in major units
+constexpr int64_t kMaxImageBytes = int64_t{5} << 20;
+
+absl::Status RequireMerchant(const Principal& p) {
+  if (p.role != account::Role::kMerchant && p.role != account::Role::kAdmin) {
+    return absl::PermissionDeniedError("this needs the merchant role");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePrice(int64_t cents) {
+  if (cents < 0 || cents > kMaxPriceCents) {
+    return absl::InvalidArgumentError("price must be 0 or more cents, within range");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Category> CommerceService::CreateCategory(const Principal& admin,
+                                                         const std::string& name) {
+  if (!admin.is_admin()) return absl::PermissionDeniedError("only admins create categories");
+  RETURN_IF_ERROR(ValidateText("name", name, 1, 50));
+  return deps_.catalog->CreateCategory({deps_.ids->Next(), name});
+}
+
+absl::StatusOr<std::vector<Category>> CommerceService::ListCategories() {
+  return deps_.catalog->ListCategories();
+}
+
+absl::StatusOr<Product> CommerceService::CreateProduct(const Principal& merchant,
+                                                       NewProduct p) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  RETURN_IF_ERROR(ValidateText("name", p.name, 1, 100));
+  RETURN_IF_ERROR(ValidateText("description", p.description, 0, 4000, true));
+  RETURN_IF_ERROR(ValidatePrice(p.shipping_cents));
+  if (p.skus.empty() || p.skus.size() > 50) {
+    return absl::InvalidArgumentError("a product needs 1 to 50 SKUs");
+  }
+  RETURN_IF_ERROR(deps_.catalog->FindCategory(p.category_id).status());
+  Product out;
+  out.spu.id = deps_.ids->Next();
+  out.spu.merchant_id = merchant.user_id;
+  out.spu.category_id = p.category_id;
+  out.spu.name = p.name;
+  out.spu.description = p.description;
+  out.spu.shipping_cents = p.shipping_cents;
+  out.spu.for_sale = p.for_sale;
+  out.spu.created_at = deps_.clock->Now();
+  for (const NewSku& n : p.skus) {
+    RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
+    RETURN_IF_ERROR(ValidatePrice(n.price_cents));
+    if (n.stock < 0) return absl::InvalidArgumentError("stock must not be negative");
+    Sku s;
+    s.id = deps_.ids->Next();
+    s.spu_id = out.spu.id;
+    s.merchant_id = merchant.user_id;
+    s.attributes = n.attributes;
+    s.price_cents = n.price_cents;
+    s.stock = n.stock;
+    out.skus.push_back(s);
+  }
+  RETURN_IF_ERROR(deps_.catalog->CreateSpu(out.spu, out.skus, out.spu.created_at));
+  return GetProduct(out.spu.id);
+}
+
+absl::StatusOr<Product> CommerceService::GetProduct(int64_t spu_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("spu_id", spu_id));
+  Product p;
+  ASSIGN_OR_RETURN(p.spu, deps_.catalog->FindSpu(spu_id));
+  ASSIGN_OR_RETURN(p.skus, deps_.catalog->SkusOf(spu_id));
+  return p;
+}
+
+absl::StatusOr<Spu> CommerceService::OwnedSpu(const Principal& owner, int64_t spu_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("spu_id", spu_id));
+  ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
+  if (spu.merchant_id != owner.user_id) {
+    return absl::PermissionDeniedError("only the product's merchant can change it");
+  }
+  return spu;
+}
+
+absl::StatusOr<Sku> CommerceService::OwnedSku(const Principal& owner, int64_t sku_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
+  ASSIGN_OR_RETURN(Sku sku, deps_.catalog->FindSku(sku_id));
+  if (sku.merchant_id != owner.user_id) {
+    return absl::PermissionDeniedError("only the product's merchant can change it");
+  }
+  return sku;
+}
+
+absl::StatusOr<Product> CommerceService::UpdateProduct(const Principal& owner,
+                                                       const Spu& changes) {
+  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, changes.id));
+  RETURN_IF_ERROR(ValidateText("name", changes.name, 1, 100));
+  RETURN_IF_ERROR(ValidateText("description", changes.description, 0, 4000, true));
+  RETURN_IF_ERROR(ValidatePrice(changes.shipping_cents));
+  RETURN_IF_ERROR(deps_.catalog->FindCategory(changes.category_id).status());
+  spu.name = changes.name;
+  spu.description = changes.description;
+  spu.category_id = changes.category_id;
+  spu.shipping_cents = changes.shipping_cents;
+  spu.for_sale = changes.for_sale;
+  RETURN_IF_ERROR(deps_.catalog->UpdateSpu(spu));
+  return GetProduct(spu.id);
+}
+
+absl::StatusOr<std::string> CommerceService::AddProductImage(const Principal& owner,
+                                                             int64_t spu_id,
+                                                             absl::string_view image) {
+  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
+  if (image.empty() || static_cast<int64_t>(image.size()) > kMaxImageBytes) {
+    return absl::InvalidArgumentError("image must be 1 byte to 5 MiB");
+  }
+  const MediaType type = SniffMediaType(image.substr(0, 16));
+  if (type != MediaType::kJpeg && type != MediaType::kPng && type != MediaType::kWebp) {
+    return absl::InvalidArgumentError("image must be JPEG, PNG or WebP");
+  }
+  if (spu.image_keys.size() >= 20) {
+    return absl::ResourceExhaustedError("at most 20 images per product");
+  }
+  const std::string key =
+      absl::StrCat("products/", spu_id, "/", deps_.ids->Next(), ".", FileExtension(type));
+  RETURN_IF_ERROR(deps_.blobs->Put(key, image));
+  absl::Status st = deps_.catalog->AddSpuImage(spu_id, key);
+  if (!st.ok()) {
+    (void)deps_.blobs->Delete(key);
+    return st;
+  }
+  return key;
+}
+
+absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id, int index) {
+  ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
+  if (index < 0 || index >= static_cast<int>(spu.image_keys.size())) {
+    return absl::NotFoundError("no such image");
+  }
+  return deps_.blobs->Read(spu.image_keys[index]);
+}
+
+absl::StatusOr<Sku> CommerceService::SetPrice(const Principal& owner, int64_t sku_id,
+                                              int64_t price_cents) {
+  RETURN_IF_ERROR(ValidatePrice(price_cents));
+  RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
+  return deps_.catalog->SetPrice(sku_id, price_cents, deps_.clock->Now());
+}
+
+absl::StatusOr<Sku> CommerceService::AddStock(const Principal& owner, int64_t sku_id,
+                                              int64_t delta) {
+  if (delta == 0) return absl::InvalidArgumentError("delta must not be zero");
+  RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
+  return deps_.catalog->AddStock(sku_id, delta);
+}
+
+absl::StatusOr<std::vector<PricePoint>> CommerceService::PriceHistory(int64_t sku_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
+  RETURN_IF_ERROR(deps_.catalog->FindSku(sku_id).status());
+  return deps_.catalog->PriceHistory(sku_id);
+}
+
+absl::StatusOr<Page<Spu>> CommerceService::ListProducts(const SpuFilter& filter,
+                                                        const std::string& page_token,
+                                                        int page_size) {
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  RETURN_IF_ERROR(ValidateText("keyword", filter.keyword, 0, 100));
+  if (filter.min_price_cents < 0 || filter.max_price_cents < 0 ||
+      (filter.max_price_cents > 0 && filter.max_price_cents < filter.min_price_cents)) {
+    return absl::InvalidArgumentError("price range is invalid");
+  }
+  Page<Spu> page;
+  ASSIGN_OR_RETURN(page.items, deps_.catalog->ListSpus(filter, before, limit));
+  if (static_cast<int>(page.items.size()) == limit) {
+    page.next_page_token = EncodeIdCursor(page.items.back().id);
+  }
+  return page;
+}
+
+absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant, Coupon c) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  RETURN_IF_ERROR(ValidateText("name", c.name, 1, 100));
+  if (c.kind == CouponKind::kAmountOff) {
+    if (c.amount_off_cents <= 0) return absl::InvalidArgumentError("amount_off must be > 0");
+    c.percent_off = 0;
+  } else if (c.kind == CouponKind::kPercentOff) {
+    if (c.percent_off < 1 || c.percent_off > 99) {
+      return absl::InvalidArgumentError("percent_off must be 1 to 99");
+    }
+    c.amount_off_cents = 0;
+  } else {
+    return absl::InvalidArgumentError("unknown coupon kind");
+  }
+  if (c.threshold_cents < 0) return absl::InvalidArgumentError("threshold must be >= 0");
+  if (c.total_limit < 1 || c.per_user_limit < 1) {
+    return absl::InvalidArgumentError("limits must be at least 1");
+  }
+  if (c.claim_end <= c.claim_start || c.valid_for <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("claim window and validity must be positive");
+  }
+  if (c.scope == CouponScope::kCategory) {
+    RETURN_IF_ERROR(deps_.catalog->FindCategory(c.scope_id).status());
+  } else if (c.scope == CouponScope::kSpu) {
+    RETURN_IF_ERROR(OwnedSpu(merchant, c.scope_id).status());
+  } else {
+    c.scope_id = 0;
+  }
+  c.id = deps_.ids->Next();
+  c.merchant_id = merchant.user_id;
+  c.issued = 0;
+  RETURN_IF_ERROR(deps_.coupons->Create(c));
+  return c;
+}
+
+absl::StatusOr<UserCoupon> CommerceService::ClaimCoupon(const Principal& user,
+                                                        int64_t coupon_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
+  return deps_.coupons->Claim(coupon_id, user.user_id, deps_.ids->Next(), deps_.clock->Now());
+}
+
+absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> CommerceService::MyCoupons(
+    const Principal& user) {
+  return deps_.coupons->Wallet(user.user_id);
+}
+
+absl::Status CommerceService::PutInCart(const Principal& user, int64_t sku_id,
+                                        int64_t quantity) {
+  RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
+  if (quantity < 1 || quantity > kMaxQuantityPerLine) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("quantity must be 1 to ", kMaxQuantityPerLine));
+  }
+  ASSIGN_OR_RETURN(Sku sku, deps_.catalog->FindSku(sku_id));
+  ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(sku.spu_id));
+  if (!spu.for_sale) return absl::FailedPreconditionError("product is not for sale");
+  if (quantity > sku.stock) {
+    return absl::FailedPreconditionError(absl::StrCat("only ", sku.stock, " left in stock"));
+  }
+  return deps_.cart->Put(user.user_id, sku_id, quantity, deps_.clock->Now());
+}
+
+absl::Status CommerceService::RemoveFromCart(const Principal& user, int64_t sku_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
+  return deps_.cart->Remove(user.user_id, sku_id);
+}
+
+absl::Status CommerceService::ClearCart(const Principal& user) {
+  return deps_.cart->Clear(user.user_id);
+}
+
+absl::StatusOr<Cart> CommerceService::GetCart(const Principal& user) {
+  Cart cart;
+  ASSIGN_OR_RETURN(cart.lines, deps_.cart->List(user.user_id));
+  for (const CartLine& l : cart.lines) {
+    if (l.available) cart.subtotal_cents += l.sku.price_cents * l.quantity;
+  }
+  return cart;
+}
+
+}  // namespace tokkit::commerce

@@ -1,0 +1,97 @@
+// Catalogue, coupons and cart. Merchants (role merchant or admin) create
+// products and coupons; only a product's owner edits it; admins create
+// categories.
+#ifndef TOKKIT_LIB_COMMERCE_COMMERCE_SERVICE_H_
+#define TOKKIT_LIB_COMMERCE_COMMERCE_SERVICE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/account/principal.h"
+#include "lib/commerce/model.h"
+#include "lib/commerce/repository.h"
+#include "lib/core/clock.h"
+#include "lib/core/cursor.h"
+#include "lib/core/id_generator.h"
+#include "lib/store/blob/blob_store.h"
+
+namespace tokkit::commerce {
+
+using account::Principal;
+
+struct CommerceDeps {
+  CatalogRepository* catalog = nullptr;
+  CouponRepository* coupons = nullptr;
+  CartRepository* cart = nullptr;
+  BlobStore* blobs = nullptr;
+  const Clock* clock = nullptr;
+  IdGenerator* ids = nullptr;
+};
+
+struct NewSku {
+  std::string attributes;
+  int64_t price_cents = 0;
+  int64_t stock = 0;
+};
+
+struct NewProduct {
+  int64_t category_id = 0;
+  std::string name;
+  std::string description;
+  int64_t shipping_cents = 0;
+  bool for_sale = true;
+  std::vector<NewSku> skus;  // 1..50
+};
+
+struct Product {
+  Spu spu;
+  std::vector<Sku> skus;
+};
+
+struct Cart {
+  std::vector<CartLine> lines;
+  int64_t subtotal_cents = 0;  // of available lines at current prices
+};
+
+inline constexpr int64_t kMaxQuantityPerLine = 99;
+
+class CommerceService {
+ public:
+  explicit CommerceService(CommerceDeps deps) : deps_(deps) {}
+
+  absl::StatusOr<Category> CreateCategory(const Principal& admin, const std::string& name);
+  absl::StatusOr<std::vector<Category>> ListCategories();
+
+  absl::StatusOr<Product> CreateProduct(const Principal& merchant, NewProduct product);
+  absl::StatusOr<Product> GetProduct(int64_t spu_id);
+  absl::StatusOr<Product> UpdateProduct(const Principal& owner, const Spu& changes);
+  absl::StatusOr<std::string> AddProductImage(const Principal& owner, int64_t spu_id,
+                                              absl::string_view image);
+  absl::StatusOr<std::string> ReadProductImage(int64_t spu_id, int index);
+  absl::StatusOr<Sku> SetPrice(const Principal& owner, int64_t sku_id, int64_t price_cents);
+  absl::StatusOr<Sku> AddStock(const Principal& owner, int64_t sku_id, int64_t delta);
+  absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id);
+  absl::StatusOr<Page<Spu>> ListProducts(const SpuFilter& filter,
+                                         const std::string& page_token, int page_size);
+
+  absl::StatusOr<Coupon> CreateCoupon(const Principal& merchant, Coupon coupon);
+  absl::StatusOr<UserCoupon> ClaimCoupon(const Principal& user, int64_t coupon_id);
+  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> MyCoupons(const Principal& user);
+
+  // Quantity 1..99, within current stock, of a SKU that is for sale.
+  absl::Status PutInCart(const Principal& user, int64_t sku_id, int64_t quantity);
+  absl::Status RemoveFromCart(const Principal& user, int64_t sku_id);
+  absl::Status ClearCart(const Principal& user);
+  absl::StatusOr<Cart> GetCart(const Principal& user);
+
+ private:
+  absl::StatusOr<Spu> OwnedSpu(const Principal& owner, int64_t spu_id);
+  absl::StatusOr<Sku> OwnedSku(const Principal& owner, int64_t sku_id);
+
+  CommerceDeps deps_;
+};
+
+}  // namespace tokkit::commerce
+
+#endif  // TOKKIT_LIB_COMMERCE_COMMERCE_SERVICE_H_

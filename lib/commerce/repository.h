@@ -1,0 +1,74 @@
+// Storage ports of the commerce domain.
+#ifndef TOKKIT_LIB_COMMERCE_REPOSITORY_H_
+#define TOKKIT_LIB_COMMERCE_REPOSITORY_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/commerce/model.h"
+
+namespace tokkit::commerce {
+
+struct SpuFilter {
+  int64_t category_id = 0;  // 0: any
+  std::string keyword;      // matched literally in name and description
+  int64_t min_price_cents = 0;
+  int64_t max_price_cents = 0;  // 0: no upper bound
+  int64_t merchant_id = 0;      // 0: any
+  bool for_sale_only = true;
+};
+
+class CatalogRepository {
+ public:
+  virtual ~CatalogRepository() = default;
+  // ALREADY_EXISTS for a duplicate name.
+  virtual absl::StatusOr<Category> CreateCategory(const Category& c) = 0;
+  virtual absl::StatusOr<std::vector<Category>> ListCategories() = 0;
+  virtual absl::StatusOr<Category> FindCategory(int64_t id) = 0;
+  // The SPU and its SKUs together, with version-1 price history rows.
+  virtual absl::Status CreateSpu(const Spu& spu, const std::vector<Sku>& skus,
+                                 absl::Time now) = 0;
+  virtual absl::StatusOr<Spu> FindSpu(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<Sku>> SkusOf(int64_t spu_id) = 0;
+  virtual absl::StatusOr<Sku> FindSku(int64_t id) = 0;
+  virtual absl::Status UpdateSpu(const Spu& spu) = 0;
+  virtual absl::Status AddSpuImage(int64_t spu_id, const std::string& key) = 0;
+  // New version + history row + the SPU's min price, atomically.
+  virtual absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,
+                                       absl::Time now) = 0;
+  virtual absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta) = 0;
+  virtual absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id) = 0;
+  // Newest first, id < before.
+  virtual absl::StatusOr<std::vector<Spu>> ListSpus(const SpuFilter& filter,
+                                                    int64_t before, int limit) = 0;
+};
+
+class CouponRepository {
+ public:
+  virtual ~CouponRepository() = default;
+  virtual absl::Status Create(const Coupon& c) = 0;
+  virtual absl::StatusOr<Coupon> Find(int64_t id) = 0;
+  // Atomic: never issues beyond total_limit or per_user_limit under any
+  // concurrency. FAILED_PRECONDITION / RESOURCE_EXHAUSTED say why not.
+  virtual absl::StatusOr<UserCoupon> Claim(int64_t coupon_id, int64_t user_id,
+                                           int64_t user_coupon_id, absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(
+      int64_t user_id) = 0;
+};
+
+class CartRepository {
+ public:
+  virtual ~CartRepository() = default;
+  virtual absl::Status Put(int64_t user_id, int64_t sku_id, int64_t quantity,
+                           absl::Time now) = 0;
+  virtual absl::Status Remove(int64_t user_id, int64_t sku_id) = 0;
+  virtual absl::Status Clear(int64_t user_id) = 0;
+  virtual absl::StatusOr<std::vector<CartLine>> List(int64_t user_id) = 0;
+};
+
+}  // namespace tokkit::commerce
+
+#endif  // TOKKIT_LIB_COMMERCE_REPOSITORY_H_

@@ -1,0 +1,616 @@
+#include "lib/commerce/sql_repository.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "lib/core/status_macros.h"
+#include "lib/store/sql/sql_util.h"
+
+namespace tokkit::commerce {
+
+const std::vector<Migration>& CommerceMigrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1, "catalogue, coupons, cart",
+       R"sql(
+CREATE TABLE categories (
+  id BIGINT PRIMARY KEY,
+  name VARCHAR(100) NOT NULL
+);
+CREATE UNIQUE INDEX categories_name_uq ON categories (name);
+CREATE TABLE spus (
+  id BIGINT PRIMARY KEY,
+  merchant_id BIGINT NOT NULL,
+  category_id BIGINT NOT NULL REFERENCES categories (id),
+  name VARCHAR(400) NOT NULL,
+  description VARCHAR(8000) NOT NULL DEFAULT '',
+  image_keys VARCHAR(4000) NOT NULL DEFAULT '',
+  shipping_cents BIGINT NOT NULL DEFAULT 0,
+  for_sale SMALLINT NOT NULL DEFAULT 0,
+  min_price_cents BIGINT NOT NULL DEFAULT 0,
+  created_at_ms BIGINT NOT NULL
+);
+CREATE INDEX spus_category_idx ON spus (category_id, id);
+CREATE INDEX spus_merchant_idx ON spus (merchant_id, id);
+CREATE TABLE skus (
+  id BIGINT PRIMARY KEY,
+  spu_id BIGINT NOT NULL REFERENCES spus (id),
+  merchant_id BIGINT NOT NULL,
+  attributes VARCHAR(500) NOT NULL DEFAULT '',
+  price_cents BIGINT NOT NULL CHECK (price_cents >= 0),
+  price_version BIGINT NOT NULL DEFAULT 1,
+  stock BIGINT NOT NULL CHECK (stock >= 0),
+  sold BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX skus_spu_idx ON skus (spu_id);
+CREATE TABLE sku_price_history (
+  sku_id BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  price_cents BIGINT NOT NULL,
+  since_ms BIGINT NOT NULL,
+  PRIMARY KEY (sku_id, version)
+);
+CREATE TABLE coupons (
+  id BIGINT PRIMARY KEY,
+  merchant_id BIGINT NOT NULL,
+  name VARCHAR(200) NOT NULL,
+  kind SMALLINT NOT NULL,
+  amount_off_cents BIGINT NOT NULL DEFAULT 0,
+  percent_off INTEGER NOT NULL DEFAULT 0,
+  threshold_cents BIGINT NOT NULL DEFAULT 0,
+  scope SMALLINT NOT NULL DEFAULT 0,
+  scope_id BIGINT NOT NULL DEFAULT 0,
+  total_limit BIGINT NOT NULL,
+  issued BIGINT NOT NULL DEFAULT 0,
+  per_user_limit INTEGER NOT NULL,
+  claim_start_ms BIGINT NOT NULL,
+  claim_end_ms BIGINT NOT NULL,
+  valid_for_ms BIGINT NOT NULL
+);
+CREATE TABLE user_coupons (
+  id BIGINT PRIMARY KEY,
+  coupon_id BIGINT NOT NULL REFERENCES coupons (id),
+  user_id BIGINT NOT NULL,
+  claimed_at_ms BIGINT NOT NULL,
+  expires_at_ms BIGINT NOT NULL,
+  used_order_id BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX user_coupons_user_idx ON user_coupons (user_id, coupon_id);
+CREATE TABLE cart_items (
+  user_id BIGINT NOT NULL,
+  sku_id BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  added_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (user_id, sku_id)
+);
+)sql"},
+  };
+  return *migrations;
+}
+
+namespace {
+
+constexpr char kSpuColumns[] =
+    "id, merchant_id, category_id, name, description, image_keys, shipping_cents, "
+    "for_sale, min_price_cents, created_at_ms";
+constexpr char kSkuColumns[] =
+    "id, spu_id, merchant_id, attributes, price_cents, price_version, stock, sold";
+constexpr char kCouponColumns[] =
+    "c.id, c.merchant_id, c.name, c.kind, c.amount_off_cents, c.percent_off, "
+    "c.threshold_cents, c.scope, c.scope_id, c.total_limit, c.issued, "
+    "c.per_user_limit, c.claim_start_ms, c.claim_end_ms, c.valid_for_ms";
+
+Spu ReadSpu(const soci::row& r, size_t o = 0) {
+  Spu s;
+  s.id = RowInt(r, o + 0);
+  s.merchant_id = RowInt(r, o + 1);
+  s.category_id = RowInt(r, o + 2);
+  s.name = RowString(r, o + 3);
+  s.description = RowString(r, o + 4);
+  s.image_keys = absl::StrSplit(RowString(r, o + 5), ',', absl::SkipEmpty());
+  s.shipping_cents = RowInt(r, o + 6);
+  s.for_sale = RowBool(r, o + 7);
+  s.min_price_cents = RowInt(r, o + 8);
+  s.created_at = FromMillis(RowInt(r, o + 9));
+  return s;
+}
+
+Sku ReadSku(const soci::row& r, size_t o = 0) {
+  Sku s;
+  s.id = RowInt(r, o + 0);
+  s.spu_id = RowInt(r, o + 1);
+  s.merchant_id = RowInt(r, o + 2);
+  s.attributes = RowString(r, o + 3);
+  s.price_cents = RowInt(r, o + 4);
+  s.price_version = RowInt(r, o + 5);
+  s.stock = RowInt(r, o + 6);
+  s.sold = RowInt(r, o + 7);
+  return s;
+}
+
+Coupon ReadCoupon(const soci::row& r, size_t o = 0) {
+  Coupon c;
+  c.id = RowInt(r, o + 0);
+  c.merchant_id = RowInt(r, o + 1);
+  c.name = RowString(r, o + 2);
+  c.kind = static_cast<CouponKind>(RowInt(r, o + 3));
+  c.amount_off_cents = RowInt(r, o + 4);
+  c.percent_off = static_cast<int>(RowInt(r, o + 5));
+  c.threshold_cents = RowInt(r, o + 6);
+  c.scope = static_cast<CouponScope>(RowInt(r, o + 7));
+  c.scope_id = RowInt(r, o + 8);
+  c.total_limit = RowInt(r, o + 9);
+  c.issued = RowInt(r, o + 10);
+  c.per_user_limit = static_cast<int>(RowInt(r, o + 11));
+  c.claim_start = FromMillis(RowInt(r, o + 12));
+  c.claim_end = FromMillis(RowInt(r, o + 13));
+  c.valid_for = absl::Milliseconds(RowInt(r, o + 14));
+  return c;
+}
+
+UserCoupon ReadUserCoupon(const soci::row& r, size_t o = 0) {
+  UserCoupon u;
+  u.id = RowInt(r, o + 0);
+  u.coupon_id = RowInt(r, o + 1);
+  u.user_id = RowInt(r, o + 2);
+  u.claimed_at = FromMillis(RowInt(r, o + 3));
+  u.expires_at = FromMillis(RowInt(r, o + 4));
+  u.used_order_id = RowInt(r, o + 5);
+  return u;
+}
+
+std::optional<Sku> FindSkuOn(soci::session& sql, int64_t id) {
+  soci::row r;
+  sql << absl::StrCat("SELECT ", kSkuColumns, " FROM skus WHERE id = :i"), soci::use(id),
+      soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return ReadSku(r);
+}
+
+void RefreshMinPrice(soci::session& sql, int64_t spu_id) {
+  sql << "UPDATE spus SET min_price_cents = (SELECT COALESCE(MIN(price_cents), 0) "
+         "FROM skus WHERE spu_id = :s) WHERE id = :s2",
+      soci::use(spu_id), soci::use(spu_id);
+}
+
+// LIKE pattern matching `text` literally.
+std::string LikeLiteral(const std::string& text) {
+  return absl::StrCat("%",
+                      absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
+                      "%");
+}
+
+class SqlCatalogRepository : public CatalogRepository {
+ public:
+  explicit SqlCatalogRepository(Database* db) : db_(db) {}
+
+  absl::StatusOr<Category> CreateCategory(const Category& c) override {
+    absl::Status st = db_->Run([&](soci::session& sql) {
+      sql << "INSERT INTO categories (id, name) VALUES (:i, :n)", soci::use(c.id),
+          soci::use(c.name);
+      return absl::OkStatus();
+    });
+    if (IsUniqueViolation(st)) return absl::AlreadyExistsError("category name is taken");
+    RETURN_IF_ERROR(st);
+    return c;
+  }
+
+  absl::StatusOr<std::vector<Category>> ListCategories() override {
+    std::vector<Category> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows = sql.prepare << "SELECT id, name FROM categories ORDER BY name";
+      for (const soci::row& r : rows) out.push_back({RowInt(r, 0), RowString(r, 1)});
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<Category> FindCategory(int64_t id) override {
+    std::optional<Category> c;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << "SELECT id, name FROM categories WHERE id = :i", soci::use(id), soci::into(r);
+      if (sql.got_data()) c = Category{RowInt(r, 0), RowString(r, 1)};
+      return absl::OkStatus();
+    }));
+    if (!c) return absl::NotFoundError("category not found");
+    return *c;
+  }
+
+  absl::Status CreateSpu(const Spu& s, const std::vector<Sku>& skus, absl::Time now) override {
+    return db_->Transact([&](soci::session& sql) {
+      const std::string images = absl::StrJoin(s.image_keys, ",");
+      const int for_sale = s.for_sale ? 1 : 0;
+      const int64_t created = ToMillis(s.created_at);
+      sql << "INSERT INTO spus (id, merchant_id, category_id, name, description, "
+             "image_keys, shipping_cents, for_sale, min_price_cents, created_at_ms) "
+             "VALUES (:i, :m, :c, :n, :d, :im, :sh, :f, 0, :t)",
+          soci::use(s.id), soci::use(s.merchant_id), soci::use(s.category_id),
+          soci::use(s.name), soci::use(s.description), soci::use(images),
+          soci::use(s.shipping_cents), soci::use(for_sale), soci::use(created);
+      const int64_t since = ToMillis(now);
+      for (const Sku& k : skus) {
+        sql << "INSERT INTO skus (id, spu_id, merchant_id, attributes, price_cents, "
+               "price_version, stock, sold) VALUES (:i, :s, :m, :a, :p, 1, :st, 0)",
+            soci::use(k.id), soci::use(s.id), soci::use(s.merchant_id),
+            soci::use(k.attributes), soci::use(k.price_cents), soci::use(k.stock);
+        sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, since_ms) "
+               "VALUES (:i, 1, :p, :t)",
+            soci::use(k.id), soci::use(k.price_cents), soci::use(since);
+      }
+      RefreshMinPrice(sql, s.id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<Spu> FindSpu(int64_t id) override {
+    std::optional<Spu> s;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << absl::StrCat("SELECT ", kSpuColumns, " FROM spus WHERE id = :i"), soci::use(id),
+          soci::into(r);
+      if (sql.got_data()) s = ReadSpu(r);
+      return absl::OkStatus();
+    }));
+    if (!s) return absl::NotFoundError("product not found");
+    return *s;
+  }
+
+  absl::StatusOr<std::vector<Sku>> SkusOf(int64_t spu_id) override {
+    std::vector<Sku> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << absl::StrCat("SELECT ", kSkuColumns,
+                                       " FROM skus WHERE spu_id = :s ORDER BY id"),
+           soci::use(spu_id));
+      for (const soci::row& r : rows) out.push_back(ReadSku(r));
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<Sku> FindSku(int64_t id) override {
+    std::optional<Sku> s;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      s = FindSkuOn(sql, id);
+      return absl::OkStatus();
+    }));
+    if (!s) return absl::NotFoundError("sku not found");
+    return *s;
+  }
+
+  absl::Status UpdateSpu(const Spu& s) override {
+    return db_->Run([&](soci::session& sql) -> absl::Status {
+      const int for_sale = s.for_sale ? 1 : 0;
+      if (ExecAffected(sql,
+                       "UPDATE spus SET name = :n, description = :d, category_id = :c, "
+                       "shipping_cents = :sh, for_sale = :f WHERE id = :i",
+                       s.name, s.description, s.category_id, s.shipping_cents, for_sale,
+                       s.id) != 1) {
+        return absl::NotFoundError("product not found");
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status AddSpuImage(int64_t spu_id, const std::string& key) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      std::string keys;
+      soci::indicator ind;
+      sql << "SELECT image_keys FROM spus WHERE id = :i", soci::use(spu_id),
+          soci::into(keys, ind);
+      if (!sql.got_data()) return absl::NotFoundError("product not found");
+      keys = keys.empty() ? key : absl::StrCat(keys, ",", key);
+      sql << "UPDATE spus SET image_keys = :k WHERE id = :i", soci::use(keys),
+          soci::use(spu_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents, absl::Time now) override {
+    std::optional<Sku> sku;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (ExecAffected(sql,
+                       "UPDATE skus SET price_cents = :p, price_version = price_version + 1 "
+                       "WHERE id = :i",
+                       price_cents, sku_id) != 1) {
+        return absl::NotFoundError("sku not found");
+      }
+      sku = FindSkuOn(sql, sku_id);
+      const int64_t since = ToMillis(now);
+      sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, since_ms) "
+             "VALUES (:i, :v, :p, :t)",
+          soci::use(sku_id), soci::use(sku->price_version), soci::use(price_cents),
+          soci::use(since);
+      RefreshMinPrice(sql, sku->spu_id);
+      return absl::OkStatus();
+    }));
+    return *sku;
+  }
+
+  absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta) override {
+    std::optional<Sku> sku;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (ExecAffected(sql,
+                       "UPDATE skus SET stock = stock + :d WHERE id = :i AND stock + :d2 >= 0",
+                       delta, sku_id, delta) != 1) {
+        return absl::FailedPreconditionError("sku not found or stock would go negative");
+      }
+      sku = FindSkuOn(sql, sku_id);
+      return absl::OkStatus();
+    }));
+    return *sku;
+  }
+
+  absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id) override {
+    std::vector<PricePoint> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT version, price_cents, since_ms FROM sku_price_history "
+                          "WHERE sku_id = :i ORDER BY version",
+           soci::use(sku_id));
+      for (const soci::row& r : rows) {
+        out.push_back({RowInt(r, 0), RowInt(r, 1), FromMillis(RowInt(r, 2))});
+      }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<Spu>> ListSpus(const SpuFilter& f, int64_t before,
+                                            int limit) override {
+    std::vector<Spu> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      // Every value is bound; the WHERE clause only switches parts on.
+      const std::string like = LikeLiteral(f.keyword);
+      const int64_t bound = before > 0 ? before : INT64_MAX;
+      const int64_t max_price = f.max_price_cents > 0 ? f.max_price_cents : INT64_MAX;
+      const int for_sale_only = f.for_sale_only ? 1 : 0;
+      soci::rowset<soci::row> rows =
+          (sql.prepare << absl::StrCat(
+               "SELECT ", kSpuColumns,
+               " FROM spus WHERE id < :b AND (:c = 0 OR category_id = :c2) AND "
+               "(:m = 0 OR merchant_id = :m2) AND (:f = 0 OR for_sale = 1) AND "
+               "min_price_cents >= :lo AND min_price_cents <= :hi AND "
+               "(name LIKE :k ESCAPE '\\' OR description LIKE :k2 ESCAPE '\\') "
+               "ORDER BY id DESC LIMIT :n"),
+           soci::use(bound), soci::use(f.category_id), soci::use(f.category_id),
+           soci::use(f.merchant_id), soci::use(f.merchant_id), soci::use(for_sale_only),
+           soci::use(f.min_price_cents), soci::use(max_price), soci::use(like),
+           soci::use(like), soci::use(limit));
+      for (const soci::row& r : rows) out.push_back(ReadSpu(r));
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+ private:
+  Database* const db_;
+};
+
+class SqlCouponRepository : public CouponRepository {
+ public:
+  explicit SqlCouponRepository(Database* db) : db_(db) {}
+
+  absl::Status Create(const Coupon& c) override {
+    return db_->Run([&](soci::session& sql) {
+      const int kind = static_cast<int>(c.kind);
+      const int scope = static_cast<int>(c.scope);
+      const int64_t start = ToMillis(c.claim_start), end = ToMillis(c.claim_end);
+      const int64_t valid = absl::ToInt64Milliseconds(c.valid_for);
+      sql << "INSERT INTO coupons (id, merchant_id, name, kind, amount_off_cents, "
+             "percent_off, threshold_cents, scope, scope_id, total_limit, issued, "
+             "per_user_limit, claim_start_ms, claim_end_ms, valid_for_ms) VALUES (:i, "
+             ":m, :n, :k, :a, :p, :t, :s, :si, :tl, 0, :pu, :cs, :ce, :v)",
+          soci::use(c.id), soci::use(c.merchant_id), soci::use(c.name), soci::use(kind),
+          soci::use(c.amount_off_cents), soci::use(c.percent_off),
+          soci::use(c.threshold_cents), soci::use(scope), soci::use(c.scope_id),
+          soci::use(c.total_limit), soci::use(c.per_user_limit), soci::use(start),
+          soci::use(end), soci::use(valid);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<Coupon> Find(int64_t id) override {
+    std::optional<Coupon> c;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+          soci::use(id), soci::into(r);
+      if (sql.got_data()) c = ReadCoupon(r);
+      return absl::OkStatus();
+    }));
+    if (!c) return absl::NotFoundError("coupon not found");
+    return *c;
+  }
+
+  absl::StatusOr<UserCoupon> Claim(int64_t coupon_id, int64_t user_id, int64_t user_coupon_id,
+                                   absl::Time now) override {
+    UserCoupon uc;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      const int64_t now_ms = ToMillis(now);
+      // Taking one from the pool first also row-locks the coupon, which
+      // serialises claims and makes the per-user count below exact.
+      if (ExecAffected(sql,
+                       "UPDATE coupons SET issued = issued + 1 WHERE id = :i AND issued "
+                       "< total_limit AND claim_start_ms <= :n AND claim_end_ms > :n2",
+                       coupon_id, now_ms, now_ms) != 1) {
+        soci::row r;
+        sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+            soci::use(coupon_id), soci::into(r);
+        if (!sql.got_data()) return absl::NotFoundError("coupon not found");
+        const Coupon c = ReadCoupon(r);
+        if (now < c.claim_start || now >= c.claim_end) {
+          return absl::FailedPreconditionError("coupon is not claimable now");
+        }
+        return absl::ResourceExhaustedError("coupon is all claimed");
+      }
+      soci::row r;
+      sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+          soci::use(coupon_id), soci::into(r);
+      const Coupon c = ReadCoupon(r);
+      long long mine = 0;
+      sql << "SELECT COUNT(*) FROM user_coupons WHERE coupon_id = :c AND user_id = :u",
+          soci::use(coupon_id), soci::use(user_id), soci::into(mine);
+      if (mine >= c.per_user_limit) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "at most ", c.per_user_limit, " of this coupon per user"));  // rolls back
+      }
+      uc = {user_coupon_id, coupon_id, user_id, now, now + c.valid_for, 0};
+      const int64_t expires = ToMillis(uc.expires_at);
+      sql << "INSERT INTO user_coupons (id, coupon_id, user_id, claimed_at_ms, "
+             "expires_at_ms, used_order_id) VALUES (:i, :c, :u, :t, :e, 0)",
+          soci::use(uc.id), soci::use(coupon_id), soci::use(user_id), soci::use(now_ms),
+          soci::use(expires);
+      return absl::OkStatus();
+    }));
+    return uc;
+  }
+
+  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(int64_t user_id) override {
+    std::vector<std::pair<UserCoupon, Coupon>> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      out = LoadWallet(sql, user_id);
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+ private:
+  Database* const db_;
+};
+
+class SqlCartRepository : public CartRepository {
+ public:
+  explicit SqlCartRepository(Database* db) : db_(db) {}
+
+  absl::Status Put(int64_t user_id, int64_t sku_id, int64_t quantity, absl::Time now) override {
+    return db_->Run([&](soci::session& sql) {
+      const int64_t ms = ToMillis(now);
+      sql << "INSERT INTO cart_items (user_id, sku_id, quantity, added_at_ms) VALUES "
+             "(:u, :s, :q, :t) ON CONFLICT (user_id, sku_id) DO UPDATE SET quantity = :q2",
+          soci::use(user_id), soci::use(sku_id), soci::use(quantity), soci::use(ms),
+          soci::use(quantity);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status Remove(int64_t user_id, int64_t sku_id) override {
+    return db_->Run([&](soci::session& sql) {
+      RemoveFromCart(sql, user_id, {sku_id});
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status Clear(int64_t user_id) override {
+    return db_->Run([&](soci::session& sql) {
+      sql << "DELETE FROM cart_items WHERE user_id = :u", soci::use(user_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<CartLine>> List(int64_t user_id) override {
+    std::vector<CartLine> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT ci.sku_id, ci.quantity, k.id, k.spu_id, k.merchant_id, "
+                          "k.attributes, k.price_cents, k.price_version, k.stock, k.sold, "
+                          "p.name, p.for_sale FROM cart_items ci JOIN skus k ON k.id = "
+                          "ci.sku_id JOIN spus p ON p.id = k.spu_id WHERE ci.user_id = :u "
+                          "ORDER BY ci.added_at_ms, ci.sku_id",
+           soci::use(user_id));
+      for (const soci::row& r : rows) {
+        CartLine l;
+        l.sku_id = RowInt(r, 0);
+        l.quantity = RowInt(r, 1);
+        l.sku = ReadSku(r, 2);
+        l.spu_name = RowString(r, 10);
+        l.available = RowBool(r, 11) && l.sku.stock >= l.quantity;
+        out.push_back(std::move(l));
+      }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+ private:
+  Database* const db_;
+};
+
+}  // namespace
+
+std::unique_ptr<CatalogRepository> NewSqlCatalogRepository(Database* db) {
+  return std::make_unique<SqlCatalogRepository>(db);
+}
+std::unique_ptr<CouponRepository> NewSqlCouponRepository(Database* db) {
+  return std::make_unique<SqlCouponRepository>(db);
+}
+std::unique_ptr<CartRepository> NewSqlCartRepository(Database* db) {
+  return std::make_unique<SqlCartRepository>(db);
+}
+
+std::optional<SkuForOrder> LoadSkuForOrder(soci::session& sql, int64_t sku_id) {
+  soci::row r;
+  sql << "SELECT k.id, k.spu_id, k.merchant_id, k.attributes, k.price_cents, "
+         "k.price_version, k.stock, k.sold, p.category_id, p.name, p.shipping_cents, "
+         "p.for_sale FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.id = :i",
+      soci::use(sku_id), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  SkuForOrder s;
+  s.sku = ReadSku(r);
+  s.category_id = RowInt(r, 8);
+  s.spu_name = RowString(r, 9);
+  s.shipping_cents = RowInt(r, 10);
+  s.for_sale = RowBool(r, 11);
+  return s;
+}
+
+bool ReserveStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
+  return ExecAffected(sql,
+                      "UPDATE skus SET stock = stock - :q, sold = sold + :q2 WHERE id = :i "
+                      "AND stock >= :q3",
+                      quantity, quantity, sku_id, quantity) == 1;
+}
+
+void ReleaseStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
+  sql << "UPDATE skus SET stock = stock + :q, sold = sold - :q2 WHERE id = :i",
+      soci::use(quantity), soci::use(quantity), soci::use(sku_id);
+}
+
+std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql, int64_t user_id) {
+  std::vector<std::pair<UserCoupon, Coupon>> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << absl::StrCat("SELECT u.id, u.coupon_id, u.user_id, u.claimed_at_ms, "
+                                   "u.expires_at_ms, u.used_order_id, ",
+                                   kCouponColumns,
+                                   " FROM user_coupons u JOIN coupons c ON c.id = "
+                                   "u.coupon_id WHERE u.user_id = :u ORDER BY u.id"),
+       soci::use(user_id));
+  for (const soci::row& r : rows) out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
+  return out;
+}
+
+bool UseCoupon(soci::session& sql, int64_t user_coupon_id, int64_t user_id, int64_t order_id,
+               absl::Time now) {
+  const int64_t now_ms = ToMillis(now);
+  return ExecAffected(sql,
+                      "UPDATE user_coupons SET used_order_id = :o WHERE id = :i AND "
+                      "user_id = :u AND used_order_id = 0 AND expires_at_ms > :n",
+                      order_id, user_coupon_id, user_id, now_ms) == 1;
+}
+
+void ReturnCoupon(soci::session& sql, int64_t user_coupon_id, int64_t order_id) {
+  sql << "UPDATE user_coupons SET used_order_id = 0 WHERE id = :i AND used_order_id = :o",
+      soci::use(user_coupon_id), soci::use(order_id);
+}
+
+void RemoveFromCart(soci::session& sql, int64_t user_id, const std::vector<int64_t>& sku_ids) {
+  for (int64_t sku : sku_ids) {
+    sql << "DELETE FROM cart_items WHERE user_id = :u AND sku_id = :s", soci::use(user_id),
+        soci::use(sku);
+  }
+}
+
+}  // namespace tokkit::commerce

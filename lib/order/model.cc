@@ -1,0 +1,39 @@
+#include "lib/order/model.h"
+
+namespace tokkit::order {
+
+bool CanTransition(OrderStatus from, OrderStatus to) {
+  using S = OrderStatus;
+  switch (from) {
+    case S::kPendingPayment:
+      return to == S::kPaid || to == S::kCancelled || to == S::kExpired;
+    case S::kPaid:
+      return to == S::kShipped || to == S::kRefundRequested;
+    case S::kShipped:
+      return to == S::kCompleted;
+    case S::kRefundRequested:
+      return to == S::kRefunded || to == S::kPaid;
+    case S::kCompleted:
+    case S::kCancelled:
+    case S::kExpired:
+    case S::kRefunded:
+      return false;
+  }
+  return false;
+}
+
+absl::string_view StatusName(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::kPendingPayment: return "pending_payment";
+    case OrderStatus::kPaid: return "paid";
+    case OrderStatus::kShipped: return "shipped";
+    case OrderStatus::kCompleted: return "completed";
+    case OrderStatus::kCancelled: return "cancelled";
+    case OrderStatus::kExpired: return "expired";
+    case OrderStatus::kRefundRequested: return "refund_requested";
+    case OrderStatus::kRefunded: return "refunded";
+  }
+  return "unknown";
+}
+
+}  // namespace tokkit::order

@@ -1,0 +1,120 @@
+// Orders, payments, refunds and the ledger. Money is integer cents.
+#ifndef TOKKIT_LIB_ORDER_MODEL_H_
+#define TOKKIT_LIB_ORDER_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace tokkit::order {
+
+inline constexpr char kTopicOrderCreated[] = "order.created";
+inline constexpr char kTopicOrderPaid[] = "order.paid";
+inline constexpr char kTopicOrderExpired[] = "order.expired";
+inline constexpr char kTopicOrderRefunded[] = "order.refunded";
+
+// The state machine:
+//   pending_payment -> paid -> shipped -> completed
+//   pending_payment -> cancelled | expired
+//   paid -> refund_requested -> refunded
+//   refund_requested -> paid            (refund rejected)
+// Every change is a conditional update from the expected state, so racing
+// transitions (pay vs expire, cancel vs pay) have exactly one winner.
+enum class OrderStatus {
+  kPendingPayment = 1,
+  kPaid = 2,
+  kShipped = 3,
+  kCompleted = 4,
+  kCancelled = 5,
+  kExpired = 6,
+  kRefundRequested = 7,
+  kRefunded = 8,
+};
+
+bool CanTransition(OrderStatus from, OrderStatus to);
+absl::string_view StatusName(OrderStatus s);
+
+struct OrderItem {
+  int64_t sku_id = 0;
+  int64_t spu_id = 0;
+  std::string name;
+  std::string attributes;
+  int64_t unit_price_cents = 0;  // snapshot at order time
+  int64_t price_version = 0;     // the SKU price version it came from
+  int64_t quantity = 0;
+};
+
+struct ShippingAddress {
+  std::string recipient;
+  std::string phone;
+  std::string line1;
+  std::string line2;
+  std::string city;
+  std::string region;
+  std::string postal_code;
+  std::string country_code;
+};
+
+struct Order {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  int64_t merchant_id = 0;
+  OrderStatus status = OrderStatus::kPendingPayment;
+  std::string idempotency_key;
+  std::vector<OrderItem> items;
+  int64_t items_total_cents = 0;
+  int64_t discount_cents = 0;
+  int64_t shipping_cents = 0;
+  int64_t total_cents = 0;  // items - discount + shipping
+  int64_t user_coupon_id = 0;
+  ShippingAddress address;
+  absl::Time created_at;
+  absl::Time expires_at;  // for pending_payment
+  absl::Time updated_at;
+};
+
+enum class PaymentStatus { kPending = 1, kSucceeded = 2, kRefunded = 3, kVoided = 4 };
+
+struct Payment {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t amount_cents = 0;
+  PaymentStatus status = PaymentStatus::kPending;
+  std::string provider_ref;
+  absl::Time created_at;
+};
+
+enum class RefundStatus { kRequested = 1, kApproved = 2, kRejected = 3 };
+
+struct Refund {
+  int64_t order_id = 0;
+  std::string reason;
+  RefundStatus status = RefundStatus::kRequested;
+  bool restock = false;
+  int64_t reviewer_id = 0;
+  absl::Time requested_at;
+};
+
+// Double entry: every money movement writes entries that sum to zero.
+//   payment: provider:clearing +total, merchant:<id> -total (owed to merchant)
+//   refund:  the reverse
+struct LedgerEntry {
+  int64_t id = 0;
+  std::string account;
+  int64_t order_id = 0;
+  int64_t amount_cents = 0;
+  std::string kind;  // "payment" or "refund"
+  absl::Time created_at;
+};
+
+inline std::string MerchantAccount(int64_t merchant_id) {
+  return "merchant:" + std::to_string(merchant_id);
+}
+inline constexpr char kProviderClearing[] = "provider:clearing";
+
+}  // namespace tokkit::order
+
+#endif  // TOKKIT_LIB_ORDER_MODEL_H_

@@ -1,0 +1,129 @@
+// Orders and payments: creation with stock reservation and coupons, the
+// state machine, timeouts, single-use payment tokens, idempotent checkout,
+// refunds with review, and the ledger.
+#ifndef TOKKIT_LIB_ORDER_ORDER_SERVICE_H_
+#define TOKKIT_LIB_ORDER_ORDER_SERVICE_H_
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/account/principal.h"
+#include "lib/commerce/repository.h"
+#include "lib/core/clock.h"
+#include "lib/core/cursor.h"
+#include "lib/core/id_generator.h"
+#include "lib/order/model.h"
+#include "lib/order/payment_provider.h"
+#include "lib/order/repository.h"
+#include "lib/store/events/event_bus.h"
+
+namespace tokkit::order {
+
+using account::Principal;
+
+// The user's saved addresses (the account domain).
+class AddressBook {
+ public:
+  virtual ~AddressBook() = default;
+  // NOT_FOUND unless the address exists and is the user's.
+  virtual absl::StatusOr<ShippingAddress> Find(const Principal& user, int64_t address_id) = 0;
+};
+
+struct OrderOptions {
+  absl::Duration payment_timeout = absl::Minutes(15);
+  absl::Duration payment_token_ttl = absl::Minutes(10);
+  int max_lines = 50;
+  int64_t max_quantity = 99;
+  // How often the expiry sweep runs; 0 disables the thread (tests sweep by
+  // hand). Each replica may sweep: closing is a conditional update.
+  absl::Duration expiry_sweep_interval = absl::Seconds(1);
+};
+
+struct OrderDeps {
+  OrderRepository* orders = nullptr;
+  commerce::CartRepository* cart = nullptr;
+  AddressBook* addresses = nullptr;
+  PaymentProvider* payments = nullptr;
+  EventBus* events = nullptr;
+  const Clock* clock = nullptr;
+  IdGenerator* ids = nullptr;
+};
+
+struct OrderLine {
+  int64_t sku_id = 0;
+  int64_t quantity = 0;
+};
+
+struct CreateOrderRequest {
+  std::vector<OrderLine> lines;
+  int64_t address_id = 0;
+  CouponMode coupon_mode = CouponMode::kNone;
+  int64_t user_coupon_id = 0;  // with kSpecific
+  std::string idempotency_key;  // required: a retry returns the same order
+};
+
+struct PaymentToken {
+  std::string token;
+  absl::Time expires_at;
+};
+
+class OrderService {
+ public:
+  OrderService(OrderDeps deps, OrderOptions options);
+  ~OrderService();
+
+  absl::StatusOr<Order> CreateOrder(const Principal& buyer, CreateOrderRequest request);
+  // Orders the cart lines for `sku_ids` (all lines when empty) and removes
+  // exactly those lines, in the order's transaction.
+  absl::StatusOr<Order> CheckoutCart(const Principal& buyer, std::vector<int64_t> sku_ids,
+                                     CreateOrderRequest request);
+  // The buyer (or an admin) only.
+  absl::StatusOr<Order> GetOrder(const Principal& caller, int64_t order_id);
+  absl::StatusOr<Page<Order>> ListMyOrders(const Principal& buyer,
+                                           const std::string& page_token, int page_size);
+  absl::StatusOr<Page<Order>> ListMerchantOrders(const Principal& merchant,
+                                                 const std::string& page_token,
+                                                 int page_size);
+  absl::Status CancelOrder(const Principal& buyer, int64_t order_id);
+  absl::StatusOr<Order> ChangeAddress(const Principal& buyer, int64_t order_id,
+                                      int64_t address_id);
+  absl::Status Ship(const Principal& merchant, int64_t order_id);
+  absl::Status ConfirmReceipt(const Principal& buyer, int64_t order_id);
+
+  absl::StatusOr<PaymentToken> CreatePaymentToken(const Principal& buyer, int64_t order_id);
+  // Charges once per order however often it is called or retried.
+  absl::StatusOr<Payment> Pay(const Principal& buyer, const std::string& token);
+
+  absl::Status RequestRefund(const Principal& buyer, int64_t order_id,
+                             const std::string& reason);
+  // By the order's merchant or an admin. `restock` returns the items to
+  // stock (goods not shipped or returned unused); otherwise stock stays sold.
+  absl::Status ReviewRefund(const Principal& reviewer, int64_t order_id, bool approve,
+                            bool restock);
+
+  // Expires unpaid orders past their deadline; returns how many.
+  absl::StatusOr<int> ExpireOverdue(int limit = 200);
+
+  absl::StatusOr<std::vector<LedgerEntry>> Ledger(const Principal& admin);
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances(const Principal& admin);
+
+ private:
+  absl::StatusOr<Order> Owned(const Principal& buyer, int64_t order_id);
+  Event NewEvent(const char* topic, int64_t order_id);
+  absl::StatusOr<Order> Create(const Principal& buyer, CreateOrderRequest request,
+                               bool from_cart);
+
+  OrderDeps deps_;
+  OrderOptions options_;
+  absl::Mutex stop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::thread sweeper_;
+};
+
+}  // namespace tokkit::order
+
+#endif  // TOKKIT_LIB_ORDER_ORDER_SERVICE_H_

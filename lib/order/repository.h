@@ -1,0 +1,98 @@
+// Storage port of the order domain. Each method is one transaction; every
+// status change is conditional on the expected current status.
+#ifndef TOKKIT_LIB_ORDER_REPOSITORY_H_
+#define TOKKIT_LIB_ORDER_REPOSITORY_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "lib/order/model.h"
+#include "lib/store/events/event_bus.h"
+
+namespace tokkit::order {
+
+enum class CouponMode { kNone, kBest, kSpecific };
+
+struct OrderDraft {
+  // id, user_id, idempotency_key, address, created_at, expires_at; items
+  // carry only sku_id and quantity: prices are read in the transaction.
+  Order order;
+  CouponMode coupon_mode = CouponMode::kNone;
+  int64_t user_coupon_id = 0;
+  bool remove_from_cart = false;
+  Event created_event;  // payload is filled in
+};
+
+class OrderRepository {
+ public:
+  virtual ~OrderRepository() = default;
+
+  // Prices from the current SKU versions, stock reserved by conditional
+  // decrements, the coupon consumed and the order inserted, all in one
+  // transaction: any shortage rolls everything back (FAILED_PRECONDITION).
+  // A second call with the same (user, idempotency key) returns the first
+  // order and `false`.
+  virtual absl::StatusOr<std::pair<Order, bool>> Create(OrderDraft draft) = 0;
+  virtual absl::StatusOr<Order> Find(int64_t id) = 0;
+  // NOT_FOUND when the user has no order under that key.
+  virtual absl::StatusOr<Order> FindByIdempotencyKey(int64_t user_id,
+                                                     const std::string& key) = 0;
+  virtual absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id, int64_t before,
+                                                        int limit) = 0;
+  virtual absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id,
+                                                            int64_t before, int limit) = 0;
+
+  // pending_payment -> cancelled | expired, returning stock and coupon.
+  // False when the order was no longer pending (someone else won).
+  virtual absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to, absl::Time now,
+                                           const Event& event) = 0;
+  // A transition without side effects (ship, complete). False if the order
+  // was not in `from`.
+  virtual absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from, OrderStatus to,
+                                          absl::Time now) = 0;
+  // Before shipping only; FAILED_PRECONDITION after.
+  virtual absl::Status UpdateAddress(int64_t order_id, const ShippingAddress& address,
+                                     absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now, int limit) = 0;
+
+  // ---- payments
+  virtual absl::Status AddPaymentToken(int64_t order_id, const std::string& token_hash,
+                                       absl::Time expires_at) = 0;
+  struct TokenClaim {
+    Payment payment;  // new, or the order's existing payment
+    bool duplicate = false;  // the token had been used: nothing new to charge
+  };
+  // Uses the single-use token once; a repeat returns the payment it made.
+  virtual absl::StatusOr<TokenClaim> ClaimPaymentToken(const std::string& token_hash,
+                                                       int64_t new_payment_id,
+                                                       absl::Time now) = 0;
+  // Marks the charge done and the order paid, writes the ledger. False when
+  // the order stopped being payable meanwhile (the payment is voided).
+  virtual absl::StatusOr<bool> CompletePayment(int64_t payment_id,
+                                               const std::string& provider_ref,
+                                               absl::Time now, const Event& event) = 0;
+  virtual absl::StatusOr<Payment> PaymentOf(int64_t order_id) = 0;
+
+  // ---- refunds
+  virtual absl::Status RequestRefund(int64_t order_id, const std::string& reason,
+                                     absl::Time now) = 0;
+  virtual absl::StatusOr<Refund> FindRefund(int64_t order_id) = 0;
+  // refund_requested -> refunded: reverses the ledger, refunds the payment
+  // row, restocks if asked, in one transaction.
+  virtual absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id, bool restock,
+                                     absl::Time now, const Event& event) = 0;
+  virtual absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id,
+                                    absl::Time now) = 0;
+
+  // ---- ledger
+  virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerEntries() = 0;
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances() = 0;
+};
+
+}  // namespace tokkit::order
+
+#endif  // TOKKIT_LIB_ORDER_REPOSITORY_H_

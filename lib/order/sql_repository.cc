@@ -1,0 +1,641 @@
+#include "lib/order/sql_repository.h"
+
+#include <soci/soci.h>
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "lib/commerce/pricing.h"
+#include "lib/commerce/sql_repository.h"
+#include "lib/core/cursor.h"
+#include "lib/core/status_macros.h"
+#include "lib/store/events/outbox.h"
+#include "lib/store/sql/sql_util.h"
+
+namespace tokkit::order {
+
+const std::vector<Migration>& OrderMigrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1, "orders, payments, refunds, ledger",
+       R"sql(
+CREATE TABLE orders (
+  id BIGINT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  status SMALLINT NOT NULL,
+  idempotency_key VARCHAR(64) NOT NULL,
+  items_total_cents BIGINT NOT NULL,
+  discount_cents BIGINT NOT NULL,
+  shipping_cents BIGINT NOT NULL,
+  total_cents BIGINT NOT NULL,
+  user_coupon_id BIGINT NOT NULL DEFAULT 0,
+  address VARCHAR(4000) NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  expires_at_ms BIGINT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX orders_idempotency_uq ON orders (user_id, idempotency_key);
+CREATE INDEX orders_user_idx ON orders (user_id, id);
+CREATE INDEX orders_merchant_idx ON orders (merchant_id, id);
+CREATE INDEX orders_expiry_idx ON orders (status, expires_at_ms);
+CREATE TABLE order_items (
+  order_id BIGINT NOT NULL,
+  sku_id BIGINT NOT NULL,
+  spu_id BIGINT NOT NULL,
+  name VARCHAR(400) NOT NULL,
+  attributes VARCHAR(500) NOT NULL,
+  unit_price_cents BIGINT NOT NULL,
+  price_version BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  PRIMARY KEY (order_id, sku_id)
+);
+CREATE TABLE payment_tokens (
+  token_hash VARCHAR(64) PRIMARY KEY,
+  order_id BIGINT NOT NULL,
+  expires_at_ms BIGINT NOT NULL,
+  used_at_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE payments (
+  id BIGINT PRIMARY KEY,
+  order_id BIGINT NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  status SMALLINT NOT NULL,
+  provider_ref VARCHAR(200) NOT NULL DEFAULT '',
+  created_at_ms BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX payments_order_uq ON payments (order_id);
+CREATE TABLE refunds (
+  order_id BIGINT PRIMARY KEY,
+  reason VARCHAR(2000) NOT NULL,
+  status SMALLINT NOT NULL,
+  restock SMALLINT NOT NULL DEFAULT 0,
+  reviewer_id BIGINT NOT NULL DEFAULT 0,
+  requested_at_ms BIGINT NOT NULL,
+  reviewed_at_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE ledger_entries (
+  order_id BIGINT NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  account VARCHAR(100) NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (order_id, kind, account)
+);
+CREATE TABLE ledger_balances (
+  account VARCHAR(100) PRIMARY KEY,
+  balance_cents BIGINT NOT NULL
+);
+)sql"},
+  };
+  return *migrations;
+}
+
+namespace {
+
+constexpr char kOrderColumns[] =
+    "id, user_id, merchant_id, status, idempotency_key, items_total_cents, "
+    "discount_cents, shipping_cents, total_cents, user_coupon_id, address, "
+    "created_at_ms, expires_at_ms, updated_at_ms";
+
+std::string EncodeAddress(const ShippingAddress& a) {
+  return Cursor()
+      .Add(a.recipient).Add(a.phone).Add(a.line1).Add(a.line2).Add(a.city)
+      .Add(a.region).Add(a.postal_code).Add(a.country_code)
+      .Encode();
+}
+
+ShippingAddress DecodeAddress(const std::string& text) {
+  ShippingAddress a;
+  absl::StatusOr<Cursor> c = Cursor::Decode(text);
+  if (!c.ok() || c->size() != 8) return a;
+  std::string* fields[] = {&a.recipient, &a.phone, &a.line1,       &a.line2,
+                           &a.city,      &a.region, &a.postal_code, &a.country_code};
+  for (size_t i = 0; i < 8; ++i) *fields[i] = c->StringAt(i).value_or("");
+  return a;
+}
+
+Order ReadOrder(const soci::row& r) {
+  Order o;
+  o.id = RowInt(r, 0);
+  o.user_id = RowInt(r, 1);
+  o.merchant_id = RowInt(r, 2);
+  o.status = static_cast<OrderStatus>(RowInt(r, 3));
+  o.idempotency_key = RowString(r, 4);
+  o.items_total_cents = RowInt(r, 5);
+  o.discount_cents = RowInt(r, 6);
+  o.shipping_cents = RowInt(r, 7);
+  o.total_cents = RowInt(r, 8);
+  o.user_coupon_id = RowInt(r, 9);
+  o.address = DecodeAddress(RowString(r, 10));
+  o.created_at = FromMillis(RowInt(r, 11));
+  o.expires_at = FromMillis(RowInt(r, 12));
+  o.updated_at = FromMillis(RowInt(r, 13));
+  return o;
+}
+
+void LoadItems(soci::session& sql, Order* o) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT sku_id, spu_id, name, attributes, unit_price_cents, "
+                      "price_version, quantity FROM order_items WHERE order_id = :o "
+                      "ORDER BY sku_id",
+       soci::use(o->id));
+  for (const soci::row& r : rows) {
+    o->items.push_back({RowInt(r, 0), RowInt(r, 1), RowString(r, 2), RowString(r, 3),
+                        RowInt(r, 4), RowInt(r, 5), RowInt(r, 6)});
+  }
+}
+
+std::optional<Order> FindOn(soci::session& sql, const std::string& where, int64_t a,
+                            const std::string* b = nullptr) {
+  soci::row r;
+  if (b == nullptr) {
+    sql << absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE ", where),
+        soci::use(a), soci::into(r);
+  } else {
+    sql << absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE ", where),
+        soci::use(a), soci::use(*b), soci::into(r);
+  }
+  if (!sql.got_data()) return std::nullopt;
+  Order o = ReadOrder(r);
+  LoadItems(sql, &o);
+  return o;
+}
+
+std::optional<Payment> PaymentOn(soci::session& sql, const char* where, int64_t key) {
+  soci::row r;
+  sql << absl::StrCat("SELECT id, order_id, amount_cents, status, provider_ref, "
+                      "created_at_ms FROM payments WHERE ",
+                      where),
+      soci::use(key), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return Payment{RowInt(r, 0), RowInt(r, 1), RowInt(r, 2),
+                 static_cast<PaymentStatus>(RowInt(r, 3)), RowString(r, 4),
+                 FromMillis(RowInt(r, 5))};
+}
+
+void Post(soci::session& sql, int64_t order_id, const std::string& kind,
+          const std::string& account, int64_t amount, absl::Time now) {
+  const int64_t ms = ToMillis(now);
+  sql << "INSERT INTO ledger_entries (order_id, kind, account, amount_cents, "
+         "created_at_ms) VALUES (:o, :k, :a, :m, :t)",
+      soci::use(order_id), soci::use(kind), soci::use(account), soci::use(amount),
+      soci::use(ms);
+  sql << "INSERT INTO ledger_balances (account, balance_cents) VALUES (:a, :m) "
+         "ON CONFLICT (account) DO UPDATE SET balance_cents = "
+         "ledger_balances.balance_cents + :m2",
+      soci::use(account), soci::use(amount), soci::use(amount);
+}
+
+bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from, OrderStatus to,
+               absl::Time now) {
+  const int f = static_cast<int>(from), t = static_cast<int>(to);
+  const int64_t ms = ToMillis(now);
+  return ExecAffected(sql,
+                      "UPDATE orders SET status = :t, updated_at_ms = :n WHERE id = :i "
+                      "AND status = :f",
+                      t, ms, order_id, f) == 1;
+}
+
+class SqlOrderRepository : public OrderRepository {
+ public:
+  explicit SqlOrderRepository(Database* db) : db_(db) {}
+
+  absl::StatusOr<std::pair<Order, bool>> Create(OrderDraft d) override {
+    Order& o = d.order;
+    std::optional<Order> existing;
+    absl::Status st = db_->Transact([&](soci::session& sql) -> absl::Status {
+      existing = FindOn(sql, "user_id = :u AND idempotency_key = :k", o.user_id,
+                        &o.idempotency_key);
+      if (existing) return absl::OkStatus();  // a retry: same order, no new effects
+      std::vector<commerce::PricedLine> priced;
+      o.merchant_id = 0;
+      o.items_total_cents = 0;
+      o.shipping_cents = 0;
+      for (OrderItem& item : o.items) {
+        std::optional<commerce::SkuForOrder> s = commerce::LoadSkuForOrder(sql, item.sku_id);
+        if (!s) return absl::NotFoundError(absl::StrCat("sku ", item.sku_id, " not found"));
+        if (!s->for_sale) {
+          return absl::FailedPreconditionError(absl::StrCat(s->spu_name, " is not for sale"));
+        }
+        if (o.merchant_id == 0) o.merchant_id = s->sku.merchant_id;
+        if (o.merchant_id != s->sku.merchant_id) {
+          return absl::InvalidArgumentError("an order holds one merchant's items");
+        }
+        // The never-oversell step: a conditional decrement.
+        if (!commerce::ReserveStock(sql, item.sku_id, item.quantity)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("not enough stock for ", s->spu_name));
+        }
+        item.spu_id = s->sku.spu_id;
+        item.name = s->spu_name;
+        item.attributes = s->sku.attributes;
+        item.unit_price_cents = s->sku.price_cents;
+        item.price_version = s->sku.price_version;
+        o.items_total_cents += item.unit_price_cents * item.quantity;
+        o.shipping_cents = std::max(o.shipping_cents, s->shipping_cents);
+        priced.push_back({item.spu_id, s->category_id, s->sku.merchant_id,
+                          item.unit_price_cents, item.quantity});
+      }
+      o.discount_cents = 0;
+      o.user_coupon_id = 0;
+      if (d.coupon_mode != CouponMode::kNone) {
+        std::vector<std::pair<commerce::UserCoupon, commerce::Coupon>> wallet =
+            commerce::LoadWallet(sql, o.user_id);
+        if (d.coupon_mode == CouponMode::kSpecific) {
+          std::vector<std::pair<commerce::UserCoupon, commerce::Coupon>> only;
+          for (auto& w : wallet) {
+            if (w.first.id == d.user_coupon_id) only.push_back(w);
+          }
+          wallet = std::move(only);
+        }
+        std::optional<commerce::CouponChoice> choice =
+            commerce::BestCoupon(wallet, priced, o.created_at);
+        if (!choice && d.coupon_mode == CouponMode::kSpecific) {
+          return absl::FailedPreconditionError("that coupon cannot be used on this order");
+        }
+        if (choice) {
+          if (!commerce::UseCoupon(sql, choice->user_coupon.id, o.user_id, o.id,
+                                   o.created_at)) {
+            return absl::AbortedError("coupon was used concurrently");  // retried
+          }
+          o.user_coupon_id = choice->user_coupon.id;
+          o.discount_cents = choice->discount_cents;
+        }
+      }
+      o.total_cents = o.items_total_cents - o.discount_cents + o.shipping_cents;
+      o.status = OrderStatus::kPendingPayment;
+      o.updated_at = o.created_at;
+      const int status = static_cast<int>(o.status);
+      const std::string address = EncodeAddress(o.address);
+      const int64_t created = ToMillis(o.created_at), expires = ToMillis(o.expires_at);
+      sql << "INSERT INTO orders (id, user_id, merchant_id, status, idempotency_key, "
+             "items_total_cents, discount_cents, shipping_cents, total_cents, "
+             "user_coupon_id, address, created_at_ms, expires_at_ms, updated_at_ms) "
+             "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, :ua)",
+          soci::use(o.id), soci::use(o.user_id), soci::use(o.merchant_id),
+          soci::use(status), soci::use(o.idempotency_key), soci::use(o.items_total_cents),
+          soci::use(o.discount_cents), soci::use(o.shipping_cents), soci::use(o.total_cents),
+          soci::use(o.user_coupon_id), soci::use(address), soci::use(created),
+          soci::use(expires), soci::use(created);
+      std::vector<int64_t> bought;
+      for (const OrderItem& item : o.items) {
+        sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, attributes, "
+               "unit_price_cents, price_version, quantity) VALUES (:o, :s, :p, :n, :a, "
+               ":u, :v, :q)",
+            soci::use(o.id), soci::use(item.sku_id), soci::use(item.spu_id),
+            soci::use(item.name), soci::use(item.attributes),
+            soci::use(item.unit_price_cents), soci::use(item.price_version),
+            soci::use(item.quantity);
+        bought.push_back(item.sku_id);
+      }
+      if (d.remove_from_cart) commerce::RemoveFromCart(sql, o.user_id, bought);
+      d.created_event.payload = absl::StrCat(o.total_cents);
+      AppendToOutbox(sql, d.created_event);
+      return absl::OkStatus();
+    });
+    if (IsUniqueViolation(st)) {
+      // A concurrent request with the same key won the insert.
+      absl::StatusOr<Order> winner = FindByIdempotencyKey(o.user_id, o.idempotency_key);
+      if (winner.ok()) return std::make_pair(*winner, false);
+    }
+    RETURN_IF_ERROR(st);
+    if (existing) return std::make_pair(*existing, false);
+    return std::make_pair(o, true);
+  }
+
+  absl::StatusOr<Order> Find(int64_t id) override {
+    std::optional<Order> o;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      o = FindOn(sql, "id = :i", id);
+      return absl::OkStatus();
+    }));
+    if (!o) return absl::NotFoundError("order not found");
+    return *o;
+  }
+
+  absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id, int64_t before,
+                                                int limit) override {
+    return List("user_id", user_id, before, limit);
+  }
+
+  absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id, int64_t before,
+                                                    int limit) override {
+    return List("merchant_id", merchant_id, before, limit);
+  }
+
+  absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to, absl::Time now,
+                                   const Event& event) override {
+    bool closed = false;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
+      closed = SetStatus(sql, order_id, OrderStatus::kPendingPayment, to, now);
+      if (!closed) return absl::OkStatus();
+      // Only the winner of the status change releases: exactly once.
+      std::optional<Order> o = FindOn(sql, "id = :i", order_id);
+      for (const OrderItem& item : o->items) {
+        commerce::ReleaseStock(sql, item.sku_id, item.quantity);
+      }
+      if (o->user_coupon_id != 0) commerce::ReturnCoupon(sql, o->user_coupon_id, o->id);
+      if (to == OrderStatus::kExpired) AppendToOutbox(sql, event);
+      return absl::OkStatus();
+    }));
+    return closed;
+  }
+
+  absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from, OrderStatus to,
+                                  absl::Time now) override {
+    bool changed = false;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      changed = SetStatus(sql, order_id, from, to, now);
+      return absl::OkStatus();
+    }));
+    return changed;
+  }
+
+  absl::Status UpdateAddress(int64_t order_id, const ShippingAddress& address,
+                             absl::Time now) override {
+    return db_->Run([&](soci::session& sql) -> absl::Status {
+      const std::string a = EncodeAddress(address);
+      const int64_t ms = ToMillis(now);
+      const int pending = static_cast<int>(OrderStatus::kPendingPayment);
+      const int paid = static_cast<int>(OrderStatus::kPaid);
+      if (ExecAffected(sql,
+                       "UPDATE orders SET address = :a, updated_at_ms = :n WHERE id = :i "
+                       "AND status IN (:p1, :p2)",
+                       a, ms, order_id, pending, paid) != 1) {
+        return absl::FailedPreconditionError("the address can change only before shipping");
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now, int limit) override {
+    std::vector<int64_t> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      const int pending = static_cast<int>(OrderStatus::kPendingPayment);
+      const int64_t ms = ToMillis(now);
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT id FROM orders WHERE status = :s AND expires_at_ms <= :n "
+                          "ORDER BY expires_at_ms LIMIT :l",
+           soci::use(pending), soci::use(ms), soci::use(limit));
+      for (const soci::row& r : rows) out.push_back(RowInt(r, 0));
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::Status AddPaymentToken(int64_t order_id, const std::string& token_hash,
+                               absl::Time expires_at) override {
+    return db_->Run([&](soci::session& sql) {
+      const int64_t e = ToMillis(expires_at);
+      sql << "INSERT INTO payment_tokens (token_hash, order_id, expires_at_ms, used_at_ms) "
+             "VALUES (:h, :o, :e, 0)",
+          soci::use(token_hash), soci::use(order_id), soci::use(e);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<TokenClaim> ClaimPaymentToken(const std::string& token_hash,
+                                               int64_t new_payment_id,
+                                               absl::Time now) override {
+    TokenClaim claim;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      soci::row r;
+      sql << "SELECT order_id, expires_at_ms, used_at_ms FROM payment_tokens WHERE "
+             "token_hash = :h",
+          soci::use(token_hash), soci::into(r);
+      if (!sql.got_data()) return absl::NotFoundError("unknown payment token");
+      const int64_t order_id = RowInt(r, 0);
+      const int64_t now_ms = ToMillis(now);
+      std::optional<Payment> existing = PaymentOn(sql, "order_id = :o", order_id);
+      const bool claimed = ExecAffected(sql,
+                                        "UPDATE payment_tokens SET used_at_ms = :n WHERE "
+                                        "token_hash = :h AND used_at_ms = 0 AND "
+                                        "expires_at_ms > :n2",
+                                        now_ms, token_hash, now_ms) == 1;
+      if (!claimed) {
+        // Used before: a duplicate checkout gets the payment it made. Read
+        // again: the winner may have committed after our first read.
+        soci::row again;
+        sql << "SELECT used_at_ms FROM payment_tokens WHERE token_hash = :h",
+            soci::use(token_hash), soci::into(again);
+        existing = PaymentOn(sql, "order_id = :o", order_id);
+        if (RowInt(again, 0) != 0 && existing) {
+          claim.payment = *existing;
+          claim.duplicate = true;
+          return absl::OkStatus();
+        }
+        return absl::FailedPreconditionError("payment token expired or already used");
+      }
+      std::optional<Order> o = FindOn(sql, "id = :i", order_id);
+      if (o->status != OrderStatus::kPendingPayment) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("order is ", StatusName(o->status), ", not awaiting payment"));
+      }
+      if (existing) {
+        // An earlier attempt whose charge failed: retry it under the same
+        // provider key, so it can never be charged twice.
+        claim.payment = *existing;
+        return absl::OkStatus();
+      }
+      claim.payment = {new_payment_id, order_id, o->total_cents, PaymentStatus::kPending,
+                       "", now};
+      const int status = static_cast<int>(PaymentStatus::kPending);
+      sql << "INSERT INTO payments (id, order_id, amount_cents, status, provider_ref, "
+             "created_at_ms) VALUES (:i, :o, :a, :s, '', :t)",
+          soci::use(new_payment_id), soci::use(order_id), soci::use(o->total_cents),
+          soci::use(status), soci::use(now_ms);
+      return absl::OkStatus();
+    }));
+    return claim;
+  }
+
+  absl::StatusOr<bool> CompletePayment(int64_t payment_id, const std::string& provider_ref,
+                                       absl::Time now, const Event& event) override {
+    bool paid = false;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      std::optional<Payment> p = PaymentOn(sql, "id = :i", payment_id);
+      if (!p) return absl::NotFoundError("payment not found");
+      // Claim the payment row first: of two concurrent completions of one
+      // payment (duplicate checkouts), exactly one proceeds.
+      const int succeeded = static_cast<int>(PaymentStatus::kSucceeded);
+      const int pending = static_cast<int>(PaymentStatus::kPending);
+      if (ExecAffected(sql,
+                       "UPDATE payments SET status = :s, provider_ref = :r WHERE id = :i "
+                       "AND status = :p",
+                       succeeded, provider_ref, payment_id, pending) != 1) {
+        std::optional<Payment> now_p = PaymentOn(sql, "id = :i", payment_id);
+        paid = now_p && now_p->status == PaymentStatus::kSucceeded;
+        return absl::OkStatus();
+      }
+      paid = SetStatus(sql, p->order_id, OrderStatus::kPendingPayment, OrderStatus::kPaid,
+                       now);
+      if (!paid) {
+        const int voided = static_cast<int>(PaymentStatus::kVoided);
+        sql << "UPDATE payments SET status = :s WHERE id = :i", soci::use(voided),
+            soci::use(payment_id);
+      }
+      if (!paid) return absl::OkStatus();
+      std::optional<Order> o = FindOn(sql, "id = :i", p->order_id);
+      Post(sql, o->id, "payment", kProviderClearing, p->amount_cents, now);
+      Post(sql, o->id, "payment", MerchantAccount(o->merchant_id), -p->amount_cents, now);
+      AppendToOutbox(sql, event);
+      return absl::OkStatus();
+    }));
+    return paid;
+  }
+
+  absl::StatusOr<Payment> PaymentOf(int64_t order_id) override {
+    std::optional<Payment> p;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      p = PaymentOn(sql, "order_id = :o", order_id);
+      return absl::OkStatus();
+    }));
+    if (!p) return absl::NotFoundError("no payment for this order");
+    return *p;
+  }
+
+  absl::Status RequestRefund(int64_t order_id, const std::string& reason,
+                             absl::Time now) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (!SetStatus(sql, order_id, OrderStatus::kPaid, OrderStatus::kRefundRequested, now)) {
+        return absl::FailedPreconditionError("only a paid, unshipped order can be refunded");
+      }
+      const int status = static_cast<int>(RefundStatus::kRequested);
+      const int64_t ms = ToMillis(now);
+      // A rejected request may be followed by a new one.
+      sql << "DELETE FROM refunds WHERE order_id = :o", soci::use(order_id);
+      sql << "INSERT INTO refunds (order_id, reason, status, requested_at_ms) VALUES "
+             "(:o, :r, :s, :t)",
+          soci::use(order_id), soci::use(reason), soci::use(status), soci::use(ms);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<Refund> FindRefund(int64_t order_id) override {
+    std::optional<Refund> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << "SELECT order_id, reason, status, restock, reviewer_id, requested_at_ms FROM "
+             "refunds WHERE order_id = :o",
+          soci::use(order_id), soci::into(r);
+      if (sql.got_data()) {
+        out = Refund{RowInt(r, 0), RowString(r, 1), static_cast<RefundStatus>(RowInt(r, 2)),
+                     RowBool(r, 3), RowInt(r, 4), FromMillis(RowInt(r, 5))};
+      }
+      return absl::OkStatus();
+    }));
+    if (!out) return absl::NotFoundError("no refund request for this order");
+    return *out;
+  }
+
+  absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id, bool restock,
+                             absl::Time now, const Event& event) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested, OrderStatus::kRefunded,
+                     now)) {
+        return absl::FailedPreconditionError("no refund is awaiting review");
+      }
+      std::optional<Order> o = FindOn(sql, "id = :i", order_id);
+      std::optional<Payment> p = PaymentOn(sql, "order_id = :o", order_id);
+      const int approved = static_cast<int>(RefundStatus::kApproved);
+      const int r = restock ? 1 : 0;
+      const int64_t ms = ToMillis(now);
+      sql << "UPDATE refunds SET status = :s, restock = :r, reviewer_id = :v, "
+             "reviewed_at_ms = :t WHERE order_id = :o",
+          soci::use(approved), soci::use(r), soci::use(reviewer_id), soci::use(ms),
+          soci::use(order_id);
+      const int refunded = static_cast<int>(PaymentStatus::kRefunded);
+      sql << "UPDATE payments SET status = :s WHERE id = :i", soci::use(refunded),
+          soci::use(p->id);
+      Post(sql, order_id, "refund", kProviderClearing, -p->amount_cents, now);
+      Post(sql, order_id, "refund", MerchantAccount(o->merchant_id), p->amount_cents, now);
+      if (restock) {
+        for (const OrderItem& item : o->items) {
+          commerce::ReleaseStock(sql, item.sku_id, item.quantity);
+        }
+      }
+      AppendToOutbox(sql, event);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id, absl::Time now) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested, OrderStatus::kPaid, now)) {
+        return absl::FailedPreconditionError("no refund is awaiting review");
+      }
+      const int rejected = static_cast<int>(RefundStatus::kRejected);
+      const int64_t ms = ToMillis(now);
+      sql << "UPDATE refunds SET status = :s, reviewer_id = :v, reviewed_at_ms = :t "
+             "WHERE order_id = :o",
+          soci::use(rejected), soci::use(reviewer_id), soci::use(ms), soci::use(order_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<LedgerEntry>> LedgerEntries() override {
+    std::vector<LedgerEntry> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          sql.prepare << "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
+                         "ledger_entries ORDER BY order_id, kind, account";
+      for (const soci::row& r : rows) {
+        out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2), RowString(r, 3),
+                       FromMillis(RowInt(r, 4))});
+      }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances() override {
+    absl::flat_hash_map<std::string, int64_t> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          sql.prepare << "SELECT account, balance_cents FROM ledger_balances";
+      for (const soci::row& r : rows) out[RowString(r, 0)] = RowInt(r, 1);
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<Order> FindByIdempotencyKey(int64_t user_id,
+                                             const std::string& key) override {
+    std::optional<Order> o;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      o = FindOn(sql, "user_id = :u AND idempotency_key = :k", user_id, &key);
+      return absl::OkStatus();
+    }));
+    if (!o) return absl::NotFoundError("order not found");
+    return *o;
+  }
+
+ private:
+  absl::StatusOr<std::vector<Order>> List(const char* column, int64_t who, int64_t before,
+                                          int limit) {
+    std::vector<Order> out;
+    const int64_t bound = before > 0 ? before : INT64_MAX;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      {
+        soci::rowset<soci::row> rows =
+            (sql.prepare << absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE ",
+                                         column, " = :w AND id < :b ORDER BY id DESC LIMIT :n"),
+             soci::use(who), soci::use(bound), soci::use(limit));
+        for (const soci::row& r : rows) out.push_back(ReadOrder(r));
+      }
+      for (Order& o : out) LoadItems(sql, &o);
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  Database* const db_;
+};
+
+}  // namespace
+
+std::unique_ptr<OrderRepository> NewSqlOrderRepository(Database* db) {
+  return std::make_unique<SqlOrderRepository>(db);
+}
+
+}  // namespace tokkit::order

@@ -6,6 +6,7 @@ test cases (gtest cases, or one case for a script test). A target that has no
 test.xml (it failed to build or never ran) counts as one failure.
 Usage: summarize.py <testlogs-dir> <target>...
 """
+import glob
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -36,13 +37,19 @@ def main():
     broken = []
     for target in targets:
         pkg, _, name = target.lstrip("/").partition(":")
-        path = os.path.join(logs, pkg, name, "test.xml")
-        if not os.path.exists(path):
+        base = os.path.join(logs, pkg, name)
+        # Plain runs write test.xml; shards and --runs_per_test write one per
+        # shard_N_of_M / run_N_of_M folder.
+        paths = [os.path.join(base, "test.xml")]
+        if not os.path.exists(paths[0]):
+            paths = sorted(glob.glob(os.path.join(base, "*", "test.xml")))
+        if not paths or not os.path.exists(paths[0]):
             totals[1] += 1
             broken.append(target)
             continue
-        for i, n in enumerate(count(path)):
-            totals[i] += n
+        for path in paths:
+            for i, n in enumerate(count(path)):
+                totals[i] += n
     for t in broken:
         print(f"no result (did not build or run): {t}", file=sys.stderr)
     line = f"{totals[0]} passed, {totals[1]} failed"

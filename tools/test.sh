@@ -24,10 +24,15 @@ pg_url=$(tools/testenv/postgres.sh start "$state" "$port") || {
 export TOKKIT_TEST_POSTGRES="$pg_url"
 export TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1
 
-targets=("$@")
+# Arguments starting with '-' are bazel flags; the rest are target patterns.
+targets=()
+flags=()
+for arg in "$@"; do
+  if [[ "$arg" == -* ]]; then flags+=("$arg"); else targets+=("$arg"); fi
+done
 if ((${#targets[@]} == 0)); then targets=(//...); fi
 
-bazel test --keep_going "${targets[@]}"
+bazel test --keep_going "${flags[@]}" "${targets[@]}"
 rc=$?
 
 mapfile -t tests < <(bazel query "tests(set(${targets[*]}))" 2>/dev/null)

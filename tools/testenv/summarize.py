@@ -40,10 +40,10 @@ def main():
         base = os.path.join(logs, pkg, name)
         # Plain runs write test.xml; shards and --runs_per_test write one per
         # shard_N_of_M / run_N_of_M folder.
-        paths = [os.path.join(base, "test.xml")]
+        paths = sorted(glob.glob(os.path.join(base, "*_of_*", "test.xml")))
+        if not paths:
+            paths = [os.path.join(base, "test.xml")]
         if not os.path.exists(paths[0]):
-            paths = sorted(glob.glob(os.path.join(base, "*", "test.xml")))
-        if not paths or not os.path.exists(paths[0]):
             totals[1] += 1
             broken.append(target)
             continue

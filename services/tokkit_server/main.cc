@@ -1,7 +1,9 @@
 // tokkit_server: every tokkit service in one process. With the defaults it
 // is the embedded setup: SQLite and blobs under --data_dir, no other servers.
 #include "services/account/account_grpc_service.h"
+#include "services/commerce/commerce_grpc_service.h"
 #include "services/common/server_main.h"
+#include "services/order/order_grpc_service.h"
 #include "services/feed/feed_grpc_service.h"
 #include "services/social/social_grpc_service.h"
 
@@ -15,6 +17,10 @@ int main(int argc, char** argv) {
                                      &platform.social(), &platform.chat()));
                                  s.push_back(std::make_unique<tokkit::FeedGrpcService>(
                                      &platform.feed()));
+                                 s.push_back(std::make_unique<tokkit::CommerceGrpcService>(
+                                     &platform.commerce()));
+                                 s.push_back(std::make_unique<tokkit::OrderGrpcService>(
+                                     &platform.orders()));
                                  return s;
                                });
 }

@@ -1,0 +1,305 @@
+#include "services/commerce/commerce_grpc_service.h"
+
+#include "lib/core/status_macros.h"
+#include "services/common/handler.h"
+
+namespace tokkit {
+namespace {
+
+using account::Principal;
+
+void ToProto(const commerce::Sku& s, commercepb::Sku* out) {
+  out->set_id(s.id);
+  out->set_spu_id(s.spu_id);
+  out->set_attributes(s.attributes);
+  out->set_price_cents(s.price_cents);
+  out->set_price_version(s.price_version);
+  out->set_stock(s.stock);
+  out->set_sold(s.sold);
+}
+
+void ToProto(const commerce::Spu& s, commercepb::Product* out) {
+  out->set_id(s.id);
+  out->set_merchant_id(s.merchant_id);
+  out->set_category_id(s.category_id);
+  out->set_name(s.name);
+  out->set_description(s.description);
+  out->set_image_count(static_cast<int>(s.image_keys.size()));
+  out->set_shipping_cents(s.shipping_cents);
+  out->set_for_sale(s.for_sale);
+  out->set_min_price_cents(s.min_price_cents);
+}
+
+void ToProto(const commerce::Product& p, commercepb::Product* out) {
+  ToProto(p.spu, out);
+  for (const commerce::Sku& s : p.skus) ToProto(s, out->add_skus());
+}
+
+void ToProto(const commerce::Coupon& c, commercepb::Coupon* out) {
+  out->set_id(c.id);
+  out->set_merchant_id(c.merchant_id);
+  out->set_name(c.name);
+  out->set_kind(static_cast<commercepb::CouponKind>(c.kind));
+  out->set_amount_off_cents(c.amount_off_cents);
+  out->set_percent_off(c.percent_off);
+  out->set_threshold_cents(c.threshold_cents);
+  out->set_scope(static_cast<commercepb::CouponScope>(c.scope));
+  out->set_scope_id(c.scope_id);
+  out->set_total_limit(c.total_limit);
+  out->set_issued(c.issued);
+  out->set_per_user_limit(c.per_user_limit);
+  out->set_claim_start_ms(absl::ToUnixMillis(c.claim_start));
+  out->set_claim_end_ms(absl::ToUnixMillis(c.claim_end));
+  out->set_valid_for_ms(absl::ToInt64Milliseconds(c.valid_for));
+}
+
+void ToProto(const commerce::UserCoupon& u, const commerce::Coupon& c,
+             commercepb::UserCoupon* out) {
+  out->set_id(u.id);
+  ToProto(c, out->mutable_coupon());
+  out->set_claimed_at_ms(absl::ToUnixMillis(u.claimed_at));
+  out->set_expires_at_ms(absl::ToUnixMillis(u.expires_at));
+  out->set_used_order_id(u.used_order_id);
+}
+
+void ToProto(const commerce::Cart& cart, commercepb::Cart* out) {
+  for (const commerce::CartLine& l : cart.lines) {
+    commercepb::CartLine* line = out->add_lines();
+    ToProto(l.sku, line->mutable_sku());
+    line->set_product_name(l.spu_name);
+    line->set_quantity(l.quantity);
+    line->set_available(l.available);
+  }
+  out->set_subtotal_cents(cart.subtotal_cents);
+}
+
+}  // namespace
+
+grpc::Status CommerceGrpcService::CreateCategory(Ctx* context,
+                                                 const commercepb::CreateCategoryRequest* req,
+                                                 commercepb::Category* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Category c, commerce_->CreateCategory(p, req->name()));
+    resp->set_id(c.id);
+    resp->set_name(c.name);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListCategories(Ctx* context,
+                                                 const commercepb::ListCategoriesRequest*,
+                                                 commercepb::ListCategoriesResponse* resp) {
+  return Public(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<commerce::Category> list, commerce_->ListCategories());
+    for (const commerce::Category& c : list) {
+      commercepb::Category* out = resp->add_categories();
+      out->set_id(c.id);
+      out->set_name(c.name);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::CreateProduct(Ctx* context,
+                                                const commercepb::CreateProductRequest* req,
+                                                commercepb::Product* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    commerce::NewProduct n;
+    n.category_id = req->category_id();
+    n.name = req->name();
+    n.description = req->description();
+    n.shipping_cents = req->shipping_cents();
+    n.for_sale = req->for_sale();
+    for (const commercepb::NewSku& s : req->skus()) {
+      n.skus.push_back({s.attributes(), s.price_cents(), s.stock()});
+    }
+    ASSIGN_OR_RETURN(commerce::Product made, commerce_->CreateProduct(p, std::move(n)));
+    ToProto(made, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::GetProduct(Ctx* context, const commercepb::ProductRequest* req,
+                                             commercepb::Product* resp) {
+  return Public(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Product p, commerce_->GetProduct(req->product_id()));
+    ToProto(p, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::UpdateProduct(Ctx* context,
+                                                const commercepb::UpdateProductRequest* req,
+                                                commercepb::Product* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    commerce::Spu s;
+    s.id = req->product_id();
+    s.category_id = req->category_id();
+    s.name = req->name();
+    s.description = req->description();
+    s.shipping_cents = req->shipping_cents();
+    s.for_sale = req->for_sale();
+    ASSIGN_OR_RETURN(commerce::Product updated, commerce_->UpdateProduct(p, s));
+    ToProto(updated, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::AddProductImage(Ctx* context,
+                                                  const commercepb::AddProductImageRequest* req,
+                                                  commercepb::AddProductImageResponse* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string key,
+                     commerce_->AddProductImage(p, req->product_id(), req->image()));
+    ASSIGN_OR_RETURN(commerce::Product product, commerce_->GetProduct(req->product_id()));
+    resp->set_image_index(static_cast<int>(product.spu.image_keys.size()) - 1);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::GetProductImage(Ctx* context,
+                                                  const commercepb::GetProductImageRequest* req,
+                                                  commercepb::GetProductImageResponse* resp) {
+  return Public(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string image,
+                     commerce_->ReadProductImage(req->product_id(), req->index()));
+    resp->set_image(std::move(image));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::SetPrice(Ctx* context, const commercepb::SetPriceRequest* req,
+                                           commercepb::Sku* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Sku s, commerce_->SetPrice(p, req->sku_id(), req->price_cents()));
+    ToProto(s, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::AddStock(Ctx* context, const commercepb::AddStockRequest* req,
+                                           commercepb::Sku* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Sku s, commerce_->AddStock(p, req->sku_id(), req->delta()));
+    ToProto(s, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::GetPriceHistory(Ctx* context, const commercepb::SkuRequest* req,
+                                                  commercepb::PriceHistoryResponse* resp) {
+  return Public(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<commerce::PricePoint> points,
+                     commerce_->PriceHistory(req->sku_id()));
+    for (const commerce::PricePoint& pp : points) {
+      commercepb::PricePoint* out = resp->add_points();
+      out->set_version(pp.version);
+      out->set_price_cents(pp.price_cents);
+      out->set_since_ms(absl::ToUnixMillis(pp.since));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListProducts(Ctx* context,
+                                               const commercepb::ListProductsRequest* req,
+                                               commercepb::ListProductsResponse* resp) {
+  return Public(context, [&]() -> absl::Status {
+    commerce::SpuFilter f;
+    f.category_id = req->category_id();
+    f.keyword = req->keyword();
+    f.min_price_cents = req->min_price_cents();
+    f.max_price_cents = req->max_price_cents();
+    f.merchant_id = req->merchant_id();
+    ASSIGN_OR_RETURN(Page<commerce::Spu> page,
+                     commerce_->ListProducts(f, req->page_token(), req->page_size()));
+    for (const commerce::Spu& s : page.items) ToProto(s, resp->add_products());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context, const commercepb::Coupon* req,
+                                               commercepb::Coupon* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    commerce::Coupon c;
+    c.name = req->name();
+    c.kind = static_cast<commerce::CouponKind>(req->kind());
+    c.amount_off_cents = req->amount_off_cents();
+    c.percent_off = req->percent_off();
+    c.threshold_cents = req->threshold_cents();
+    c.scope = static_cast<commerce::CouponScope>(req->scope());
+    c.scope_id = req->scope_id();
+    c.total_limit = req->total_limit();
+    c.per_user_limit = req->per_user_limit();
+    c.claim_start = absl::FromUnixMillis(req->claim_start_ms());
+    c.claim_end = absl::FromUnixMillis(req->claim_end_ms());
+    c.valid_for = absl::Milliseconds(req->valid_for_ms());
+    ASSIGN_OR_RETURN(commerce::Coupon made, commerce_->CreateCoupon(p, c));
+    ToProto(made, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ClaimCoupon(Ctx* context, const commercepb::CouponRequest* req,
+                                              commercepb::UserCoupon* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::UserCoupon u, commerce_->ClaimCoupon(p, req->coupon_id()));
+    resp->set_id(u.id);
+    resp->mutable_coupon()->set_id(u.coupon_id);
+    resp->set_claimed_at_ms(absl::ToUnixMillis(u.claimed_at));
+    resp->set_expires_at_ms(absl::ToUnixMillis(u.expires_at));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListMyCoupons(Ctx* context,
+                                                const commercepb::ListMyCouponsRequest*,
+                                                commercepb::ListMyCouponsResponse* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(auto wallet, commerce_->MyCoupons(p));
+    for (const auto& [u, c] : wallet) ToProto(u, c, resp->add_coupons());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::PutInCart(Ctx* context, const commercepb::PutInCartRequest* req,
+                                            commercepb::Cart* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(commerce_->PutInCart(p, req->sku_id(), req->quantity()));
+    ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
+    ToProto(cart, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::RemoveFromCart(Ctx* context, const commercepb::SkuRequest* req,
+                                                 commercepb::Cart* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(commerce_->RemoveFromCart(p, req->sku_id()));
+    ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
+    ToProto(cart, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ClearCart(Ctx* context, const commercepb::Empty*,
+                                            commercepb::Cart* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(commerce_->ClearCart(p));
+    ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
+    ToProto(cart, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::GetCart(Ctx* context, const commercepb::Empty*,
+                                          commercepb::Cart* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
+    ToProto(cart, resp);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace tokkit

@@ -1,0 +1,197 @@
+#include "services/order/order_grpc_service.h"
+
+#include "lib/core/status_macros.h"
+#include "services/common/handler.h"
+
+namespace tokkit {
+namespace {
+
+using account::Principal;
+
+void ToProto(const order::Order& o, orderpb::Order* out) {
+  out->set_id(o.id);
+  out->set_user_id(o.user_id);
+  out->set_merchant_id(o.merchant_id);
+  out->set_status(static_cast<orderpb::OrderStatus>(o.status));
+  for (const order::OrderItem& i : o.items) {
+    orderpb::OrderItem* item = out->add_items();
+    item->set_sku_id(i.sku_id);
+    item->set_product_id(i.spu_id);
+    item->set_name(i.name);
+    item->set_attributes(i.attributes);
+    item->set_unit_price_cents(i.unit_price_cents);
+    item->set_price_version(i.price_version);
+    item->set_quantity(i.quantity);
+  }
+  out->set_items_total_cents(o.items_total_cents);
+  out->set_discount_cents(o.discount_cents);
+  out->set_shipping_cents(o.shipping_cents);
+  out->set_total_cents(o.total_cents);
+  out->set_user_coupon_id(o.user_coupon_id);
+  orderpb::ShippingAddress* a = out->mutable_address();
+  a->set_recipient(o.address.recipient);
+  a->set_phone(o.address.phone);
+  a->set_line1(o.address.line1);
+  a->set_line2(o.address.line2);
+  a->set_city(o.address.city);
+  a->set_region(o.address.region);
+  a->set_postal_code(o.address.postal_code);
+  a->set_country_code(o.address.country_code);
+  out->set_created_at_ms(absl::ToUnixMillis(o.created_at));
+  out->set_expires_at_ms(absl::ToUnixMillis(o.expires_at));
+}
+
+order::CouponMode FromProto(orderpb::CouponMode m) {
+  switch (m) {
+    case orderpb::COUPON_BEST: return order::CouponMode::kBest;
+    case orderpb::COUPON_SPECIFIC: return order::CouponMode::kSpecific;
+    default: return order::CouponMode::kNone;
+  }
+}
+
+// Runs an action on the caller's order, then answers with the order as it is.
+template <typename Fn>
+grpc::Status ActOnOrder(grpc::ServerContext* context, order::OrderService* orders,
+                        int64_t order_id, orderpb::Order* resp, Fn action) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(action(p));
+    absl::StatusOr<order::Order> o = orders->GetOrder(p, order_id);
+    if (o.ok()) ToProto(*o, resp);  // merchants may not read buyers' orders
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+grpc::Status OrderGrpcService::CreateOrder(Ctx* context, const orderpb::CreateOrderRequest* req,
+                                           orderpb::Order* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    order::CreateOrderRequest r;
+    for (const orderpb::OrderLine& l : req->lines()) r.lines.push_back({l.sku_id(), l.quantity()});
+    r.address_id = req->address_id();
+    r.coupon_mode = FromProto(req->coupon_mode());
+    r.user_coupon_id = req->user_coupon_id();
+    r.idempotency_key = req->idempotency_key();
+    ASSIGN_OR_RETURN(order::Order o, orders_->CreateOrder(p, std::move(r)));
+    ToProto(o, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::CheckoutCart(Ctx* context,
+                                            const orderpb::CheckoutCartRequest* req,
+                                            orderpb::Order* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    order::CreateOrderRequest r;
+    r.address_id = req->address_id();
+    r.coupon_mode = FromProto(req->coupon_mode());
+    r.user_coupon_id = req->user_coupon_id();
+    r.idempotency_key = req->idempotency_key();
+    std::vector<int64_t> skus(req->sku_ids().begin(), req->sku_ids().end());
+    ASSIGN_OR_RETURN(order::Order o, orders_->CheckoutCart(p, std::move(skus), std::move(r)));
+    ToProto(o, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::GetOrder(Ctx* context, const orderpb::OrderRequest* req,
+                                        orderpb::Order* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::Order o, orders_->GetOrder(p, req->order_id()));
+    ToProto(o, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::ListMyOrders(Ctx* context, const orderpb::ListOrdersRequest* req,
+                                            orderpb::ListOrdersResponse* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(Page<order::Order> page,
+                     orders_->ListMyOrders(p, req->page_token(), req->page_size()));
+    for (const order::Order& o : page.items) ToProto(o, resp->add_orders());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::ListMerchantOrders(Ctx* context,
+                                                  const orderpb::ListOrdersRequest* req,
+                                                  orderpb::ListOrdersResponse* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(Page<order::Order> page,
+                     orders_->ListMerchantOrders(p, req->page_token(), req->page_size()));
+    for (const order::Order& o : page.items) ToProto(o, resp->add_orders());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::CancelOrder(Ctx* context, const orderpb::OrderRequest* req,
+                                           orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->CancelOrder(p, req->order_id());
+  });
+}
+
+grpc::Status OrderGrpcService::ChangeAddress(Ctx* context,
+                                             const orderpb::ChangeAddressRequest* req,
+                                             orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->ChangeAddress(p, req->order_id(), req->address_id()).status();
+  });
+}
+
+grpc::Status OrderGrpcService::ShipOrder(Ctx* context, const orderpb::OrderRequest* req,
+                                         orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->Ship(p, req->order_id());
+  });
+}
+
+grpc::Status OrderGrpcService::ConfirmReceipt(Ctx* context, const orderpb::OrderRequest* req,
+                                              orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->ConfirmReceipt(p, req->order_id());
+  });
+}
+
+grpc::Status OrderGrpcService::CreatePaymentToken(Ctx* context,
+                                                  const orderpb::OrderRequest* req,
+                                                  orderpb::PaymentToken* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::PaymentToken t, orders_->CreatePaymentToken(p, req->order_id()));
+    resp->set_token(t.token);
+    resp->set_expires_at_ms(absl::ToUnixMillis(t.expires_at));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::Pay(Ctx* context, const orderpb::PayRequest* req,
+                                   orderpb::Payment* resp) {
+  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::Payment pay, orders_->Pay(p, req->token()));
+    resp->set_id(pay.id);
+    resp->set_order_id(pay.order_id);
+    resp->set_amount_cents(pay.amount_cents);
+    resp->set_status(static_cast<orderpb::PaymentStatus>(pay.status));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::RequestRefund(Ctx* context,
+                                             const orderpb::RequestRefundRequest* req,
+                                             orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->RequestRefund(p, req->order_id(), req->reason());
+  });
+}
+
+grpc::Status OrderGrpcService::ReviewRefund(Ctx* context,
+                                            const orderpb::ReviewRefundRequest* req,
+                                            orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
+    return orders_->ReviewRefund(p, req->order_id(), req->approve(), req->restock());
+  });
+}
+
+}  // namespace tokkit

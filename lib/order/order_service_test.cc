@@ -2,10 +2,12 @@
 // the Platform, on every SQL backend.
 #include "lib/order/order_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
@@ -439,6 +441,61 @@ TEST_P(ShopTest, ConcurrentOrdersNeverOversell) {
   EXPECT_EQ(after.stock, 0);
   EXPECT_EQ(after.sold, kStock);
   EXPECT_EQ(after.stock + after.sold, kStock);
+}
+
+TEST_P(ShopTest, AddressChangesBeforeShippingOnlyAndByTheBuyer) {
+  Principal buyer = User("buyer"), other = User("other");
+  commerce::Sku wok = Product(1000, 5);
+  Order o = *Buy(buyer, wok.id, 1, "a1");
+  account::Address office;
+  office.recipient = "Mei at work";
+  office.phone = "+86 139 0000 0000";
+  office.line1 = "1 Tech Park";
+  office.city = "Shenzhen";
+  office.country_code = "CN";
+  const int64_t office_id = accounts().AddAddress(buyer, office)->id;
+  EXPECT_EQ(orders().ChangeAddress(other, o.id, office_id).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, AddressOf(other)).status().code(),
+            absl::StatusCode::kNotFound);  // someone else's address
+  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, office_id)->address.city, "Shenzhen");
+  ASSERT_TRUE(orders().Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token).ok());
+  ASSERT_TRUE(orders().Ship(merchant_, o.id).ok());
+  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, AddressOf(buyer)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
+  absl::Mutex mu;
+  std::vector<std::string> topics;
+  for (const char* t : {kTopicOrderCreated, kTopicOrderPaid, kTopicOrderExpired,
+                        kTopicOrderRefunded}) {
+    tp_->platform().events().Subscribe(t, [&](const Event& e) {
+      absl::MutexLock lock(&mu);
+      topics.push_back(e.topic);
+    });
+  }
+  Principal buyer = User("buyer");
+  commerce::Sku wok = Product(1000, 5);
+  Order paid = *Buy(buyer, wok.id, 1, "e1");
+  ASSERT_TRUE(orders().Pay(buyer, orders().CreatePaymentToken(buyer, paid.id)->token).ok());
+  ASSERT_TRUE(orders().RequestRefund(buyer, paid.id, "no longer needed").ok());
+  ASSERT_TRUE(orders().ReviewRefund(merchant_, paid.id, true, true).ok());
+  ASSERT_TRUE(Buy(buyer, wok.id, 1, "e2").ok());
+  tp_->clock().Advance(absl::Minutes(16));
+  ASSERT_EQ(*orders().ExpireOverdue(), 1);
+  for (int i = 0; i < 300; ++i) {
+    {
+      absl::MutexLock lock(&mu);
+      if (topics.size() >= 5) break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  absl::MutexLock lock(&mu);
+  std::sort(topics.begin(), topics.end());
+  EXPECT_EQ(topics, (std::vector<std::string>{kTopicOrderCreated, kTopicOrderCreated,
+                                              kTopicOrderExpired, kTopicOrderPaid,
+                                              kTopicOrderRefunded}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ShopTest, ::testing::ValuesIn(TestBackends()),

@@ -120,9 +120,11 @@ absl::Status OutboxRelay::PollOnce() {
     }
     for (const Handler& h : targets) h(e);
   }
-  // Forget ids that fell out of the window; they will not be read again.
-  const int64_t floor = FirstIdAt(now - options_.lookback);
-  absl::erase_if(delivered_, [&](int64_t id) { return id < floor; });
+  // Forget ids below where the next poll starts reading; they will not be
+  // read again. (After a clock jump that is the high-water mark, which must
+  // stay remembered.)
+  const int64_t next_low = std::min(high_water_, FirstIdAt(now - options_.lookback));
+  absl::erase_if(delivered_, [&](int64_t id) { return id < next_low; });
   return absl::OkStatus();
 }
 

@@ -89,6 +89,21 @@ TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
   EXPECT_EQ(got.ids(), (std::vector<int64_t>{later, early}));
 }
 
+TEST_P(OutboxRelayTest, ClockJumpDoesNotRedeliver) {
+  OutboxRelay relay(&db_->db(), &clock_, Manual());
+  Recorder got;
+  relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
+  const int64_t before = ids_->Next();
+  ASSERT_TRUE(Append(before, "t").ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  clock_.Advance(absl::Minutes(20));  // far past the lookback window
+  ASSERT_TRUE(relay.PollOnce().ok());
+  const int64_t after = ids_->Next();
+  ASSERT_TRUE(Append(after, "t").ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(got.ids(), (std::vector<int64_t>{before, after}));
+}
+
 TEST_P(OutboxRelayTest, EveryReplicaSeesEveryEventAndPagesLargeBacklogs) {
   OutboxRelayOptions o = Manual();
   o.batch_size = 7;  // force paging

@@ -34,14 +34,14 @@ absl::Status Run() {
                    tokkit::Platform::Open(config));
   tokkit::account::AccountService& accounts = platform->accounts();
 
-  ASSIGN_OR_RETURN(tokkit::account::User user,
-                   accounts.Register({"mei", "mei@example.com",
-                                      "tea-garden-2026", "Mei"}));
+  ASSIGN_OR_RETURN(
+      tokkit::account::User user,
+      accounts.Register({"mei", "mei@example.com", "tea-garden-2026", "Mei"}));
   std::printf("registered %s (id %lld)\n", user.username.c_str(),
               static_cast<long long>(user.id));
 
-  ASSIGN_OR_RETURN(LoginResult login,
-                   accounts.Login({"mei", "tea-garden-2026", "", "local", "example"}));
+  ASSIGN_OR_RETURN(LoginResult login, accounts.Login({"mei", "tea-garden-2026",
+                                                      "", "local", "example"}));
   std::printf("logged in; access token expires at %s\n",
               absl::FormatTime(login.tokens.access_expires_at).c_str());
 
@@ -51,9 +51,11 @@ absl::Status Run() {
 
   ASSIGN_OR_RETURN(tokkit::account::TotpEnrollment enrol,
                    accounts.BeginTotpEnrollment(me));
-  std::printf("scan this in an authenticator app: %s\n", enrol.otpauth_uri.c_str());
+  std::printf("scan this in an authenticator app: %s\n",
+              enrol.otpauth_uri.c_str());
   // Here the example plays the phone app and computes the code itself.
-  ASSIGN_OR_RETURN(std::string secret, tokkit::Base32Decode(enrol.secret_base32));
+  ASSIGN_OR_RETURN(std::string secret,
+                   tokkit::Base32Decode(enrol.secret_base32));
   const absl::Time now = platform->clock().Now();
   const std::string code =
       tokkit::account::TotpCode(secret, tokkit::account::TotpStep(now));
@@ -61,13 +63,15 @@ absl::Status Run() {
   std::printf("two-factor is on\n");
 
   absl::Status without_code =
-      accounts.Login({"mei", "tea-garden-2026", "", "local", "example"}).status();
+      accounts.Login({"mei", "tea-garden-2026", "", "local", "example"})
+          .status();
   std::printf("login without a code: %s\n", without_code.ToString().c_str());
-  if (without_code.ok()) return absl::InternalError("two-factor was not enforced");
+  if (without_code.ok())
+    return absl::InternalError("two-factor was not enforced");
 
   // The confirming code is spent; the next 30 s window gives a fresh one.
-  const std::string next_code = tokkit::account::TotpCode(
-      secret, tokkit::account::TotpStep(now) + 1);
+  const std::string next_code =
+      tokkit::account::TotpCode(secret, tokkit::account::TotpStep(now) + 1);
   absl::StatusOr<LoginResult> with_code =
       accounts.Login({"mei", "tea-garden-2026", next_code, "local", "example"});
   std::printf("login with the next code: %s\n",
@@ -79,14 +83,17 @@ absl::Status Run() {
   home.line1 = "88 West Lake Rd";
   home.city = "Hangzhou";
   home.country_code = "CN";
-  ASSIGN_OR_RETURN(tokkit::account::Address saved, accounts.AddAddress(me, home));
+  ASSIGN_OR_RETURN(tokkit::account::Address saved,
+                   accounts.AddAddress(me, home));
   std::printf("saved address %lld (default: %s)\n",
-              static_cast<long long>(saved.id), saved.is_default ? "yes" : "no");
+              static_cast<long long>(saved.id),
+              saved.is_default ? "yes" : "no");
 
   ASSIGN_OR_RETURN(tokkit::account::TokenPair rotated,
                    accounts.Refresh(login.tokens.refresh_token));
-  std::printf("refreshed: new refresh token differs: %s\n",
-              rotated.refresh_token != login.tokens.refresh_token ? "yes" : "no");
+  std::printf(
+      "refreshed: new refresh token differs: %s\n",
+      rotated.refresh_token != login.tokens.refresh_token ? "yes" : "no");
   absl::Status replay = accounts.Refresh(login.tokens.refresh_token).status();
   std::printf("old refresh token again: %s\n", replay.ToString().c_str());
   return absl::OkStatus();

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   std::printf("bio: %s\n", updated.user().bio().c_str());
 
   // A tiny PNG avatar, streamed in chunks as a real upload would be.
-  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(5000, '\0');
+  const std::string png =
+      std::string("\x89PNG\r\n\x1A\n", 8) + std::string(5000, '\0');
   pb::UploadAvatarResponse avatar;
   {
     auto ctx = Authed(token);
@@ -108,7 +109,8 @@ int main(int argc, char** argv) {
     writer->WritesDone();
     if (!Check(writer->Finish(), "UploadAvatar")) return 1;
   }
-  std::printf("avatar uploaded: %s\n", avatar.user().has_avatar() ? "yes" : "no");
+  std::printf("avatar uploaded: %s\n",
+              avatar.user().has_avatar() ? "yes" : "no");
 
   pb::RefreshRequest refresh;
   refresh.set_refresh_token(session.tokens().refresh_token());
@@ -123,7 +125,8 @@ int main(int argc, char** argv) {
              "GetUser")) {
     return 1;
   }
-  std::printf("after refresh, GetUser says I am %s\n", me.user().username().c_str());
+  std::printf("after refresh, GetUser says I am %s\n",
+              me.user().username().c_str());
   pb::LogoutResponse out;
   if (!Check(stub->Logout(Authed(rotated.tokens().access_token()).get(),
                           pb::LogoutRequest(), &out),

@@ -18,7 +18,8 @@ namespace {
 constexpr absl::Duration kClockSkew = absl::Minutes(1);
 
 absl::Status Unauthenticated(absl::string_view why) {
-  return absl::UnauthenticatedError(absl::StrCat("invalid access token: ", why));
+  return absl::UnauthenticatedError(
+      absl::StrCat("invalid access token: ", why));
 }
 
 // Parses the flat JSON objects this codec writes: string and integer values,
@@ -103,10 +104,10 @@ std::string AccessTokenCodec::Sign(const AccessClaims& c) const {
   const SigningKey& key = keys_.front();
   const std::string header = Base64UrlEncode(
       absl::StrCat(R"({"alg":"HS256","typ":"JWT","kid":")", key.id, R"("})"));
-  const std::string payload = Base64UrlEncode(absl::StrCat(
-      R"({"sub":")", c.user_id, R"(","sid":")", c.session_id,
-      R"(","iat":)", absl::ToUnixSeconds(c.issued_at),
-      R"(,"exp":)", absl::ToUnixSeconds(c.expires_at), "}"));
+  const std::string payload = Base64UrlEncode(
+      absl::StrCat(R"({"sub":")", c.user_id, R"(","sid":")", c.session_id,
+                   R"(","iat":)", absl::ToUnixSeconds(c.issued_at),
+                   R"(,"exp":)", absl::ToUnixSeconds(c.expires_at), "}"));
   const std::string signing_input = absl::StrCat(header, ".", payload);
   return absl::StrCat(signing_input, ".",
                       Base64UrlEncode(HmacSha256(key.secret, signing_input)));
@@ -130,8 +131,8 @@ absl::StatusOr<AccessClaims> AccessTokenCodec::Verify(
   }
   if (key == nullptr) return Unauthenticated("unknown key id");
   absl::StatusOr<std::string> signature = Base64UrlDecode(parts[2]);
-  const std::string expected = HmacSha256(
-      key->secret, absl::StrCat(parts[0], ".", parts[1]));
+  const std::string expected =
+      HmacSha256(key->secret, absl::StrCat(parts[0], ".", parts[1]));
   if (!signature.ok() || !ConstantTimeEquals(*signature, expected)) {
     return Unauthenticated("bad signature");
   }
@@ -152,7 +153,8 @@ absl::StatusOr<AccessClaims> AccessTokenCodec::Verify(
   out.expires_at = absl::FromUnixSeconds(exp);
   const absl::Time now = clock_->Now();
   if (out.expires_at <= now) return Unauthenticated("expired");
-  if (out.issued_at > now + kClockSkew) return Unauthenticated("issued in the future");
+  if (out.issued_at > now + kClockSkew)
+    return Unauthenticated("issued in the future");
   return out;
 }
 

@@ -100,7 +100,8 @@ TEST_F(AccessTokenTest, RejectsWeakOrAmbiguousKeys) {
   EXPECT_FALSE(AccessTokenCodec::Create({}, &clock_).ok());
   EXPECT_FALSE(AccessTokenCodec::Create({{"k", "short"}}, &clock_).ok());
   EXPECT_FALSE(
-      AccessTokenCodec::Create({{"k", kSecretA}, {"k", kSecretB}}, &clock_).ok());
+      AccessTokenCodec::Create({{"k", kSecretA}, {"k", kSecretB}}, &clock_)
+          .ok());
   EXPECT_FALSE(AccessTokenCodec::Create({{"", kSecretA}}, &clock_).ok());
 }
 

@@ -22,21 +22,20 @@ constexpr size_t kTotpSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
 // The most common leaked passwords of 8+ characters; NIST SP 800-63B asks to
 // refuse known-compromised passwords rather than impose composition rules.
 constexpr absl::string_view kCommonPasswords[] = {
-    "password", "12345678", "123456789", "1234567890", "qwertyuiop",
-    "password1", "11111111", "iloveyou", "sunshine", "princess",
-    "football", "baseball", "welcome1", "abc12345", "qwerty123",
-    "1q2w3e4r", "password123", "00000000", "88888888", "letmein1",
+    "password",  "12345678",    "123456789", "1234567890", "qwertyuiop",
+    "password1", "11111111",    "iloveyou",  "sunshine",   "princess",
+    "football",  "baseball",    "welcome1",  "abc12345",   "qwerty123",
+    "1q2w3e4r",  "password123", "00000000",  "88888888",   "letmein1",
 };
 
 constexpr absl::string_view kReservedUsernames[] = {
-    "admin", "administrator", "root", "system", "support", "tokkit",
-    "api", "www", "help", "security", "official", "me",
+    "admin", "administrator", "root", "system",   "support",  "tokkit",
+    "api",   "www",           "help", "security", "official", "me",
 };
 
 absl::Status BadCredentials() {
-  return WithReason(
-      absl::UnauthenticatedError("invalid username or password"),
-      kReasonBadCredentials);
+  return WithReason(absl::UnauthenticatedError("invalid username or password"),
+                    kReasonBadCredentials);
 }
 
 absl::Status Banned() {
@@ -127,9 +126,9 @@ absl::Status AccountService::ValidatePassword(absl::string_view password,
   }
   const size_t chars = Utf8Length(password);
   if (chars < kMinPasswordChars || chars > kMaxPasswordChars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "password must be ", kMinPasswordChars, " to ", kMaxPasswordChars,
-        " characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("password must be ", kMinPasswordChars, " to ",
+                     kMaxPasswordChars, " characters"));
   }
   const std::string lower = absl::AsciiStrToLower(password);
   for (absl::string_view common : kCommonPasswords) {
@@ -169,8 +168,8 @@ absl::Status AccountService::CheckThrottle(absl::string_view key) {
   ASSIGN_OR_RETURN(ThrottleState state, deps_.throttle->Get(key));
   const absl::Time now = deps_.clock->Now();
   if (state.locked_until > now) {
-    const int64_t wait = absl::ToInt64Seconds(absl::Ceil(
-        state.locked_until - now, absl::Seconds(1)));
+    const int64_t wait = absl::ToInt64Seconds(
+        absl::Ceil(state.locked_until - now, absl::Seconds(1)));
     return WithReason(
         absl::ResourceExhaustedError(absl::StrCat(
             "too many failed login attempts; try again in ", wait, " s")),
@@ -187,7 +186,8 @@ void AccountService::RecordFailure(absl::string_view key, int max_failures) {
                                       options_.lockout);
 }
 
-absl::StatusOr<UserRecord> AccountService::FindByLogin(absl::string_view login) {
+absl::StatusOr<UserRecord> AccountService::FindByLogin(
+    absl::string_view login) {
   const std::string lower = absl::AsciiStrToLower(login);
   if (absl::StrContains(lower, "@")) return deps_.users->FindByEmail(lower);
   return deps_.users->FindByUsername(lower);
@@ -223,7 +223,8 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   RETURN_IF_ERROR(CheckThrottle(account_key));
   auto fail = [&](absl::Status status) {
     RecordFailure(account_key, options_.account_max_failures);
-    if (!r.source.empty()) RecordFailure(source_key, options_.source_max_failures);
+    if (!r.source.empty())
+      RecordFailure(source_key, options_.source_max_failures);
     return status;
   };
 
@@ -243,16 +244,16 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
 
   if (rec.user.totp_enabled) {
     if (r.totp_code.empty()) {
-      return WithReason(
-          absl::UnauthenticatedError("two-factor code required"),
-          kReasonTotpRequired);
+      return WithReason(absl::UnauthenticatedError("two-factor code required"),
+                        kReasonTotpRequired);
     }
     absl::StatusOr<int64_t> step =
         VerifyTotp(rec, rec.credentials.totp_secret, r.totp_code);
     if (!step.ok()) return fail(step.status());
     // The conditional update makes a replay lose even against a concurrent
     // login with the same code on another replica.
-    ASSIGN_OR_RETURN(bool fresh, deps_.users->ConsumeTotpStep(rec.user.id, *step));
+    ASSIGN_OR_RETURN(bool fresh,
+                     deps_.users->ConsumeTotpStep(rec.user.id, *step));
     if (!fresh) {
       return fail(WithReason(
           absl::UnauthenticatedError("two-factor code was already used"),
@@ -281,7 +282,8 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   ASSIGN_OR_RETURN(TokenPair tokens,
                    IssueTokens(rec.user.id, session.id, &refresh_hash));
   RETURN_IF_ERROR(deps_.sessions->Create(
-      session, {refresh_hash, session.id, rec.user.id, tokens.refresh_expires_at}));
+      session,
+      {refresh_hash, session.id, rec.user.id, tokens.refresh_expires_at}));
   LoginResult result;
   result.user = std::move(rec.user);
   result.principal = {result.user.id, session.id, result.user.role};
@@ -289,14 +291,13 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   return result;
 }
 
-absl::StatusOr<TokenPair> AccountService::IssueTokens(int64_t user_id,
-                                                      int64_t session_id,
-                                                      std::string* refresh_hash) {
+absl::StatusOr<TokenPair> AccountService::IssueTokens(
+    int64_t user_id, int64_t session_id, std::string* refresh_hash) {
   const absl::Time now = deps_.clock->Now();
   TokenPair pair;
   pair.access_expires_at = now + options_.access_token_ttl;
-  pair.access_token = deps_.tokens->Sign(
-      {user_id, session_id, now, pair.access_expires_at});
+  pair.access_token =
+      deps_.tokens->Sign({user_id, session_id, now, pair.access_expires_at});
   pair.refresh_token = RandomToken(32);
   pair.refresh_expires_at = now + options_.refresh_token_ttl;
   *refresh_hash = Sha256Hex(pair.refresh_token);
@@ -340,9 +341,9 @@ absl::StatusOr<TokenPair> AccountService::Refresh(
                                                    rotated.session.id));
   if (state.status == UserStatus::kBanned) return Banned();
   pair.access_expires_at = now + options_.access_token_ttl;
-  pair.access_token = deps_.tokens->Sign({rotated.session.user_id,
-                                          rotated.session.id, now,
-                                          pair.access_expires_at});
+  pair.access_token =
+      deps_.tokens->Sign({rotated.session.user_id, rotated.session.id, now,
+                          pair.access_expires_at});
   return pair;
 }
 
@@ -387,8 +388,8 @@ absl::StatusOr<User> AccountService::GetUser(const Principal& viewer,
   return rec.user;
 }
 
-absl::StatusOr<User> AccountService::UpdateProfile(const Principal& caller,
-                                                   const ProfileUpdate& update) {
+absl::StatusOr<User> AccountService::UpdateProfile(
+    const Principal& caller, const ProfileUpdate& update) {
   if (!update.display_name && !update.bio) {
     return absl::InvalidArgumentError("nothing to update");
   }
@@ -396,7 +397,8 @@ absl::StatusOr<User> AccountService::UpdateProfile(const Principal& caller,
     RETURN_IF_ERROR(ValidateText("display_name", *update.display_name, 1, 50));
   }
   if (update.bio) {
-    RETURN_IF_ERROR(ValidateText("bio", *update.bio, 0, 300, /*multiline=*/true));
+    RETURN_IF_ERROR(
+        ValidateText("bio", *update.bio, 0, 300, /*multiline=*/true));
   }
   return deps_.users->UpdateProfile(caller.user_id, update, deps_.clock->Now());
 }
@@ -413,9 +415,9 @@ absl::StatusOr<User> AccountService::SetAvatar(const Principal& caller,
     return absl::InvalidArgumentError(
         "avatar must be a JPEG, PNG, WebP or GIF image");
   }
-  const std::string key = absl::StrCat("avatars/", caller.user_id, "/",
-                                       deps_.ids->Next(), ".",
-                                       FileExtension(type));
+  const std::string key =
+      absl::StrCat("avatars/", caller.user_id, "/", deps_.ids->Next(), ".",
+                   FileExtension(type));
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
   absl::StatusOr<std::string> previous =
       deps_.users->SetAvatar(caller.user_id, key, deps_.clock->Now());
@@ -436,7 +438,8 @@ absl::StatusOr<Avatar> AccountService::GetAvatar(int64_t user_id) {
   }
   Avatar avatar;
   ASSIGN_OR_RETURN(avatar.data, deps_.blobs->Read(rec.user.avatar_key));
-  avatar.mime_type = std::string(MimeType(SniffMediaType(avatar.data.substr(0, 16))));
+  avatar.mime_type =
+      std::string(MimeType(SniffMediaType(avatar.data.substr(0, 16))));
   return avatar;
 }
 
@@ -496,7 +499,8 @@ absl::Status AccountService::DisableTotp(const Principal& caller,
   }
   ASSIGN_OR_RETURN(int64_t step,
                    VerifyTotp(rec, rec.credentials.totp_secret, code));
-  ASSIGN_OR_RETURN(bool fresh, deps_.users->ConsumeTotpStep(caller.user_id, step));
+  ASSIGN_OR_RETURN(bool fresh,
+                   deps_.users->ConsumeTotpStep(caller.user_id, step));
   if (!fresh) {
     return WithReason(
         absl::UnauthenticatedError("two-factor code was already used"),
@@ -526,8 +530,7 @@ absl::StatusOr<User> AccountService::Ban(const Principal& admin,
   }
   ASSIGN_OR_RETURN(UserRecord target, deps_.users->FindById(user_id));
   if (target.user.role == Role::kAdmin) {
-    return absl::FailedPreconditionError(
-        "demote an admin before banning them");
+    return absl::FailedPreconditionError("demote an admin before banning them");
   }
   const absl::Time now = deps_.clock->Now();
   RETURN_IF_ERROR(deps_.users->SetStatus(user_id, UserStatus::kBanned, now));
@@ -549,8 +552,8 @@ absl::StatusOr<User> AccountService::Unban(const Principal& admin,
 }
 
 absl::Status AccountService::GrantAdmin(absl::string_view username) {
-  ASSIGN_OR_RETURN(UserRecord rec,
-                   deps_.users->FindByUsername(absl::AsciiStrToLower(username)));
+  ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindByUsername(
+                                       absl::AsciiStrToLower(username)));
   return deps_.users->SetRole(rec.user.id, Role::kAdmin, deps_.clock->Now());
 }
 

@@ -69,7 +69,7 @@ struct RegisterRequest {
 };
 
 struct LoginRequest {
-  std::string login;      // username or email
+  std::string login;  // username or email
   std::string password;
   std::string totp_code;  // required when two-factor is on
   std::string source;     // client address, for per-source throttling
@@ -104,7 +104,8 @@ class AccountService : public Authenticator {
   // Revokes the caller's session: its refresh token and access tokens die.
   absl::Status Logout(const Principal& caller);
   absl::Status LogoutEverywhere(const Principal& caller);
-  absl::StatusOr<Principal> Authenticate(absl::string_view access_token) override;
+  absl::StatusOr<Principal> Authenticate(
+      absl::string_view access_token) override;
 
   // Public profiles of the existing users among `ids` (at most 1000), with
   // email cleared: for lists that show people (followers, comments, chat).

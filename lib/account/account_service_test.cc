@@ -97,9 +97,11 @@ TEST_P(AccountServiceTest, UsernamesAndEmailsAreUniqueIgnoringCase) {
   User alice = Register("Alice");
   EXPECT_EQ(alice.username, "alice");
   EXPECT_EQ(alice.display_name, "alice");
-  EXPECT_EQ(svc().Register({"ALICE", "x@example.com", kPassword, ""}).status().code(),
-            absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(svc().Register({"alice2", "Alice@Example.com", kPassword, ""})
+  EXPECT_EQ(
+      svc().Register({"ALICE", "x@example.com", kPassword, ""}).status().code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(svc()
+                .Register({"alice2", "Alice@Example.com", kPassword, ""})
                 .status()
                 .code(),
             absl::StatusCode::kAlreadyExists);
@@ -116,13 +118,16 @@ TEST_P(AccountServiceTest, LoginByUsernameOrEmailAndAuthenticate) {
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->user_id, alice.id);
   EXPECT_EQ(p->role, Role::kUser);
-  EXPECT_EQ(by_name.tokens.access_expires_at, clock().Now() + absl::Minutes(15));
+  EXPECT_EQ(by_name.tokens.access_expires_at,
+            clock().Now() + absl::Minutes(15));
 }
 
 TEST_P(AccountServiceTest, WrongPasswordAndUnknownUserLookTheSame) {
   Register("alice");
-  absl::Status wrong = svc().Login({"alice", "wrong-password", "", "", ""}).status();
-  absl::Status unknown = svc().Login({"nobody", "wrong-password", "", "", ""}).status();
+  absl::Status wrong =
+      svc().Login({"alice", "wrong-password", "", "", ""}).status();
+  absl::Status unknown =
+      svc().Login({"nobody", "wrong-password", "", "", ""}).status();
   EXPECT_EQ(wrong.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(wrong, unknown);
   EXPECT_EQ(ReasonOf(wrong), kReasonBadCredentials);
@@ -143,14 +148,16 @@ TEST_P(AccountServiceTest, AccessTokensExpire) {
 TEST_P(AccountServiceTest, AccountLocksAfterRepeatedFailuresThenRecovers) {
   Register("alice");
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(svc().Login({"alice", "wrong-password", "", "", ""}).status().code(),
-              absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(
+        svc().Login({"alice", "wrong-password", "", "", ""}).status().code(),
+        absl::StatusCode::kUnauthenticated);
   }
   // Locked: even the right password is refused, with a clear reason.
   absl::Status locked = svc().Login({"alice", kPassword, "", "", ""}).status();
   EXPECT_EQ(locked.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ReasonOf(locked), kReasonThrottled);
-  EXPECT_TRUE(absl::StrContains(locked.message(), "try again in 900 s")) << locked;
+  EXPECT_TRUE(absl::StrContains(locked.message(), "try again in 900 s"))
+      << locked;
   clock().Advance(absl::Minutes(15) + absl::Seconds(1));
   EXPECT_TRUE(svc().Login({"alice", kPassword, "", "", ""}).ok());
   // Success reset the count: four more failures do not lock.
@@ -168,7 +175,8 @@ TEST_P(AccountServiceTest, SourceSprayingManyAccountsIsThrottled) {
   AccountService& svc = (*t)->platform().accounts();
   ASSERT_TRUE(svc.Register({"victim", "v@example.com", kPassword, ""}).ok());
   for (int i = 0; i < 6; ++i) {
-    (void)svc.Login({"user" + std::to_string(i), "guess-123", "", "6.6.6.6", ""});
+    (void)svc.Login(
+        {"user" + std::to_string(i), "guess-123", "", "6.6.6.6", ""});
   }
   EXPECT_EQ(svc.Login({"victim", kPassword, "", "6.6.6.6", ""}).status().code(),
             absl::StatusCode::kResourceExhausted);
@@ -194,7 +202,8 @@ TEST_P(AccountServiceTest, RefreshRotatesAndReuseRevokesTheSession) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(svc().Refresh(next->refresh_token).status().code(),
             absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(svc().Refresh("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().Refresh("").status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(svc().Refresh("unknown").status().code(),
             absl::StatusCode::kUnauthenticated);
 }
@@ -227,14 +236,16 @@ TEST_P(AccountServiceTest, TotpIsEnforcedAtLoginAndCodesAreSingleUse) {
   Principal p = Login("alice").principal;
   absl::StatusOr<TotpEnrollment> e = svc().BeginTotpEnrollment(p);
   ASSERT_TRUE(e.ok()) << e.status();
-  EXPECT_TRUE(absl::StartsWith(e->otpauth_uri, "otpauth://totp/tokkit:alice?secret="));
+  EXPECT_TRUE(
+      absl::StartsWith(e->otpauth_uri, "otpauth://totp/tokkit:alice?secret="));
   EXPECT_TRUE(absl::StartsWith(e->qr_png, "\x89PNG"));
   const std::string secret = *Base32Decode(e->secret_base32);
   EXPECT_EQ(secret.size(), 20u);
 
   // Not on until confirmed.
   EXPECT_TRUE(svc().Login({"alice", kPassword, "", "", ""}).ok());
-  EXPECT_EQ(svc().ConfirmTotp(p, "000000").code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(svc().ConfirmTotp(p, "000000").code(),
+            absl::StatusCode::kUnauthenticated);
   ASSERT_TRUE(svc().ConfirmTotp(p, Code(secret)).ok());
   EXPECT_TRUE(svc().GetUser(p, p.user_id)->totp_enabled);
   EXPECT_EQ(svc().BeginTotpEnrollment(p).status().code(),
@@ -244,7 +255,8 @@ TEST_P(AccountServiceTest, TotpIsEnforcedAtLoginAndCodesAreSingleUse) {
   absl::Status no_code = svc().Login({"alice", kPassword, "", "", ""}).status();
   EXPECT_EQ(no_code.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(ReasonOf(no_code), kReasonTotpRequired);
-  absl::Status bad_code = svc().Login({"alice", kPassword, "123456", "", ""}).status();
+  absl::Status bad_code =
+      svc().Login({"alice", kPassword, "123456", "", ""}).status();
   EXPECT_EQ(bad_code.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(ReasonOf(bad_code), kReasonTotpInvalid);
   // The code used to confirm cannot log in (same window: replay).
@@ -253,13 +265,15 @@ TEST_P(AccountServiceTest, TotpIsEnforcedAtLoginAndCodesAreSingleUse) {
   clock().Advance(absl::Seconds(30));
   const std::string code = Code(secret);
   EXPECT_TRUE(svc().Login({"alice", kPassword, code, "", ""}).ok());
-  absl::Status replay = svc().Login({"alice", kPassword, code, "", ""}).status();
+  absl::Status replay =
+      svc().Login({"alice", kPassword, code, "", ""}).status();
   EXPECT_EQ(replay.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(absl::StrContains(replay.message(), "already used")) << replay;
 
   // Disabling needs a fresh valid code.
   clock().Advance(absl::Seconds(30));
-  EXPECT_EQ(svc().DisableTotp(p, "999999").code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(svc().DisableTotp(p, "999999").code(),
+            absl::StatusCode::kUnauthenticated);
   ASSERT_TRUE(svc().DisableTotp(p, Code(secret)).ok());
   EXPECT_TRUE(svc().Login({"alice", kPassword, "", "", ""}).ok());
 }
@@ -291,16 +305,19 @@ TEST_P(AccountServiceTest, BanTakesEffectOnTheNextRequest) {
 
   EXPECT_EQ(svc().Ban(admin, admin.user_id).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(svc().Ban(admin, 123456789).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(svc().Ban(admin, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().Ban(admin, 123456789).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().Ban(admin, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(AccountServiceTest, RoleChangesApplyToExistingTokens) {
   Principal admin = Admin();
   User shop = Register("shopkeeper");
   LoginResult r = Login("shopkeeper");
-  EXPECT_EQ(svc().SetRole(r.principal, shop.id, Role::kMerchant).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      svc().SetRole(r.principal, shop.id, Role::kMerchant).status().code(),
+      absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(svc().SetRole(admin, shop.id, Role::kMerchant).ok());
   EXPECT_EQ(svc().Authenticate(r.tokens.access_token)->role, Role::kMerchant);
   EXPECT_EQ(svc().SetRole(admin, admin.user_id, Role::kUser).status().code(),
@@ -316,7 +333,8 @@ TEST_P(AccountServiceTest, ProfilesHideEmailFromOthers) {
   EXPECT_EQ(svc().GetUser(admin, alice.id)->email, "alice@example.com");
   Principal alice_p = Login("alice").principal;
   EXPECT_EQ(svc().GetUser(alice_p, alice.id)->email, "alice@example.com");
-  EXPECT_EQ(svc().GetUser(bob, 42).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().GetUser(bob, 42).status().code(),
+            absl::StatusCode::kNotFound);
 
   ProfileUpdate up;
   up.display_name = "Alice 🌸";
@@ -336,12 +354,15 @@ TEST_P(AccountServiceTest, ProfilesHideEmailFromOthers) {
 TEST_P(AccountServiceTest, AvatarsAreCheckedStoredAndReplaced) {
   Register("alice");
   Principal p = Login("alice").principal;
-  EXPECT_EQ(svc().SetAvatar(p, "").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().SetAvatar(p, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(svc().SetAvatar(p, "<svg onload=alert(1)>").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(svc().SetAvatar(p, std::string(2 << 20, '\xFF') + "x").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(svc().GetAvatar(p.user_id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      svc().SetAvatar(p, std::string(2 << 20, '\xFF') + "x").status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().GetAvatar(p.user_id).status().code(),
+            absl::StatusCode::kNotFound);
 
   absl::StatusOr<User> u = svc().SetAvatar(p, kPng);
   ASSERT_TRUE(u.ok()) << u.status();
@@ -367,7 +388,8 @@ TEST_P(AccountServiceTest, ChangePasswordRevokesEverySession) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(svc().ChangePassword(r.principal, kPassword, "short").code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(svc().ChangePassword(r.principal, kPassword, "new-pass-2026").ok());
+  ASSERT_TRUE(
+      svc().ChangePassword(r.principal, kPassword, "new-pass-2026").ok());
   EXPECT_FALSE(svc().Authenticate(r.tokens.access_token).ok());
   EXPECT_FALSE(svc().Login({"alice", kPassword, "", "", ""}).ok());
   EXPECT_TRUE(svc().Login({"alice", "new-pass-2026", "", "", ""}).ok());
@@ -378,18 +400,24 @@ TEST_P(AccountServiceTest, LegacyBcryptHashIsUpgradedOnLogin) {
   // As imported from the Go service: bcrypt of "correct horse".
   const std::string bcrypt =
       "$2b$04$abcdefghijklmnopqrstuujydOTSfIH/d5oUHpsygqV5X9xJLQc6e";
-  ASSERT_TRUE(tp_->platform().database().Run([&](soci::session& sql) {
-    sql << "UPDATE users SET password_hash = :h WHERE id = :id",
-        soci::use(bcrypt), soci::use(u.id);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(tp_->platform()
+                  .database()
+                  .Run([&](soci::session& sql) {
+                    sql << "UPDATE users SET password_hash = :h WHERE id = :id",
+                        soci::use(bcrypt), soci::use(u.id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   ASSERT_TRUE(svc().Login({"legacy", "correct horse", "", "", ""}).ok());
   std::string stored;
-  ASSERT_TRUE(tp_->platform().database().Run([&](soci::session& sql) {
-    sql << "SELECT password_hash FROM users WHERE id = :id", soci::use(u.id),
-        soci::into(stored);
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(tp_->platform()
+                  .database()
+                  .Run([&](soci::session& sql) {
+                    sql << "SELECT password_hash FROM users WHERE id = :id",
+                        soci::use(u.id), soci::into(stored);
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_TRUE(absl::StartsWith(stored, "$argon2id$")) << stored;
   EXPECT_TRUE(svc().Login({"legacy", "correct horse", "", "", ""}).ok());
 }
@@ -412,7 +440,8 @@ TEST_P(AccountServiceTest, AddressesBelongToTheirOwner) {
 
   EXPECT_EQ(svc().GetAddress(bob, created->id).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(svc().DeleteAddress(bob, created->id).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().DeleteAddress(bob, created->id).code(),
+            absl::StatusCode::kNotFound);
   Address hijack = *created;
   hijack.city = "Elsewhere";
   EXPECT_EQ(svc().UpdateAddress(bob, hijack).status().code(),

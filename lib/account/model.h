@@ -32,7 +32,7 @@ struct User {
 // Secrets kept beside the user row; never leave the account service.
 struct Credentials {
   std::string password_hash;  // PHC string ($argon2id$...) or bcrypt ($2b$...)
-  std::string totp_secret;          // raw bytes; empty when TOTP is off
+  std::string totp_secret;    // raw bytes; empty when TOTP is off
   std::string totp_pending_secret;  // during enrolment, until confirmed
   int64_t totp_last_step = 0;       // last accepted time step (anti-replay)
 };
@@ -70,7 +70,8 @@ struct Session {
 };
 
 struct RefreshTokenRecord {
-  std::string token_hash;  // SHA-256 hex of the token; the token itself is never stored
+  std::string
+      token_hash;  // SHA-256 hex of the token; the token itself is never stored
   int64_t session_id = 0;
   int64_t user_id = 0;
   absl::Time expires_at;

@@ -45,8 +45,8 @@ TEST_F(PasswordHasherTest, StrongerSettingsMakeOldHashesStale) {
 }
 
 TEST_F(PasswordHasherTest, GarbageHashesNeverVerify) {
-  for (const char* bad : {"", "plaintext", "$1$abc$def", "$argon2id$junk",
-                          "$2b$04$short"}) {
+  for (const char* bad :
+       {"", "plaintext", "$1$abc$def", "$argon2id$junk", "$2b$04$short"}) {
     EXPECT_FALSE(hasher_.Verify("plaintext", bad)) << bad;
   }
   hasher_.VerifyDummy("anything");  // must not crash

@@ -23,7 +23,8 @@ class UserRepository {
   virtual absl::StatusOr<User> Create(const NewUser& user) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<UserRecord> FindById(int64_t id) = 0;
-  virtual absl::StatusOr<UserRecord> FindByUsername(absl::string_view username) = 0;
+  virtual absl::StatusOr<UserRecord> FindByUsername(
+      absl::string_view username) = 0;
   virtual absl::StatusOr<UserRecord> FindByEmail(absl::string_view email) = 0;
   // The users among `ids` that exist, in no particular order.
   virtual absl::StatusOr<std::vector<User>> FindByIds(
@@ -62,11 +63,11 @@ class SessionRepository {
                               const RefreshTokenRecord& first_token) = 0;
 
   enum class RotateOutcome {
-    kRotated,   // old token consumed, new one stored
-    kUnknown,   // no such token
-    kExpired,   // token past its expiry
-    kRevoked,   // its session was revoked
-    kReused,    // token had been used already: the session is now revoked
+    kRotated,  // old token consumed, new one stored
+    kUnknown,  // no such token
+    kExpired,  // token past its expiry
+    kRevoked,  // its session was revoked
+    kReused,   // token had been used already: the session is now revoked
   };
   struct RotateResult {
     RotateOutcome outcome;
@@ -85,7 +86,8 @@ class SessionRepository {
                               absl::Time now) = 0;
   virtual absl::Status RevokeAll(int64_t user_id, absl::Time now) = 0;
   // Session that a refresh token belongs to (for logout by refresh token).
-  virtual absl::StatusOr<int64_t> SessionOfToken(absl::string_view token_hash) = 0;
+  virtual absl::StatusOr<int64_t> SessionOfToken(
+      absl::string_view token_hash) = 0;
 
   // NOT_FOUND when the user does not exist.
   virtual absl::StatusOr<AccessState> LoadAccessState(int64_t user_id,

@@ -45,8 +45,8 @@ class SqlAddressRepository : public AddressRepository {
       sql << "SELECT COUNT(*) FROM addresses WHERE user_id = :u",
           soci::use(a.user_id), soci::into(count);
       if (count >= max_per_user) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "at most ", max_per_user, " addresses per user"));
+        return absl::ResourceExhaustedError(
+            absl::StrCat("at most ", max_per_user, " addresses per user"));
       }
       if (count == 0) a.is_default = true;
       if (a.is_default) ClearDefault(sql, a.user_id);
@@ -100,7 +100,8 @@ class SqlAddressRepository : public AddressRepository {
       int is_default_now = 0;
       soci::indicator ind;
       sql << "SELECT is_default FROM addresses WHERE id = :i AND user_id = :u",
-          soci::use(a.id), soci::use(a.user_id), soci::into(is_default_now, ind);
+          soci::use(a.id), soci::use(a.user_id),
+          soci::into(is_default_now, ind);
       if (!sql.got_data()) return NotFound();
       // The default moves only by setting another one; unsetting the only
       // default would leave the user without one.
@@ -126,7 +127,8 @@ class SqlAddressRepository : public AddressRepository {
       int was_default = 0;
       soci::indicator ind;
       sql << "SELECT is_default FROM addresses WHERE id = :i AND user_id = :u",
-          soci::use(address_id), soci::use(user_id), soci::into(was_default, ind);
+          soci::use(address_id), soci::use(user_id),
+          soci::into(was_default, ind);
       if (!sql.got_data()) return NotFound();
       sql << "DELETE FROM addresses WHERE id = :i AND user_id = :u",
           soci::use(address_id), soci::use(user_id);

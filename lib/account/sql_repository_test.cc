@@ -24,7 +24,8 @@ class AccountRepositoryTest : public ::testing::TestWithParam<std::string> {
     auto t = TestDatabase::Create(GetParam(), /*pool_size=*/8);
     ASSERT_TRUE(t.ok()) << t.status();
     test_db_ = std::move(*t);
-    absl::Status m = test_db_->db().Migrate(kAccountModule, AccountMigrations());
+    absl::Status m =
+        test_db_->db().Migrate(kAccountModule, AccountMigrations());
     ASSERT_TRUE(m.ok()) << m;
     users_ = NewSqlUserRepository(&test_db_->db());
     sessions_ = NewSqlSessionRepository(&test_db_->db());
@@ -137,7 +138,8 @@ TEST_P(AccountRepositoryTest, ProfileAvatarRoleStatus) {
   MakeUser(1, "alice");
   ProfileUpdate up;
   up.bio = "hello\nworld";
-  absl::StatusOr<User> u = users_->UpdateProfile(1, up, kNow + absl::Seconds(5));
+  absl::StatusOr<User> u =
+      users_->UpdateProfile(1, up, kNow + absl::Seconds(5));
   ASSERT_TRUE(u.ok()) << u.status();
   EXPECT_EQ(u->bio, "hello\nworld");
   EXPECT_EQ(u->display_name, "Name alice");  // untouched
@@ -222,10 +224,12 @@ TEST_P(AccountRepositoryTest, RefreshRotationAndReuseDetection) {
 TEST_P(AccountRepositoryTest, ExpiredRefreshTokenIsRefused) {
   MakeUser(1, "alice");
   Session s{.id = 7, .user_id = 1, .client = "", .created_at = kNow};
-  ASSERT_TRUE(sessions_->Create(s, {"old", 7, 1, kNow + absl::Minutes(1)}).ok());
-  EXPECT_EQ(sessions_->Rotate("old", {"new", 0, 0, kNow}, kNow + absl::Minutes(2))
-                ->outcome,
-            SessionRepository::RotateOutcome::kExpired);
+  ASSERT_TRUE(
+      sessions_->Create(s, {"old", 7, 1, kNow + absl::Minutes(1)}).ok());
+  EXPECT_EQ(
+      sessions_->Rotate("old", {"new", 0, 0, kNow}, kNow + absl::Minutes(2))
+          ->outcome,
+      SessionRepository::RotateOutcome::kExpired);
 }
 
 TEST_P(AccountRepositoryTest, ConcurrentRotationOfOneTokenHasOneWinner) {
@@ -256,10 +260,16 @@ TEST_P(AccountRepositoryTest, ConcurrentRotationOfOneTokenHasOneWinner) {
 TEST_P(AccountRepositoryTest, RevokeIsScopedToOwner) {
   MakeUser(1, "alice");
   MakeUser(2, "bob");
-  ASSERT_TRUE(sessions_->Create({.id = 10, .user_id = 1, .client = "", .created_at = kNow},
-                                {"a", 10, 1, kNow + absl::Hours(1)}).ok());
-  ASSERT_TRUE(sessions_->Create({.id = 11, .user_id = 1, .client = "", .created_at = kNow},
-                                {"b", 11, 1, kNow + absl::Hours(1)}).ok());
+  ASSERT_TRUE(
+      sessions_
+          ->Create({.id = 10, .user_id = 1, .client = "", .created_at = kNow},
+                   {"a", 10, 1, kNow + absl::Hours(1)})
+          .ok());
+  ASSERT_TRUE(
+      sessions_
+          ->Create({.id = 11, .user_id = 1, .client = "", .created_at = kNow},
+                   {"b", 11, 1, kNow + absl::Hours(1)})
+          .ok());
   EXPECT_EQ(sessions_->Revoke(2, 10, kNow).code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(sessions_->LoadAccessState(1, 10)->session_live);
   // Bob cannot borrow Alice's session id either.
@@ -289,9 +299,11 @@ TEST_P(AccountRepositoryTest, AddressesOwnedWithSingleDefault) {
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].id, 101);  // default first
 
-  EXPECT_EQ(addresses_->Get(2, 100).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(addresses_->Get(2, 100).status().code(),
+            absl::StatusCode::kNotFound);
   Address steal = MakeAddress(100, 2);
-  EXPECT_EQ(addresses_->Update(steal).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(addresses_->Update(steal).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(addresses_->Delete(2, 100).code(), absl::StatusCode::kNotFound);
 
   Address edit = MakeAddress(100, 1, true);
@@ -311,11 +323,13 @@ TEST_P(AccountRepositoryTest, AddressesOwnedWithSingleDefault) {
 TEST_P(AccountRepositoryTest, ThrottleCountsWindowsAndLocks) {
   const absl::Duration window = absl::Minutes(15);
   for (int i = 1; i <= 2; ++i) {
-    ThrottleState s = *throttle_->RecordFailure("acct:1", kNow, window, 3, window);
+    ThrottleState s =
+        *throttle_->RecordFailure("acct:1", kNow, window, 3, window);
     EXPECT_EQ(s.failures, i);
     EXPECT_EQ(s.locked_until, absl::InfinitePast());
   }
-  ThrottleState s = *throttle_->RecordFailure("acct:1", kNow, window, 3, window);
+  ThrottleState s =
+      *throttle_->RecordFailure("acct:1", kNow, window, 3, window);
   EXPECT_EQ(s.failures, 3);
   EXPECT_EQ(s.locked_until, kNow + window);
   EXPECT_EQ(throttle_->Get("acct:1")->failures, 3);
@@ -334,8 +348,10 @@ TEST_P(AccountRepositoryTest, ConcurrentFailuresAreAllCounted) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       for (int k = 0; k < 5; ++k) {
-        ASSERT_TRUE(throttle_->RecordFailure("src:1.2.3.4", kNow, absl::Hours(1),
-                                             1000, absl::Hours(1)).ok());
+        ASSERT_TRUE(throttle_
+                        ->RecordFailure("src:1.2.3.4", kNow, absl::Hours(1),
+                                        1000, absl::Hours(1))
+                        .ok());
       }
     });
   }

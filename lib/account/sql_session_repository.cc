@@ -13,7 +13,8 @@ void InsertToken(soci::session& sql, const RefreshTokenRecord& t,
   const int64_t expires = ToMillis(t.expires_at);
   const int64_t created = ToMillis(now);
   sql << "INSERT INTO refresh_tokens (token_hash, session_id, user_id, "
-         "expires_at_ms, used_at_ms, created_at_ms) VALUES (:h, :s, :u, :e, 0, :c)",
+         "expires_at_ms, used_at_ms, created_at_ms) VALUES (:h, :s, :u, :e, 0, "
+         ":c)",
       soci::use(t.token_hash), soci::use(t.session_id), soci::use(t.user_id),
       soci::use(expires), soci::use(created);
 }
@@ -115,7 +116,8 @@ class SqlSessionRepository : public SessionRepository {
     });
   }
 
-  absl::StatusOr<int64_t> SessionOfToken(absl::string_view token_hash) override {
+  absl::StatusOr<int64_t> SessionOfToken(
+      absl::string_view token_hash) override {
     int64_t session_id = 0;
     const std::string hash(token_hash);
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {

@@ -14,17 +14,14 @@ class SqlThrottleRepository : public ThrottleRepository {
   absl::StatusOr<ThrottleState> Get(absl::string_view key) override {
     ThrottleState state;
     const std::string k(key);
-    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      return Read(sql, k, &state);
-    }));
+    RETURN_IF_ERROR(
+        db_->Run([&](soci::session& sql) { return Read(sql, k, &state); }));
     return state;
   }
 
-  absl::StatusOr<ThrottleState> RecordFailure(absl::string_view key,
-                                              absl::Time now,
-                                              absl::Duration window,
-                                              int max_failures,
-                                              absl::Duration lock_for) override {
+  absl::StatusOr<ThrottleState> RecordFailure(
+      absl::string_view key, absl::Time now, absl::Duration window,
+      int max_failures, absl::Duration lock_for) override {
     ThrottleState state;
     const std::string k(key);
     const int64_t now_ms = ToMillis(now);

@@ -81,7 +81,8 @@ class SqlUserRepository : public UserRepository {
     return FindOne("id = :v", id, NotFound(id));
   }
 
-  absl::StatusOr<UserRecord> FindByUsername(absl::string_view username) override {
+  absl::StatusOr<UserRecord> FindByUsername(
+      absl::string_view username) override {
     return FindOne("username = :v", std::string(username),
                    absl::NotFoundError("no such user"));
   }
@@ -99,9 +100,9 @@ class SqlUserRepository : public UserRepository {
       return absl::InvalidArgumentError("at most 1000 ids per lookup");
     }
     // Integers only, so inlining them into the IN list is safe.
-    const std::string query = absl::StrCat("SELECT ", kUserColumns,
-                                           " FROM users WHERE id IN (",
-                                           absl::StrJoin(ids, ","), ")");
+    const std::string query =
+        absl::StrCat("SELECT ", kUserColumns, " FROM users WHERE id IN (",
+                     absl::StrJoin(ids, ","), ")");
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows = sql.prepare << query;
       for (const soci::row& r : rows) out.push_back(ReadUser(r).user);
@@ -122,8 +123,9 @@ class SqlUserRepository : public UserRepository {
         sql << "UPDATE users SET bio = :b WHERE id = :id",
             soci::use(*update.bio), soci::use(id);
       }
-      if (ExecAffected(sql, "UPDATE users SET updated_at_ms = :m WHERE id = :id",
-                       ms, id) != 1) {
+      if (ExecAffected(sql,
+                       "UPDATE users SET updated_at_ms = :m WHERE id = :id", ms,
+                       id) != 1) {
         return NotFound(id);
       }
       return absl::OkStatus();
@@ -142,7 +144,8 @@ class SqlUserRepository : public UserRepository {
       if (!sql.got_data()) return NotFound(id);
       const std::string k(key);
       const int64_t ms = ToMillis(now);
-      sql << "UPDATE users SET avatar_key = :k, updated_at_ms = :m WHERE id = :id",
+      sql << "UPDATE users SET avatar_key = :k, updated_at_ms = :m WHERE id = "
+             ":id",
           soci::use(k), soci::use(ms), soci::use(id);
       return absl::OkStatus();
     }));
@@ -158,7 +161,8 @@ class SqlUserRepository : public UserRepository {
     return UpdateOne("role = :v", static_cast<int>(role), id, now);
   }
 
-  absl::Status SetStatus(int64_t id, UserStatus status, absl::Time now) override {
+  absl::Status SetStatus(int64_t id, UserStatus status,
+                         absl::Time now) override {
     return UpdateOne("status = :v", static_cast<int>(status), id, now);
   }
 

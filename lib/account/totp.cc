@@ -18,7 +18,8 @@ namespace {
 std::string UriEscape(absl::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       absl::StrAppendFormat(&out, "%%%02X", c);

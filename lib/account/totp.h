@@ -35,7 +35,8 @@ std::string OtpauthUri(absl::string_view issuer, absl::string_view account,
                        absl::string_view secret, const TotpParams& p = {});
 
 // The URI as a QR code in a PNG image (libqrencode + libpng).
-absl::StatusOr<std::string> QrPng(absl::string_view text, int module_pixels = 6);
+absl::StatusOr<std::string> QrPng(absl::string_view text,
+                                  int module_pixels = 6);
 
 }  // namespace tokkit::account
 

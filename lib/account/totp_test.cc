@@ -18,8 +18,9 @@ TEST(Totp, Rfc6238Sha1Vectors) {
       {2000000000, "69279037"}, {20000000000, "65353130"},
   };
   for (const auto& [t, code] : vectors) {
-    EXPECT_EQ(TotpCode(kRfcSecret, TotpStep(absl::FromUnixSeconds(t), eight), eight),
-              code)
+    EXPECT_EQ(
+        TotpCode(kRfcSecret, TotpStep(absl::FromUnixSeconds(t), eight), eight),
+        code)
         << t;
   }
 }
@@ -28,8 +29,10 @@ TEST(Totp, MatchesWithinDriftOnly) {
   const absl::Time now = absl::FromUnixSeconds(1767225615);
   const int64_t step = TotpStep(now);
   EXPECT_EQ(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step), now), step);
-  EXPECT_EQ(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step - 1), now), step - 1);
-  EXPECT_EQ(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step + 1), now), step + 1);
+  EXPECT_EQ(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step - 1), now),
+            step - 1);
+  EXPECT_EQ(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step + 1), now),
+            step + 1);
   EXPECT_FALSE(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step - 2), now));
   EXPECT_FALSE(MatchTotp(kRfcSecret, TotpCode(kRfcSecret, step + 2), now));
   EXPECT_FALSE(MatchTotp(kRfcSecret, "12345", now));

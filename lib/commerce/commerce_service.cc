@@ -8,7 +8,8 @@
 namespace tokkit::commerce {
 namespace {
 
-constexpr int64_t kMaxPriceCents = int64_t{100'000'000} * 100;  // 100M in major units
+constexpr int64_t kMaxPriceCents =
+    int64_t{100'000'000} * 100;  // 100M in major units
 constexpr int64_t kMaxImageBytes = int64_t{5} << 20;
 
 absl::Status RequireMerchant(const Principal& p) {
@@ -20,16 +21,18 @@ absl::Status RequireMerchant(const Principal& p) {
 
 absl::Status ValidatePrice(int64_t cents) {
   if (cents < 0 || cents > kMaxPriceCents) {
-    return absl::InvalidArgumentError("price must be 0 or more cents, within range");
+    return absl::InvalidArgumentError(
+        "price must be 0 or more cents, within range");
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<Category> CommerceService::CreateCategory(const Principal& admin,
-                                                         const std::string& name) {
-  if (!admin.is_admin()) return absl::PermissionDeniedError("only admins create categories");
+absl::StatusOr<Category> CommerceService::CreateCategory(
+    const Principal& admin, const std::string& name) {
+  if (!admin.is_admin())
+    return absl::PermissionDeniedError("only admins create categories");
   RETURN_IF_ERROR(ValidateText("name", name, 1, 50));
   return deps_.catalog->CreateCategory({deps_.ids->Next(), name});
 }
@@ -38,8 +41,8 @@ absl::StatusOr<std::vector<Category>> CommerceService::ListCategories() {
   return deps_.catalog->ListCategories();
 }
 
-absl::StatusOr<Product> CommerceService::CreateProduct(const Principal& merchant,
-                                                       NewProduct p) {
+absl::StatusOr<Product> CommerceService::CreateProduct(
+    const Principal& merchant, NewProduct p) {
   RETURN_IF_ERROR(RequireMerchant(merchant));
   RETURN_IF_ERROR(ValidateText("name", p.name, 1, 100));
   RETURN_IF_ERROR(ValidateText("description", p.description, 0, 4000, true));
@@ -60,7 +63,8 @@ absl::StatusOr<Product> CommerceService::CreateProduct(const Principal& merchant
   for (const NewSku& n : p.skus) {
     RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
     RETURN_IF_ERROR(ValidatePrice(n.price_cents));
-    if (n.stock < 0) return absl::InvalidArgumentError("stock must not be negative");
+    if (n.stock < 0)
+      return absl::InvalidArgumentError("stock must not be negative");
     Sku s;
     s.id = deps_.ids->Next();
     s.spu_id = out.spu.id;
@@ -70,7 +74,8 @@ absl::StatusOr<Product> CommerceService::CreateProduct(const Principal& merchant
     s.stock = n.stock;
     out.skus.push_back(s);
   }
-  RETURN_IF_ERROR(deps_.catalog->CreateSpu(out.spu, out.skus, out.spu.created_at));
+  RETURN_IF_ERROR(
+      deps_.catalog->CreateSpu(out.spu, out.skus, out.spu.created_at));
   return GetProduct(out.spu.id);
 }
 
@@ -82,20 +87,24 @@ absl::StatusOr<Product> CommerceService::GetProduct(int64_t spu_id) {
   return p;
 }
 
-absl::StatusOr<Spu> CommerceService::OwnedSpu(const Principal& owner, int64_t spu_id) {
+absl::StatusOr<Spu> CommerceService::OwnedSpu(const Principal& owner,
+                                              int64_t spu_id) {
   RETURN_IF_ERROR(ValidatePositiveId("spu_id", spu_id));
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
   if (spu.merchant_id != owner.user_id) {
-    return absl::PermissionDeniedError("only the product's merchant can change it");
+    return absl::PermissionDeniedError(
+        "only the product's merchant can change it");
   }
   return spu;
 }
 
-absl::StatusOr<Sku> CommerceService::OwnedSku(const Principal& owner, int64_t sku_id) {
+absl::StatusOr<Sku> CommerceService::OwnedSku(const Principal& owner,
+                                              int64_t sku_id) {
   RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
   ASSIGN_OR_RETURN(Sku sku, deps_.catalog->FindSku(sku_id));
   if (sku.merchant_id != owner.user_id) {
-    return absl::PermissionDeniedError("only the product's merchant can change it");
+    return absl::PermissionDeniedError(
+        "only the product's merchant can change it");
   }
   return sku;
 }
@@ -104,7 +113,8 @@ absl::StatusOr<Product> CommerceService::UpdateProduct(const Principal& owner,
                                                        const Spu& changes) {
   ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, changes.id));
   RETURN_IF_ERROR(ValidateText("name", changes.name, 1, 100));
-  RETURN_IF_ERROR(ValidateText("description", changes.description, 0, 4000, true));
+  RETURN_IF_ERROR(
+      ValidateText("description", changes.description, 0, 4000, true));
   RETURN_IF_ERROR(ValidatePrice(changes.shipping_cents));
   RETURN_IF_ERROR(deps_.catalog->FindCategory(changes.category_id).status());
   spu.name = changes.name;
@@ -116,22 +126,22 @@ absl::StatusOr<Product> CommerceService::UpdateProduct(const Principal& owner,
   return GetProduct(spu.id);
 }
 
-absl::StatusOr<std::string> CommerceService::AddProductImage(const Principal& owner,
-                                                             int64_t spu_id,
-                                                             absl::string_view image) {
+absl::StatusOr<std::string> CommerceService::AddProductImage(
+    const Principal& owner, int64_t spu_id, absl::string_view image) {
   ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
   if (image.empty() || static_cast<int64_t>(image.size()) > kMaxImageBytes) {
     return absl::InvalidArgumentError("image must be 1 byte to 5 MiB");
   }
   const MediaType type = SniffMediaType(image.substr(0, 16));
-  if (type != MediaType::kJpeg && type != MediaType::kPng && type != MediaType::kWebp) {
+  if (type != MediaType::kJpeg && type != MediaType::kPng &&
+      type != MediaType::kWebp) {
     return absl::InvalidArgumentError("image must be JPEG, PNG or WebP");
   }
   if (spu.image_keys.size() >= 20) {
     return absl::ResourceExhaustedError("at most 20 images per product");
   }
-  const std::string key =
-      absl::StrCat("products/", spu_id, "/", deps_.ids->Next(), ".", FileExtension(type));
+  const std::string key = absl::StrCat(
+      "products/", spu_id, "/", deps_.ids->Next(), ".", FileExtension(type));
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
   absl::Status st = deps_.catalog->AddSpuImage(spu_id, key);
   if (!st.ok()) {
@@ -141,7 +151,8 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(const Principal& ow
   return key;
 }
 
-absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id, int index) {
+absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id,
+                                                              int index) {
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
   if (index < 0 || index >= static_cast<int>(spu.image_keys.size())) {
     return absl::NotFoundError("no such image");
@@ -149,34 +160,36 @@ absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id, in
   return deps_.blobs->Read(spu.image_keys[index]);
 }
 
-absl::StatusOr<Sku> CommerceService::SetPrice(const Principal& owner, int64_t sku_id,
+absl::StatusOr<Sku> CommerceService::SetPrice(const Principal& owner,
+                                              int64_t sku_id,
                                               int64_t price_cents) {
   RETURN_IF_ERROR(ValidatePrice(price_cents));
   RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
   return deps_.catalog->SetPrice(sku_id, price_cents, deps_.clock->Now());
 }
 
-absl::StatusOr<Sku> CommerceService::AddStock(const Principal& owner, int64_t sku_id,
-                                              int64_t delta) {
+absl::StatusOr<Sku> CommerceService::AddStock(const Principal& owner,
+                                              int64_t sku_id, int64_t delta) {
   if (delta == 0) return absl::InvalidArgumentError("delta must not be zero");
   RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
   return deps_.catalog->AddStock(sku_id, delta);
 }
 
-absl::StatusOr<std::vector<PricePoint>> CommerceService::PriceHistory(int64_t sku_id) {
+absl::StatusOr<std::vector<PricePoint>> CommerceService::PriceHistory(
+    int64_t sku_id) {
   RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
   RETURN_IF_ERROR(deps_.catalog->FindSku(sku_id).status());
   return deps_.catalog->PriceHistory(sku_id);
 }
 
-absl::StatusOr<Page<Spu>> CommerceService::ListProducts(const SpuFilter& filter,
-                                                        const std::string& page_token,
-                                                        int page_size) {
+absl::StatusOr<Page<Spu>> CommerceService::ListProducts(
+    const SpuFilter& filter, const std::string& page_token, int page_size) {
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   RETURN_IF_ERROR(ValidateText("keyword", filter.keyword, 0, 100));
   if (filter.min_price_cents < 0 || filter.max_price_cents < 0 ||
-      (filter.max_price_cents > 0 && filter.max_price_cents < filter.min_price_cents)) {
+      (filter.max_price_cents > 0 &&
+       filter.max_price_cents < filter.min_price_cents)) {
     return absl::InvalidArgumentError("price range is invalid");
   }
   Page<Spu> page;
@@ -187,11 +200,13 @@ absl::StatusOr<Page<Spu>> CommerceService::ListProducts(const SpuFilter& filter,
   return page;
 }
 
-absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant, Coupon c) {
+absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
+                                                     Coupon c) {
   RETURN_IF_ERROR(RequireMerchant(merchant));
   RETURN_IF_ERROR(ValidateText("name", c.name, 1, 100));
   if (c.kind == CouponKind::kAmountOff) {
-    if (c.amount_off_cents <= 0) return absl::InvalidArgumentError("amount_off must be > 0");
+    if (c.amount_off_cents <= 0)
+      return absl::InvalidArgumentError("amount_off must be > 0");
     c.percent_off = 0;
   } else if (c.kind == CouponKind::kPercentOff) {
     if (c.percent_off < 1 || c.percent_off > 99) {
@@ -201,12 +216,14 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant, 
   } else {
     return absl::InvalidArgumentError("unknown coupon kind");
   }
-  if (c.threshold_cents < 0) return absl::InvalidArgumentError("threshold must be >= 0");
+  if (c.threshold_cents < 0)
+    return absl::InvalidArgumentError("threshold must be >= 0");
   if (c.total_limit < 1 || c.per_user_limit < 1) {
     return absl::InvalidArgumentError("limits must be at least 1");
   }
   if (c.claim_end <= c.claim_start || c.valid_for <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("claim window and validity must be positive");
+    return absl::InvalidArgumentError(
+        "claim window and validity must be positive");
   }
   if (c.scope == CouponScope::kCategory) {
     RETURN_IF_ERROR(deps_.catalog->FindCategory(c.scope_id).status());
@@ -225,11 +242,12 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant, 
 absl::StatusOr<UserCoupon> CommerceService::ClaimCoupon(const Principal& user,
                                                         int64_t coupon_id) {
   RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
-  return deps_.coupons->Claim(coupon_id, user.user_id, deps_.ids->Next(), deps_.clock->Now());
+  return deps_.coupons->Claim(coupon_id, user.user_id, deps_.ids->Next(),
+                              deps_.clock->Now());
 }
 
-absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> CommerceService::MyCoupons(
-    const Principal& user) {
+absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>>
+CommerceService::MyCoupons(const Principal& user) {
   return deps_.coupons->Wallet(user.user_id);
 }
 
@@ -242,14 +260,17 @@ absl::Status CommerceService::PutInCart(const Principal& user, int64_t sku_id,
   }
   ASSIGN_OR_RETURN(Sku sku, deps_.catalog->FindSku(sku_id));
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(sku.spu_id));
-  if (!spu.for_sale) return absl::FailedPreconditionError("product is not for sale");
+  if (!spu.for_sale)
+    return absl::FailedPreconditionError("product is not for sale");
   if (quantity > sku.stock) {
-    return absl::FailedPreconditionError(absl::StrCat("only ", sku.stock, " left in stock"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("only ", sku.stock, " left in stock"));
   }
   return deps_.cart->Put(user.user_id, sku_id, quantity, deps_.clock->Now());
 }
 
-absl::Status CommerceService::RemoveFromCart(const Principal& user, int64_t sku_id) {
+absl::Status CommerceService::RemoveFromCart(const Principal& user,
+                                             int64_t sku_id) {
   RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
   return deps_.cart->Remove(user.user_id, sku_id);
 }

@@ -60,27 +60,37 @@ class CommerceService {
  public:
   explicit CommerceService(CommerceDeps deps) : deps_(deps) {}
 
-  absl::StatusOr<Category> CreateCategory(const Principal& admin, const std::string& name);
+  absl::StatusOr<Category> CreateCategory(const Principal& admin,
+                                          const std::string& name);
   absl::StatusOr<std::vector<Category>> ListCategories();
 
-  absl::StatusOr<Product> CreateProduct(const Principal& merchant, NewProduct product);
+  absl::StatusOr<Product> CreateProduct(const Principal& merchant,
+                                        NewProduct product);
   absl::StatusOr<Product> GetProduct(int64_t spu_id);
-  absl::StatusOr<Product> UpdateProduct(const Principal& owner, const Spu& changes);
-  absl::StatusOr<std::string> AddProductImage(const Principal& owner, int64_t spu_id,
+  absl::StatusOr<Product> UpdateProduct(const Principal& owner,
+                                        const Spu& changes);
+  absl::StatusOr<std::string> AddProductImage(const Principal& owner,
+                                              int64_t spu_id,
                                               absl::string_view image);
   absl::StatusOr<std::string> ReadProductImage(int64_t spu_id, int index);
-  absl::StatusOr<Sku> SetPrice(const Principal& owner, int64_t sku_id, int64_t price_cents);
-  absl::StatusOr<Sku> AddStock(const Principal& owner, int64_t sku_id, int64_t delta);
+  absl::StatusOr<Sku> SetPrice(const Principal& owner, int64_t sku_id,
+                               int64_t price_cents);
+  absl::StatusOr<Sku> AddStock(const Principal& owner, int64_t sku_id,
+                               int64_t delta);
   absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id);
   absl::StatusOr<Page<Spu>> ListProducts(const SpuFilter& filter,
-                                         const std::string& page_token, int page_size);
+                                         const std::string& page_token,
+                                         int page_size);
 
   absl::StatusOr<Coupon> CreateCoupon(const Principal& merchant, Coupon coupon);
-  absl::StatusOr<UserCoupon> ClaimCoupon(const Principal& user, int64_t coupon_id);
-  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> MyCoupons(const Principal& user);
+  absl::StatusOr<UserCoupon> ClaimCoupon(const Principal& user,
+                                         int64_t coupon_id);
+  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> MyCoupons(
+      const Principal& user);
 
   // Quantity 1..99, within current stock, of a SKU that is for sale.
-  absl::Status PutInCart(const Principal& user, int64_t sku_id, int64_t quantity);
+  absl::Status PutInCart(const Principal& user, int64_t sku_id,
+                         int64_t quantity);
   absl::Status RemoveFromCart(const Principal& user, int64_t sku_id);
   absl::Status ClearCart(const Principal& user);
   absl::StatusOr<Cart> GetCart(const Principal& user);

@@ -26,7 +26,8 @@ struct PricedLine {
 };
 
 // 0 when the coupon does not apply (scope, merchant, threshold).
-int64_t CouponDiscount(const Coupon& coupon, const std::vector<PricedLine>& lines);
+int64_t CouponDiscount(const Coupon& coupon,
+                       const std::vector<PricedLine>& lines);
 
 struct CouponChoice {
   UserCoupon user_coupon;

@@ -37,7 +37,8 @@ UserCoupon Owned(int64_t id, absl::Duration left = absl::Hours(1)) {
 }
 
 // 2 x 1000 (spu 10, category 5) + 1 x 3000 (spu 11, category 6), merchant 1.
-const std::vector<PricedLine> kLines = {{10, 5, 1, 1000, 2}, {11, 6, 1, 3000, 1}};
+const std::vector<PricedLine> kLines = {{10, 5, 1, 1000, 2},
+                                        {11, 6, 1, 3000, 1}};
 
 TEST(Pricing, AmountOffNeedsThresholdAndNeverExceedsSubtotal) {
   EXPECT_EQ(CouponDiscount(AmountOff(1, 500, 5000), kLines), 500);
@@ -47,9 +48,13 @@ TEST(Pricing, AmountOffNeedsThresholdAndNeverExceedsSubtotal) {
 
 TEST(Pricing, PercentOffFloorsAndRespectsScope) {
   EXPECT_EQ(CouponDiscount(PercentOff(1, 15), kLines), 750);
-  EXPECT_EQ(CouponDiscount(PercentOff(1, 15, CouponScope::kCategory, 5), kLines), 300);
-  EXPECT_EQ(CouponDiscount(PercentOff(1, 33, CouponScope::kSpu, 11), kLines), 990);
-  EXPECT_EQ(CouponDiscount(PercentOff(1, 50, CouponScope::kSpu, 99), kLines), 0);
+  EXPECT_EQ(
+      CouponDiscount(PercentOff(1, 15, CouponScope::kCategory, 5), kLines),
+      300);
+  EXPECT_EQ(CouponDiscount(PercentOff(1, 33, CouponScope::kSpu, 11), kLines),
+            990);
+  EXPECT_EQ(CouponDiscount(PercentOff(1, 50, CouponScope::kSpu, 99), kLines),
+            0);
   Coupon other_shop = PercentOff(1, 50);
   other_shop.merchant_id = 2;
   EXPECT_EQ(CouponDiscount(other_shop, kLines), 0);
@@ -58,7 +63,7 @@ TEST(Pricing, PercentOffFloorsAndRespectsScope) {
 TEST(Pricing, BestCouponPicksLargestUsableDiscount) {
   std::vector<std::pair<UserCoupon, Coupon>> wallet = {
       {Owned(1), AmountOff(100, 500, 0)},
-      {Owned(2), PercentOff(101, 20)},                     // 1000: best
+      {Owned(2), PercentOff(101, 20)},                       // 1000: best
       {Owned(3, absl::Hours(-1)), AmountOff(102, 4000, 0)},  // expired
   };
   UserCoupon used = Owned(4);

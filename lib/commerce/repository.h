@@ -40,10 +40,12 @@ class CatalogRepository {
   virtual absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,
                                        absl::Time now) = 0;
   virtual absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta) = 0;
-  virtual absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id) = 0;
+  virtual absl::StatusOr<std::vector<PricePoint>> PriceHistory(
+      int64_t sku_id) = 0;
   // Newest first, id < before.
   virtual absl::StatusOr<std::vector<Spu>> ListSpus(const SpuFilter& filter,
-                                                    int64_t before, int limit) = 0;
+                                                    int64_t before,
+                                                    int limit) = 0;
 };
 
 class CouponRepository {
@@ -54,7 +56,8 @@ class CouponRepository {
   // Atomic: never issues beyond total_limit or per_user_limit under any
   // concurrency. FAILED_PRECONDITION / RESOURCE_EXHAUSTED say why not.
   virtual absl::StatusOr<UserCoupon> Claim(int64_t coupon_id, int64_t user_id,
-                                           int64_t user_coupon_id, absl::Time now) = 0;
+                                           int64_t user_coupon_id,
+                                           absl::Time now) = 0;
   virtual absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(
       int64_t user_id) = 0;
 };

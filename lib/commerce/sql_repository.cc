@@ -93,10 +93,12 @@ CREATE TABLE cart_items (
 namespace {
 
 constexpr char kSpuColumns[] =
-    "id, merchant_id, category_id, name, description, image_keys, shipping_cents, "
+    "id, merchant_id, category_id, name, description, image_keys, "
+    "shipping_cents, "
     "for_sale, min_price_cents, created_at_ms";
 constexpr char kSkuColumns[] =
-    "id, spu_id, merchant_id, attributes, price_cents, price_version, stock, sold";
+    "id, spu_id, merchant_id, attributes, price_cents, price_version, stock, "
+    "sold";
 constexpr char kCouponColumns[] =
     "c.id, c.merchant_id, c.name, c.kind, c.amount_off_cents, c.percent_off, "
     "c.threshold_cents, c.scope, c.scope_id, c.total_limit, c.issued, "
@@ -163,23 +165,25 @@ UserCoupon ReadUserCoupon(const soci::row& r, size_t o = 0) {
 
 std::optional<Sku> FindSkuOn(soci::session& sql, int64_t id) {
   soci::row r;
-  sql << absl::StrCat("SELECT ", kSkuColumns, " FROM skus WHERE id = :i"), soci::use(id),
-      soci::into(r);
+  sql << absl::StrCat("SELECT ", kSkuColumns, " FROM skus WHERE id = :i"),
+      soci::use(id), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
   return ReadSku(r);
 }
 
 void RefreshMinPrice(soci::session& sql, int64_t spu_id) {
-  sql << "UPDATE spus SET min_price_cents = (SELECT COALESCE(MIN(price_cents), 0) "
+  sql << "UPDATE spus SET min_price_cents = (SELECT COALESCE(MIN(price_cents), "
+         "0) "
          "FROM skus WHERE spu_id = :s) WHERE id = :s2",
       soci::use(spu_id), soci::use(spu_id);
 }
 
 // LIKE pattern matching `text` literally.
 std::string LikeLiteral(const std::string& text) {
-  return absl::StrCat("%",
-                      absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
-                      "%");
+  return absl::StrCat(
+      "%",
+      absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
+      "%");
 }
 
 class SqlCatalogRepository : public CatalogRepository {
@@ -188,11 +192,12 @@ class SqlCatalogRepository : public CatalogRepository {
 
   absl::StatusOr<Category> CreateCategory(const Category& c) override {
     absl::Status st = db_->Run([&](soci::session& sql) {
-      sql << "INSERT INTO categories (id, name) VALUES (:i, :n)", soci::use(c.id),
-          soci::use(c.name);
+      sql << "INSERT INTO categories (id, name) VALUES (:i, :n)",
+          soci::use(c.id), soci::use(c.name);
       return absl::OkStatus();
     });
-    if (IsUniqueViolation(st)) return absl::AlreadyExistsError("category name is taken");
+    if (IsUniqueViolation(st))
+      return absl::AlreadyExistsError("category name is taken");
     RETURN_IF_ERROR(st);
     return c;
   }
@@ -200,8 +205,10 @@ class SqlCatalogRepository : public CatalogRepository {
   absl::StatusOr<std::vector<Category>> ListCategories() override {
     std::vector<Category> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::rowset<soci::row> rows = sql.prepare << "SELECT id, name FROM categories ORDER BY name";
-      for (const soci::row& r : rows) out.push_back({RowInt(r, 0), RowString(r, 1)});
+      soci::rowset<soci::row> rows =
+          sql.prepare << "SELECT id, name FROM categories ORDER BY name";
+      for (const soci::row& r : rows)
+        out.push_back({RowInt(r, 0), RowString(r, 1)});
       return absl::OkStatus();
     }));
     return out;
@@ -211,7 +218,8 @@ class SqlCatalogRepository : public CatalogRepository {
     std::optional<Category> c;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << "SELECT id, name FROM categories WHERE id = :i", soci::use(id), soci::into(r);
+      sql << "SELECT id, name FROM categories WHERE id = :i", soci::use(id),
+          soci::into(r);
       if (sql.got_data()) c = Category{RowInt(r, 0), RowString(r, 1)};
       return absl::OkStatus();
     }));
@@ -219,24 +227,31 @@ class SqlCatalogRepository : public CatalogRepository {
     return *c;
   }
 
-  absl::Status CreateSpu(const Spu& s, const std::vector<Sku>& skus, absl::Time now) override {
+  absl::Status CreateSpu(const Spu& s, const std::vector<Sku>& skus,
+                         absl::Time now) override {
     return db_->Transact([&](soci::session& sql) {
       const std::string images = absl::StrJoin(s.image_keys, ",");
       const int for_sale = s.for_sale ? 1 : 0;
       const int64_t created = ToMillis(s.created_at);
-      sql << "INSERT INTO spus (id, merchant_id, category_id, name, description, "
-             "image_keys, shipping_cents, for_sale, min_price_cents, created_at_ms) "
+      sql << "INSERT INTO spus (id, merchant_id, category_id, name, "
+             "description, "
+             "image_keys, shipping_cents, for_sale, min_price_cents, "
+             "created_at_ms) "
              "VALUES (:i, :m, :c, :n, :d, :im, :sh, :f, 0, :t)",
           soci::use(s.id), soci::use(s.merchant_id), soci::use(s.category_id),
           soci::use(s.name), soci::use(s.description), soci::use(images),
           soci::use(s.shipping_cents), soci::use(for_sale), soci::use(created);
       const int64_t since = ToMillis(now);
       for (const Sku& k : skus) {
-        sql << "INSERT INTO skus (id, spu_id, merchant_id, attributes, price_cents, "
-               "price_version, stock, sold) VALUES (:i, :s, :m, :a, :p, 1, :st, 0)",
+        sql << "INSERT INTO skus (id, spu_id, merchant_id, attributes, "
+               "price_cents, "
+               "price_version, stock, sold) VALUES (:i, :s, :m, :a, :p, 1, "
+               ":st, 0)",
             soci::use(k.id), soci::use(s.id), soci::use(s.merchant_id),
-            soci::use(k.attributes), soci::use(k.price_cents), soci::use(k.stock);
-        sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, since_ms) "
+            soci::use(k.attributes), soci::use(k.price_cents),
+            soci::use(k.stock);
+        sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, "
+               "since_ms) "
                "VALUES (:i, 1, :p, :t)",
             soci::use(k.id), soci::use(k.price_cents), soci::use(since);
       }
@@ -249,8 +264,8 @@ class SqlCatalogRepository : public CatalogRepository {
     std::optional<Spu> s;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << absl::StrCat("SELECT ", kSpuColumns, " FROM spus WHERE id = :i"), soci::use(id),
-          soci::into(r);
+      sql << absl::StrCat("SELECT ", kSpuColumns, " FROM spus WHERE id = :i"),
+          soci::use(id), soci::into(r);
       if (sql.got_data()) s = ReadSpu(r);
       return absl::OkStatus();
     }));
@@ -262,8 +277,9 @@ class SqlCatalogRepository : public CatalogRepository {
     std::vector<Sku> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          (sql.prepare << absl::StrCat("SELECT ", kSkuColumns,
-                                       " FROM skus WHERE spu_id = :s ORDER BY id"),
+          (sql.prepare << absl::StrCat(
+               "SELECT ", kSkuColumns,
+               " FROM skus WHERE spu_id = :s ORDER BY id"),
            soci::use(spu_id));
       for (const soci::row& r : rows) out.push_back(ReadSku(r));
       return absl::OkStatus();
@@ -284,11 +300,12 @@ class SqlCatalogRepository : public CatalogRepository {
   absl::Status UpdateSpu(const Spu& s) override {
     return db_->Run([&](soci::session& sql) -> absl::Status {
       const int for_sale = s.for_sale ? 1 : 0;
-      if (ExecAffected(sql,
-                       "UPDATE spus SET name = :n, description = :d, category_id = :c, "
-                       "shipping_cents = :sh, for_sale = :f WHERE id = :i",
-                       s.name, s.description, s.category_id, s.shipping_cents, for_sale,
-                       s.id) != 1) {
+      if (ExecAffected(
+              sql,
+              "UPDATE spus SET name = :n, description = :d, category_id = :c, "
+              "shipping_cents = :sh, for_sale = :f WHERE id = :i",
+              s.name, s.description, s.category_id, s.shipping_cents, for_sale,
+              s.id) != 1) {
         return absl::NotFoundError("product not found");
       }
       return absl::OkStatus();
@@ -309,21 +326,24 @@ class SqlCatalogRepository : public CatalogRepository {
     });
   }
 
-  absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents, absl::Time now) override {
+  absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,
+                               absl::Time now) override {
     std::optional<Sku> sku;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
       if (ExecAffected(sql,
-                       "UPDATE skus SET price_cents = :p, price_version = price_version + 1 "
+                       "UPDATE skus SET price_cents = :p, price_version = "
+                       "price_version + 1 "
                        "WHERE id = :i",
                        price_cents, sku_id) != 1) {
         return absl::NotFoundError("sku not found");
       }
       sku = FindSkuOn(sql, sku_id);
       const int64_t since = ToMillis(now);
-      sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, since_ms) "
+      sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, "
+             "since_ms) "
              "VALUES (:i, :v, :p, :t)",
-          soci::use(sku_id), soci::use(sku->price_version), soci::use(price_cents),
-          soci::use(since);
+          soci::use(sku_id), soci::use(sku->price_version),
+          soci::use(price_cents), soci::use(since);
       RefreshMinPrice(sql, sku->spu_id);
       return absl::OkStatus();
     }));
@@ -334,9 +354,11 @@ class SqlCatalogRepository : public CatalogRepository {
     std::optional<Sku> sku;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
       if (ExecAffected(sql,
-                       "UPDATE skus SET stock = stock + :d WHERE id = :i AND stock + :d2 >= 0",
+                       "UPDATE skus SET stock = stock + :d WHERE id = :i AND "
+                       "stock + :d2 >= 0",
                        delta, sku_id, delta) != 1) {
-        return absl::FailedPreconditionError("sku not found or stock would go negative");
+        return absl::FailedPreconditionError(
+            "sku not found or stock would go negative");
       }
       sku = FindSkuOn(sql, sku_id);
       return absl::OkStatus();
@@ -344,11 +366,13 @@ class SqlCatalogRepository : public CatalogRepository {
     return *sku;
   }
 
-  absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id) override {
+  absl::StatusOr<std::vector<PricePoint>> PriceHistory(
+      int64_t sku_id) override {
     std::vector<PricePoint> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT version, price_cents, since_ms FROM sku_price_history "
+          (sql.prepare << "SELECT version, price_cents, since_ms FROM "
+                          "sku_price_history "
                           "WHERE sku_id = :i ORDER BY version",
            soci::use(sku_id));
       for (const soci::row& r : rows) {
@@ -366,7 +390,8 @@ class SqlCatalogRepository : public CatalogRepository {
       // Every value is bound; the WHERE clause only switches parts on.
       const std::string like = LikeLiteral(f.keyword);
       const int64_t bound = before > 0 ? before : INT64_MAX;
-      const int64_t max_price = f.max_price_cents > 0 ? f.max_price_cents : INT64_MAX;
+      const int64_t max_price =
+          f.max_price_cents > 0 ? f.max_price_cents : INT64_MAX;
       const int for_sale_only = f.for_sale_only ? 1 : 0;
       soci::rowset<soci::row> rows =
           (sql.prepare << absl::StrCat(
@@ -377,9 +402,10 @@ class SqlCatalogRepository : public CatalogRepository {
                "(name LIKE :k ESCAPE '\\' OR description LIKE :k2 ESCAPE '\\') "
                "ORDER BY id DESC LIMIT :n"),
            soci::use(bound), soci::use(f.category_id), soci::use(f.category_id),
-           soci::use(f.merchant_id), soci::use(f.merchant_id), soci::use(for_sale_only),
-           soci::use(f.min_price_cents), soci::use(max_price), soci::use(like),
-           soci::use(like), soci::use(limit));
+           soci::use(f.merchant_id), soci::use(f.merchant_id),
+           soci::use(for_sale_only), soci::use(f.min_price_cents),
+           soci::use(max_price), soci::use(like), soci::use(like),
+           soci::use(limit));
       for (const soci::row& r : rows) out.push_back(ReadSpu(r));
       return absl::OkStatus();
     }));
@@ -398,17 +424,22 @@ class SqlCouponRepository : public CouponRepository {
     return db_->Run([&](soci::session& sql) {
       const int kind = static_cast<int>(c.kind);
       const int scope = static_cast<int>(c.scope);
-      const int64_t start = ToMillis(c.claim_start), end = ToMillis(c.claim_end);
+      const int64_t start = ToMillis(c.claim_start),
+                    end = ToMillis(c.claim_end);
       const int64_t valid = absl::ToInt64Milliseconds(c.valid_for);
-      sql << "INSERT INTO coupons (id, merchant_id, name, kind, amount_off_cents, "
-             "percent_off, threshold_cents, scope, scope_id, total_limit, issued, "
-             "per_user_limit, claim_start_ms, claim_end_ms, valid_for_ms) VALUES (:i, "
+      sql << "INSERT INTO coupons (id, merchant_id, name, kind, "
+             "amount_off_cents, "
+             "percent_off, threshold_cents, scope, scope_id, total_limit, "
+             "issued, "
+             "per_user_limit, claim_start_ms, claim_end_ms, valid_for_ms) "
+             "VALUES (:i, "
              ":m, :n, :k, :a, :p, :t, :s, :si, :tl, 0, :pu, :cs, :ce, :v)",
-          soci::use(c.id), soci::use(c.merchant_id), soci::use(c.name), soci::use(kind),
-          soci::use(c.amount_off_cents), soci::use(c.percent_off),
-          soci::use(c.threshold_cents), soci::use(scope), soci::use(c.scope_id),
-          soci::use(c.total_limit), soci::use(c.per_user_limit), soci::use(start),
-          soci::use(end), soci::use(valid);
+          soci::use(c.id), soci::use(c.merchant_id), soci::use(c.name),
+          soci::use(kind), soci::use(c.amount_off_cents),
+          soci::use(c.percent_off), soci::use(c.threshold_cents),
+          soci::use(scope), soci::use(c.scope_id), soci::use(c.total_limit),
+          soci::use(c.per_user_limit), soci::use(start), soci::use(end),
+          soci::use(valid);
       return absl::OkStatus();
     });
   }
@@ -417,7 +448,8 @@ class SqlCouponRepository : public CouponRepository {
     std::optional<Coupon> c;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+      sql << absl::StrCat("SELECT ", kCouponColumns,
+                          " FROM coupons c WHERE c.id = :i"),
           soci::use(id), soci::into(r);
       if (sql.got_data()) c = ReadCoupon(r);
       return absl::OkStatus();
@@ -426,19 +458,22 @@ class SqlCouponRepository : public CouponRepository {
     return *c;
   }
 
-  absl::StatusOr<UserCoupon> Claim(int64_t coupon_id, int64_t user_id, int64_t user_coupon_id,
+  absl::StatusOr<UserCoupon> Claim(int64_t coupon_id, int64_t user_id,
+                                   int64_t user_coupon_id,
                                    absl::Time now) override {
     UserCoupon uc;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
       const int64_t now_ms = ToMillis(now);
       // Taking one from the pool first also row-locks the coupon, which
       // serialises claims and makes the per-user count below exact.
-      if (ExecAffected(sql,
-                       "UPDATE coupons SET issued = issued + 1 WHERE id = :i AND issued "
-                       "< total_limit AND claim_start_ms <= :n AND claim_end_ms > :n2",
-                       coupon_id, now_ms, now_ms) != 1) {
+      if (ExecAffected(
+              sql,
+              "UPDATE coupons SET issued = issued + 1 WHERE id = :i AND issued "
+              "< total_limit AND claim_start_ms <= :n AND claim_end_ms > :n2",
+              coupon_id, now_ms, now_ms) != 1) {
         soci::row r;
-        sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+        sql << absl::StrCat("SELECT ", kCouponColumns,
+                            " FROM coupons c WHERE c.id = :i"),
             soci::use(coupon_id), soci::into(r);
         if (!sql.got_data()) return absl::NotFoundError("coupon not found");
         const Coupon c = ReadCoupon(r);
@@ -448,28 +483,32 @@ class SqlCouponRepository : public CouponRepository {
         return absl::ResourceExhaustedError("coupon is all claimed");
       }
       soci::row r;
-      sql << absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c WHERE c.id = :i"),
+      sql << absl::StrCat("SELECT ", kCouponColumns,
+                          " FROM coupons c WHERE c.id = :i"),
           soci::use(coupon_id), soci::into(r);
       const Coupon c = ReadCoupon(r);
       long long mine = 0;
-      sql << "SELECT COUNT(*) FROM user_coupons WHERE coupon_id = :c AND user_id = :u",
+      sql << "SELECT COUNT(*) FROM user_coupons WHERE coupon_id = :c AND "
+             "user_id = :u",
           soci::use(coupon_id), soci::use(user_id), soci::into(mine);
       if (mine >= c.per_user_limit) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "at most ", c.per_user_limit, " of this coupon per user"));  // rolls back
+        return absl::ResourceExhaustedError(
+            absl::StrCat("at most ", c.per_user_limit,
+                         " of this coupon per user"));  // rolls back
       }
       uc = {user_coupon_id, coupon_id, user_id, now, now + c.valid_for, 0};
       const int64_t expires = ToMillis(uc.expires_at);
       sql << "INSERT INTO user_coupons (id, coupon_id, user_id, claimed_at_ms, "
              "expires_at_ms, used_order_id) VALUES (:i, :c, :u, :t, :e, 0)",
-          soci::use(uc.id), soci::use(coupon_id), soci::use(user_id), soci::use(now_ms),
-          soci::use(expires);
+          soci::use(uc.id), soci::use(coupon_id), soci::use(user_id),
+          soci::use(now_ms), soci::use(expires);
       return absl::OkStatus();
     }));
     return uc;
   }
 
-  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(int64_t user_id) override {
+  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(
+      int64_t user_id) override {
     std::vector<std::pair<UserCoupon, Coupon>> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       out = LoadWallet(sql, user_id);
@@ -486,13 +525,16 @@ class SqlCartRepository : public CartRepository {
  public:
   explicit SqlCartRepository(Database* db) : db_(db) {}
 
-  absl::Status Put(int64_t user_id, int64_t sku_id, int64_t quantity, absl::Time now) override {
+  absl::Status Put(int64_t user_id, int64_t sku_id, int64_t quantity,
+                   absl::Time now) override {
     return db_->Run([&](soci::session& sql) {
       const int64_t ms = ToMillis(now);
-      sql << "INSERT INTO cart_items (user_id, sku_id, quantity, added_at_ms) VALUES "
-             "(:u, :s, :q, :t) ON CONFLICT (user_id, sku_id) DO UPDATE SET quantity = :q2",
-          soci::use(user_id), soci::use(sku_id), soci::use(quantity), soci::use(ms),
-          soci::use(quantity);
+      sql << "INSERT INTO cart_items (user_id, sku_id, quantity, added_at_ms) "
+             "VALUES "
+             "(:u, :s, :q, :t) ON CONFLICT (user_id, sku_id) DO UPDATE SET "
+             "quantity = :q2",
+          soci::use(user_id), soci::use(sku_id), soci::use(quantity),
+          soci::use(ms), soci::use(quantity);
       return absl::OkStatus();
     });
   }
@@ -515,11 +557,15 @@ class SqlCartRepository : public CartRepository {
     std::vector<CartLine> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT ci.sku_id, ci.quantity, k.id, k.spu_id, k.merchant_id, "
-                          "k.attributes, k.price_cents, k.price_version, k.stock, k.sold, "
-                          "p.name, p.for_sale FROM cart_items ci JOIN skus k ON k.id = "
-                          "ci.sku_id JOIN spus p ON p.id = k.spu_id WHERE ci.user_id = :u "
-                          "ORDER BY ci.added_at_ms, ci.sku_id",
+          (sql.prepare
+               << "SELECT ci.sku_id, ci.quantity, k.id, k.spu_id, "
+                  "k.merchant_id, "
+                  "k.attributes, k.price_cents, k.price_version, k.stock, "
+                  "k.sold, "
+                  "p.name, p.for_sale FROM cart_items ci JOIN skus k ON k.id = "
+                  "ci.sku_id JOIN spus p ON p.id = k.spu_id WHERE ci.user_id = "
+                  ":u "
+                  "ORDER BY ci.added_at_ms, ci.sku_id",
            soci::use(user_id));
       for (const soci::row& r : rows) {
         CartLine l;
@@ -554,8 +600,10 @@ std::unique_ptr<CartRepository> NewSqlCartRepository(Database* db) {
 std::optional<SkuForOrder> LoadSkuForOrder(soci::session& sql, int64_t sku_id) {
   soci::row r;
   sql << "SELECT k.id, k.spu_id, k.merchant_id, k.attributes, k.price_cents, "
-         "k.price_version, k.stock, k.sold, p.category_id, p.name, p.shipping_cents, "
-         "p.for_sale FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.id = :i",
+         "k.price_version, k.stock, k.sold, p.category_id, p.name, "
+         "p.shipping_cents, "
+         "p.for_sale FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.id = "
+         ":i",
       soci::use(sku_id), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
   SkuForOrder s;
@@ -569,7 +617,8 @@ std::optional<SkuForOrder> LoadSkuForOrder(soci::session& sql, int64_t sku_id) {
 
 bool ReserveStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
   return ExecAffected(sql,
-                      "UPDATE skus SET stock = stock - :q, sold = sold + :q2 WHERE id = :i "
+                      "UPDATE skus SET stock = stock - :q, sold = sold + :q2 "
+                      "WHERE id = :i "
                       "AND stock >= :q3",
                       quantity, quantity, sku_id, quantity) == 1;
 }
@@ -579,37 +628,44 @@ void ReleaseStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
       soci::use(quantity), soci::use(quantity), soci::use(sku_id);
 }
 
-std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql, int64_t user_id) {
+std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql,
+                                                      int64_t user_id) {
   std::vector<std::pair<UserCoupon, Coupon>> out;
   soci::rowset<soci::row> rows =
-      (sql.prepare << absl::StrCat("SELECT u.id, u.coupon_id, u.user_id, u.claimed_at_ms, "
-                                   "u.expires_at_ms, u.used_order_id, ",
-                                   kCouponColumns,
-                                   " FROM user_coupons u JOIN coupons c ON c.id = "
-                                   "u.coupon_id WHERE u.user_id = :u ORDER BY u.id"),
+      (sql.prepare << absl::StrCat(
+           "SELECT u.id, u.coupon_id, u.user_id, u.claimed_at_ms, "
+           "u.expires_at_ms, u.used_order_id, ",
+           kCouponColumns,
+           " FROM user_coupons u JOIN coupons c ON c.id = "
+           "u.coupon_id WHERE u.user_id = :u ORDER BY u.id"),
        soci::use(user_id));
-  for (const soci::row& r : rows) out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
+  for (const soci::row& r : rows)
+    out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
   return out;
 }
 
-bool UseCoupon(soci::session& sql, int64_t user_coupon_id, int64_t user_id, int64_t order_id,
-               absl::Time now) {
+bool UseCoupon(soci::session& sql, int64_t user_coupon_id, int64_t user_id,
+               int64_t order_id, absl::Time now) {
   const int64_t now_ms = ToMillis(now);
-  return ExecAffected(sql,
-                      "UPDATE user_coupons SET used_order_id = :o WHERE id = :i AND "
-                      "user_id = :u AND used_order_id = 0 AND expires_at_ms > :n",
-                      order_id, user_coupon_id, user_id, now_ms) == 1;
+  return ExecAffected(
+             sql,
+             "UPDATE user_coupons SET used_order_id = :o WHERE id = :i AND "
+             "user_id = :u AND used_order_id = 0 AND expires_at_ms > :n",
+             order_id, user_coupon_id, user_id, now_ms) == 1;
 }
 
-void ReturnCoupon(soci::session& sql, int64_t user_coupon_id, int64_t order_id) {
-  sql << "UPDATE user_coupons SET used_order_id = 0 WHERE id = :i AND used_order_id = :o",
+void ReturnCoupon(soci::session& sql, int64_t user_coupon_id,
+                  int64_t order_id) {
+  sql << "UPDATE user_coupons SET used_order_id = 0 WHERE id = :i AND "
+         "used_order_id = :o",
       soci::use(user_coupon_id), soci::use(order_id);
 }
 
-void RemoveFromCart(soci::session& sql, int64_t user_id, const std::vector<int64_t>& sku_ids) {
+void RemoveFromCart(soci::session& sql, int64_t user_id,
+                    const std::vector<int64_t>& sku_ids) {
   for (int64_t sku : sku_ids) {
-    sql << "DELETE FROM cart_items WHERE user_id = :u AND sku_id = :s", soci::use(user_id),
-        soci::use(sku);
+    sql << "DELETE FROM cart_items WHERE user_id = :u AND sku_id = :s",
+        soci::use(user_id), soci::use(sku);
   }
 }
 

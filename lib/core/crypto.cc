@@ -34,9 +34,12 @@ std::string Sha256(absl::string_view data) {
   return out;
 }
 
-std::string Sha256Hex(absl::string_view data) { return HexEncode(Sha256(data)); }
+std::string Sha256Hex(absl::string_view data) {
+  return HexEncode(Sha256(data));
+}
 
-static_assert(sizeof(crypto_hash_sha256_state) <= 128, "state buffer too small");
+static_assert(sizeof(crypto_hash_sha256_state) <= 128,
+              "state buffer too small");
 
 Sha256Stream::Sha256Stream() {
   crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));

@@ -4,12 +4,12 @@
 #ifndef TOKKIT_LIB_CORE_CRYPTO_H_
 #define TOKKIT_LIB_CORE_CRYPTO_H_
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace tokkit {
 

@@ -5,13 +5,13 @@
 #ifndef TOKKIT_LIB_CORE_CURSOR_H_
 #define TOKKIT_LIB_CORE_CURSOR_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace tokkit {
 

@@ -1,5 +1,6 @@
 // 64-bit, time-ordered, unique ids (snowflake layout):
-//   1 sign bit (always 0) | 41 bits ms since 2025-01-01 UTC | 10 bits worker | 12 bits sequence
+//   1 sign bit (always 0) | 41 bits ms since 2025-01-01 UTC | 10 bits worker |
+//   12 bits sequence
 // Ids from one generator are strictly increasing; generators with distinct
 // worker ids never collide. Each replica must be configured with its own
 // worker id (0..1023).

@@ -28,26 +28,40 @@ bool IsVideo(MediaType t) {
 
 absl::string_view MimeType(MediaType t) {
   switch (t) {
-    case MediaType::kJpeg: return "image/jpeg";
-    case MediaType::kPng: return "image/png";
-    case MediaType::kWebp: return "image/webp";
-    case MediaType::kGif: return "image/gif";
-    case MediaType::kMp4: return "video/mp4";
-    case MediaType::kWebm: return "video/webm";
-    case MediaType::kUnknown: break;
+    case MediaType::kJpeg:
+      return "image/jpeg";
+    case MediaType::kPng:
+      return "image/png";
+    case MediaType::kWebp:
+      return "image/webp";
+    case MediaType::kGif:
+      return "image/gif";
+    case MediaType::kMp4:
+      return "video/mp4";
+    case MediaType::kWebm:
+      return "video/webm";
+    case MediaType::kUnknown:
+      break;
   }
   return "application/octet-stream";
 }
 
 absl::string_view FileExtension(MediaType t) {
   switch (t) {
-    case MediaType::kJpeg: return "jpg";
-    case MediaType::kPng: return "png";
-    case MediaType::kWebp: return "webp";
-    case MediaType::kGif: return "gif";
-    case MediaType::kMp4: return "mp4";
-    case MediaType::kWebm: return "webm";
-    case MediaType::kUnknown: break;
+    case MediaType::kJpeg:
+      return "jpg";
+    case MediaType::kPng:
+      return "png";
+    case MediaType::kWebp:
+      return "webp";
+    case MediaType::kGif:
+      return "gif";
+    case MediaType::kMp4:
+      return "mp4";
+    case MediaType::kWebm:
+      return "webm";
+    case MediaType::kUnknown:
+      break;
   }
   return "bin";
 }

@@ -3,8 +3,9 @@
 #ifndef TOKKIT_LIB_CORE_MEDIA_TYPE_H_
 #define TOKKIT_LIB_CORE_MEDIA_TYPE_H_
 
-#include "absl/strings/string_view.h"
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace tokkit {
 

@@ -9,12 +9,12 @@
 #include "absl/status/statusor.h"
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    ::absl::Status tokkit_status_macro_status_ = (expr);       \
-    if (!tokkit_status_macro_status_.ok()) {                   \
-      return tokkit_status_macro_status_;                      \
-    }                                                          \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status tokkit_status_macro_status_ = (expr); \
+    if (!tokkit_status_macro_status_.ok()) {             \
+      return tokkit_status_macro_status_;                \
+    }                                                    \
   } while (false)
 
 #define TOKKIT_STATUS_CONCAT_INNER_(a, b) a##b
@@ -30,8 +30,8 @@
 // Evaluates `expr` (an absl::StatusOr<T>); on error returns its status from
 // the enclosing function, otherwise moves the value into `lhs`, which may be a
 // declaration: ASSIGN_OR_RETURN(User user, repo.Find(id));
-#define ASSIGN_OR_RETURN(lhs, expr)                                           \
-  TOKKIT_ASSIGN_OR_RETURN_IMPL_(                                              \
+#define ASSIGN_OR_RETURN(lhs, expr)                                       \
+  TOKKIT_ASSIGN_OR_RETURN_IMPL_(                                          \
       TOKKIT_STATUS_CONCAT_(tokkit_statusor_macro_value_, __LINE__), lhs, \
       expr)
 

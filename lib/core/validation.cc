@@ -55,7 +55,8 @@ size_t Utf8Length(absl::string_view s) {
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
                           size_t min_chars, size_t max_chars, bool multiline) {
   if (!IsValidUtf8(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is not valid UTF-8"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is not valid UTF-8"));
   }
   for (char c : value) {
     const uint8_t u = static_cast<uint8_t>(c);
@@ -66,9 +67,9 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value,
   }
   const size_t len = Utf8Length(value);
   if (len < min_chars || len > max_chars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " must be ", min_chars, " to ", max_chars, " characters, got ",
-        len));
+    return absl::InvalidArgumentError(absl::StrCat(field, " must be ",
+                                                   min_chars, " to ", max_chars,
+                                                   " characters, got ", len));
   }
   return absl::OkStatus();
 }
@@ -87,8 +88,8 @@ absl::Status ValidateEmail(absl::string_view field, absl::string_view value) {
   const absl::string_view domain = value.substr(at + 1);
   const size_t dot = domain.rfind('.');
   if (domain.empty() || dot == absl::string_view::npos || dot == 0 ||
-      dot + 3 > domain.size() /* TLD of 2+ letters */ || domain.front() == '-' ||
-      domain.find("..") != absl::string_view::npos) {
+      dot + 3 > domain.size() /* TLD of 2+ letters */ ||
+      domain.front() == '-' || domain.find("..") != absl::string_view::npos) {
     return bad();
   }
   for (char c : value.substr(0, at)) {

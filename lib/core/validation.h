@@ -4,11 +4,11 @@
 #ifndef TOKKIT_LIB_CORE_VALIDATION_H_
 #define TOKKIT_LIB_CORE_VALIDATION_H_
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace tokkit {
 

@@ -19,9 +19,11 @@ constexpr char kTopicCommentCreated[] = "social.comment_created";
 constexpr size_t kMaxTags = 10;
 constexpr int kMaxSearchDepth = 1000;
 
-absl::StatusOr<std::vector<std::string>> NormalizeTags(const std::vector<std::string>& in) {
+absl::StatusOr<std::vector<std::string>> NormalizeTags(
+    const std::vector<std::string>& in) {
   if (in.size() > kMaxTags) {
-    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxTags, " tags"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", kMaxTags, " tags"));
   }
   std::vector<std::string> out;
   for (const std::string& raw : in) {
@@ -30,7 +32,8 @@ absl::StatusOr<std::vector<std::string>> NormalizeTags(const std::vector<std::st
     std::string tag = absl::AsciiStrToLower(t);
     RETURN_IF_ERROR(ValidateText("tag", tag, 1, 30));
     if (tag.find_first_of(" ,\t#") != std::string::npos) {
-      return absl::InvalidArgumentError("tags may not contain spaces, commas or '#'");
+      return absl::InvalidArgumentError(
+          "tags may not contain spaces, commas or '#'");
     }
     if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
   }
@@ -54,11 +57,12 @@ absl::Status VideoUpload::Fail(absl::Status status) {
 absl::Status VideoUpload::StartVideoWriter() {
   const MediaType type = SniffMediaType(head_.substr(0, 16));
   if (!IsVideo(type)) {
-    return Fail(absl::InvalidArgumentError("video must be MP4 (ISO-BMFF) or WebM"));
+    return Fail(
+        absl::InvalidArgumentError("video must be MP4 (ISO-BMFF) or WebM"));
   }
   draft_.video_mime = std::string(MimeType(type));
-  draft_.video_key = absl::StrCat("videos/", draft_.author_id, "/", draft_.id, ".",
-                                  FileExtension(type));
+  draft_.video_key = absl::StrCat("videos/", draft_.author_id, "/", draft_.id,
+                                  ".", FileExtension(type));
   absl::StatusOr<std::unique_ptr<BlobWriter>> w =
       service_->deps_.blobs->NewWriter(draft_.video_key);
   if (!w.ok()) return Fail(w.status());
@@ -71,11 +75,13 @@ absl::Status VideoUpload::StartVideoWriter() {
 
 absl::Status VideoUpload::AppendVideo(absl::string_view chunk) {
   RETURN_IF_ERROR(failure_);
-  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  if (finished_)
+    return absl::FailedPreconditionError("upload already finished");
   video_bytes_ += static_cast<int64_t>(chunk.size());
   if (video_bytes_ > service_->options_.max_video_bytes) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-        "video is larger than ", service_->options_.max_video_bytes, " bytes")));
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("video is larger than ",
+                     service_->options_.max_video_bytes, " bytes")));
   }
   sha_.Update(chunk);
   if (video_writer_ == nullptr) {
@@ -90,11 +96,13 @@ absl::Status VideoUpload::AppendVideo(absl::string_view chunk) {
 
 absl::Status VideoUpload::AppendCover(absl::string_view chunk) {
   RETURN_IF_ERROR(failure_);
-  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  if (finished_)
+    return absl::FailedPreconditionError("upload already finished");
   if (static_cast<int64_t>(cover_.size() + chunk.size()) >
       service_->options_.max_cover_bytes) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-        "cover is larger than ", service_->options_.max_cover_bytes, " bytes")));
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("cover is larger than ",
+                     service_->options_.max_cover_bytes, " bytes")));
   }
   cover_.append(chunk.data(), chunk.size());
   return absl::OkStatus();
@@ -102,19 +110,25 @@ absl::Status VideoUpload::AppendCover(absl::string_view chunk) {
 
 absl::StatusOr<Video> VideoUpload::Finish() {
   RETURN_IF_ERROR(failure_);
-  if (finished_) return absl::FailedPreconditionError("upload already finished");
+  if (finished_)
+    return absl::FailedPreconditionError("upload already finished");
   finished_ = true;
-  if (video_bytes_ == 0) return Fail(absl::InvalidArgumentError("video is empty"));
-  if (video_writer_ == nullptr) RETURN_IF_ERROR(StartVideoWriter());  // < 16 bytes
+  if (video_bytes_ == 0)
+    return Fail(absl::InvalidArgumentError("video is empty"));
+  if (video_writer_ == nullptr)
+    RETURN_IF_ERROR(StartVideoWriter());  // < 16 bytes
   BlobStore* blobs = service_->deps_.blobs;
   if (!cover_.empty()) {
-    const MediaType type = SniffMediaType(absl::string_view(cover_).substr(0, 16));
-    if (type != MediaType::kJpeg && type != MediaType::kPng && type != MediaType::kWebp) {
-      return Fail(absl::InvalidArgumentError("cover must be a JPEG, PNG or WebP image"));
+    const MediaType type =
+        SniffMediaType(absl::string_view(cover_).substr(0, 16));
+    if (type != MediaType::kJpeg && type != MediaType::kPng &&
+        type != MediaType::kWebp) {
+      return Fail(absl::InvalidArgumentError(
+          "cover must be a JPEG, PNG or WebP image"));
     }
     draft_.cover_mime = std::string(MimeType(type));
-    draft_.cover_key = absl::StrCat("covers/", draft_.author_id, "/", draft_.id, ".",
-                                    FileExtension(type));
+    draft_.cover_key = absl::StrCat("covers/", draft_.author_id, "/", draft_.id,
+                                    ".", FileExtension(type));
   }
   draft_.video_bytes = video_bytes_;
   draft_.video_sha256 = sha_.HexDigest();
@@ -138,22 +152,26 @@ FeedService::FeedService(FeedDeps deps, FeedOptions options)
     : deps_(deps), options_(std::move(options)) {
   views_ = std::make_unique<ViewCounter>(
       [this](const absl::flat_hash_map<int64_t, int64_t>& batch) {
-        return deps_.videos->AddViews(batch, options_.popularity, deps_.clock->Now());
+        return deps_.videos->AddViews(batch, options_.popularity,
+                                      deps_.clock->Now());
       },
       options_.view_flush_interval);
   if (deps_.events != nullptr) {
-    subscriptions_.push_back(deps_.events->Subscribe(
-        kTopicVideoLiked,
-        [this](const Event& e) { OnEngagement(e, options_.popularity.like_weight); }));
-    subscriptions_.push_back(deps_.events->Subscribe(
-        kTopicCommentCreated,
-        [this](const Event& e) { OnEngagement(e, options_.popularity.comment_weight); }));
+    subscriptions_.push_back(
+        deps_.events->Subscribe(kTopicVideoLiked, [this](const Event& e) {
+          OnEngagement(e, options_.popularity.like_weight);
+        }));
+    subscriptions_.push_back(
+        deps_.events->Subscribe(kTopicCommentCreated, [this](const Event& e) {
+          OnEngagement(e, options_.popularity.comment_weight);
+        }));
   }
 }
 
 FeedService::~FeedService() {
   if (deps_.events != nullptr) {
-    for (EventBus::SubscriptionId id : subscriptions_) deps_.events->Unsubscribe(id);
+    for (EventBus::SubscriptionId id : subscriptions_)
+      deps_.events->Unsubscribe(id);
   }
   views_.reset();  // final flush while the repository is alive
 }
@@ -170,10 +188,12 @@ void FeedService::OnEngagement(const Event& event, double weight) {
 absl::StatusOr<std::unique_ptr<VideoUpload>> FeedService::BeginPublish(
     const Principal& author, PublishRequest request) {
   RETURN_IF_ERROR(ValidateText("title", request.title, 1, 100));
-  RETURN_IF_ERROR(ValidateText("description", request.description, 0, 2000, true));
+  RETURN_IF_ERROR(
+      ValidateText("description", request.description, 0, 2000, true));
   Video draft;
   ASSIGN_OR_RETURN(draft.tags, NormalizeTags(request.tags));
-  ASSIGN_OR_RETURN(draft.author_name, deps_.authors->UsernameOf(author.user_id));
+  ASSIGN_OR_RETURN(draft.author_name,
+                   deps_.authors->UsernameOf(author.user_id));
   draft.id = deps_.ids->Next();
   draft.author_id = author.user_id;
   draft.title = std::move(request.title);
@@ -187,15 +207,16 @@ absl::StatusOr<Video> FeedService::GetVideo(int64_t video_id) {
   return deps_.videos->Find(video_id);
 }
 
-absl::Status FeedService::DeleteVideo(const Principal& caller, int64_t video_id) {
+absl::Status FeedService::DeleteVideo(const Principal& caller,
+                                      int64_t video_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
   ASSIGN_OR_RETURN(Video v, deps_.videos->Find(video_id));
   if (v.author_id != caller.user_id && !caller.is_admin()) {
     return absl::PermissionDeniedError("only the author can delete a video");
   }
   // The blobs stay for now: deletion is soft and could be reviewed or undone.
-  return deps_.videos->SoftDelete(caller.is_admin() ? 0 : caller.user_id, video_id,
-                                  deps_.clock->Now());
+  return deps_.videos->SoftDelete(caller.is_admin() ? 0 : caller.user_id,
+                                  video_id, deps_.clock->Now());
 }
 
 absl::StatusOr<MediaInfo> FeedService::Media(int64_t video_id, bool cover) {
@@ -216,35 +237,37 @@ absl::StatusOr<MediaInfo> FeedService::CoverMedia(int64_t video_id) {
   return Media(video_id, true);
 }
 
-absl::StatusOr<std::string> FeedService::ReadMedia(const MediaInfo& media, int64_t offset,
+absl::StatusOr<std::string> FeedService::ReadMedia(const MediaInfo& media,
+                                                   int64_t offset,
                                                    int64_t length) {
   if (offset < 0 || length < -1) {
     return absl::InvalidArgumentError(
-        "offset must not be negative; length is a byte count or -1 for the rest");
+        "offset must not be negative; length is a byte count or -1 for the "
+        "rest");
   }
   if (offset > media.size) {
-    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is past the end (",
-                                              media.size, " bytes)"));
+    return absl::OutOfRangeError(absl::StrCat(
+        "offset ", offset, " is past the end (", media.size, " bytes)"));
   }
   return deps_.blobs->ReadRange(media.key, offset, length);
 }
 
-absl::StatusOr<Page<Video>> FeedService::ListByAuthor(int64_t author_id,
-                                                      const std::string& page_token,
-                                                      int page_size) {
+absl::StatusOr<Page<Video>> FeedService::ListByAuthor(
+    int64_t author_id, const std::string& page_token, int page_size) {
   RETURN_IF_ERROR(ValidatePositiveId("author_id", author_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   Page<Video> page;
-  ASSIGN_OR_RETURN(page.items, deps_.videos->ListByAuthor(author_id, before, limit));
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.videos->ListByAuthor(author_id, before, limit));
   if (static_cast<int>(page.items.size()) == limit) {
     page.next_page_token = EncodeIdCursor(page.items.back().id);
   }
   return page;
 }
 
-absl::StatusOr<Page<Video>> FeedService::ListLatest(const std::string& page_token,
-                                                    int page_size) {
+absl::StatusOr<Page<Video>> FeedService::ListLatest(
+    const std::string& page_token, int page_size) {
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   Page<Video> page;
@@ -255,8 +278,8 @@ absl::StatusOr<Page<Video>> FeedService::ListLatest(const std::string& page_toke
   return page;
 }
 
-absl::StatusOr<Page<PopularEntry>> FeedService::Popular(const std::string& page_token,
-                                                        int page_size) {
+absl::StatusOr<Page<PopularEntry>> FeedService::Popular(
+    const std::string& page_token, int page_size) {
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
   int64_t key = 0, id = 0;
@@ -269,12 +292,14 @@ absl::StatusOr<Page<PopularEntry>> FeedService::Popular(const std::string& page_
   Page<PopularEntry> page;
   const absl::Time now = deps_.clock->Now();
   for (PopularVideo& r : rows) {
-    page.items.push_back(
-        {std::move(r.video), options_.popularity.ScoreAt(r.log2_popularity(), now)});
+    page.items.push_back({std::move(r.video), options_.popularity.ScoreAt(
+                                                  r.log2_popularity(), now)});
   }
   if (static_cast<int>(rows.size()) == limit) {
-    page.next_page_token =
-        Cursor().Add(rows.back().popularity_key).Add(page.items.back().video.id).Encode();
+    page.next_page_token = Cursor()
+                               .Add(rows.back().popularity_key)
+                               .Add(page.items.back().video.id)
+                               .Encode();
   }
   return page;
 }
@@ -294,7 +319,8 @@ absl::StatusOr<Page<Video>> FeedService::Search(const std::string& query,
   Page<Video> page;
   for (auto& h : hits) page.items.push_back(std::move(h.video));
   // Search pages by position in a relevance ranking, capped in depth.
-  if (static_cast<int>(hits.size()) == limit && offset + limit < kMaxSearchDepth) {
+  if (static_cast<int>(hits.size()) == limit &&
+      offset + limit < kMaxSearchDepth) {
     page.next_page_token = EncodeIdCursor(offset + limit);
   }
   return page;
@@ -319,7 +345,8 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
       served_list.push_back(id);
     }
   }
-  const absl::flat_hash_set<int64_t> served(served_list.begin(), served_list.end());
+  const absl::flat_hash_set<int64_t> served(served_list.begin(),
+                                            served_list.end());
   const absl::Time now = deps_.clock->Now();
   const int n = options_.per_source_candidates;
 
@@ -328,12 +355,14 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
   viewer.user_id = viewer_id;
   std::vector<int64_t> followed;
   if (viewer_id > 0) {
-    ASSIGN_OR_RETURN(followed,
-                     deps_.social->FollowedAuthors(viewer_id, options_.followed_authors));
+    ASSIGN_OR_RETURN(followed, deps_.social->FollowedAuthors(
+                                   viewer_id, options_.followed_authors));
     viewer.followed_authors.insert(followed.begin(), followed.end());
-    ASSIGN_OR_RETURN(std::vector<int64_t> liked,
-                     deps_.social->RecentlyLikedVideos(viewer_id, options_.liked_history));
-    ASSIGN_OR_RETURN(std::vector<Video> liked_videos, deps_.videos->FindMany(liked));
+    ASSIGN_OR_RETURN(
+        std::vector<int64_t> liked,
+        deps_.social->RecentlyLikedVideos(viewer_id, options_.liked_history));
+    ASSIGN_OR_RETURN(std::vector<Video> liked_videos,
+                     deps_.videos->FindMany(liked));
     for (const Video& v : liked_videos) {
       ++viewer.liked_authors[v.author_id];
       viewer.liked_tags.insert(v.tags.begin(), v.tags.end());
@@ -354,7 +383,8 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
     c.sources |= source;
   };
   ASSIGN_OR_RETURN(std::vector<Video> from_follows,
-                   deps_.videos->RecentByAuthors(followed, now - options_.followed_window, n));
+                   deps_.videos->RecentByAuthors(
+                       followed, now - options_.followed_window, n));
   for (const Video& v : from_follows) add(v, ranking::kFollowed);
   ASSIGN_OR_RETURN(std::vector<PopularVideo> popular,
                    deps_.videos->Popular(0, 0, true, n));
@@ -375,8 +405,8 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
     }
     candidates.push_back(std::move(c));
   }
-  std::vector<ranking::Scored> ranked =
-      ranking::RankPage(candidates, viewer, served, limit, options_.ranking, now, seed);
+  std::vector<ranking::Scored> ranked = ranking::RankPage(
+      candidates, viewer, served, limit, options_.ranking, now, seed);
 
   std::vector<int64_t> page_ids;
   for (const ranking::Scored& s : ranked) page_ids.push_back(s.video_id);

@@ -53,8 +53,8 @@ struct FeedDeps {
 };
 
 struct PublishRequest {
-  std::string title;        // 1-100 characters
-  std::string description;  // 0-2000 characters
+  std::string title;              // 1-100 characters
+  std::string description;        // 0-2000 characters
   std::vector<std::string> tags;  // up to 10; '#' and case are dropped
 };
 
@@ -84,7 +84,8 @@ class VideoUpload {
 
  private:
   friend class FeedService;
-  VideoUpload(FeedService* service, Video draft) : service_(service), draft_(std::move(draft)) {}
+  VideoUpload(FeedService* service, Video draft)
+      : service_(service), draft_(std::move(draft)) {}
   absl::Status Fail(absl::Status status);
   absl::Status StartVideoWriter();
 
@@ -104,8 +105,8 @@ class FeedService {
   FeedService(FeedDeps deps, FeedOptions options);
   ~FeedService();
 
-  absl::StatusOr<std::unique_ptr<VideoUpload>> BeginPublish(const Principal& author,
-                                                            PublishRequest request);
+  absl::StatusOr<std::unique_ptr<VideoUpload>> BeginPublish(
+      const Principal& author, PublishRequest request);
   absl::StatusOr<Video> GetVideo(int64_t video_id);
   // By the author or an admin; the video leaves every list and search.
   absl::Status DeleteVideo(const Principal& caller, int64_t video_id);
@@ -116,16 +117,21 @@ class FeedService {
   absl::StatusOr<std::string> ReadMedia(const MediaInfo& media, int64_t offset,
                                         int64_t length);
 
-  absl::StatusOr<Page<Video>> ListByAuthor(int64_t author_id, const std::string& page_token,
+  absl::StatusOr<Page<Video>> ListByAuthor(int64_t author_id,
+                                           const std::string& page_token,
                                            int page_size);
-  absl::StatusOr<Page<Video>> ListLatest(const std::string& page_token, int page_size);
+  absl::StatusOr<Page<Video>> ListLatest(const std::string& page_token,
+                                         int page_size);
   // The ranked feed (viewer_id 0: anonymous). The token carries the seed and
   // what was served, so pages never repeat a video within a session.
-  absl::StatusOr<Page<Video>> ForYou(int64_t viewer_id, const std::string& page_token,
+  absl::StatusOr<Page<Video>> ForYou(int64_t viewer_id,
+                                     const std::string& page_token,
                                      int page_size);
-  absl::StatusOr<Page<PopularEntry>> Popular(const std::string& page_token, int page_size);
+  absl::StatusOr<Page<PopularEntry>> Popular(const std::string& page_token,
+                                             int page_size);
   absl::StatusOr<Page<Video>> Search(const std::string& query,
-                                     const std::string& page_token, int page_size);
+                                     const std::string& page_token,
+                                     int page_size);
 
   // Cheap: an in-memory increment; persisted by the write-behind flush.
   absl::Status RecordView(int64_t video_id);

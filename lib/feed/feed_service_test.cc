@@ -19,7 +19,11 @@ using ::tokkit::testing::TestPlatform;
 constexpr char kPassword[] = "blue-kettle-42";
 
 std::string Mp4(size_t body_bytes, char fill = 'v') {
-  return std::string("\0\0\0\x18" "ftypisom", 12) + std::string(body_bytes, fill);
+  return std::string(
+             "\0\0\0\x18"
+             "ftypisom",
+             12) +
+         std::string(body_bytes, fill);
 }
 const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + "cover";
 
@@ -37,19 +41,22 @@ class FeedTest : public ::testing::TestWithParam<std::string> {
 
   Principal User(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     auto login = accounts.Login({name, kPassword, "", "", ""});
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
   }
 
   absl::StatusOr<Video> Publish(const Principal& who, const std::string& title,
-                                const std::string& bytes, const std::string& cover = "",
+                                const std::string& bytes,
+                                const std::string& cover = "",
                                 std::vector<std::string> tags = {}) {
     auto upload = feed().BeginPublish(who, {title, "", std::move(tags)});
     if (!upload.ok()) return upload.status();
     for (size_t off = 0; off < bytes.size(); off += 1000) {
-      absl::Status st = (*upload)->AppendVideo(absl::string_view(bytes).substr(off, 1000));
+      absl::Status st =
+          (*upload)->AppendVideo(absl::string_view(bytes).substr(off, 1000));
       if (!st.ok()) return st;
     }
     if (!cover.empty()) {
@@ -61,7 +68,8 @@ class FeedTest : public ::testing::TestWithParam<std::string> {
 
   Video MustPublish(const Principal& who, const std::string& title,
                     std::vector<std::string> tags = {}) {
-    absl::StatusOr<Video> v = Publish(who, title, Mp4(100), "", std::move(tags));
+    absl::StatusOr<Video> v =
+        Publish(who, title, Mp4(100), "", std::move(tags));
     EXPECT_TRUE(v.ok()) << v.status();
     tp_->clock().Advance(absl::Seconds(1));
     return v.value_or(Video{});
@@ -83,7 +91,8 @@ class FeedTest : public ::testing::TestWithParam<std::string> {
 TEST_P(FeedTest, PublishStreamsHashesAndPlaysBackRanges) {
   Principal alice = User("alice");
   const std::string bytes = Mp4(5000, 'x');
-  absl::StatusOr<Video> v = Publish(alice, "Street food", bytes, kPng, {"#Food", "food", "Travel"});
+  absl::StatusOr<Video> v =
+      Publish(alice, "Street food", bytes, kPng, {"#Food", "food", "Travel"});
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->video_mime, "video/mp4");
   EXPECT_EQ(v->cover_mime, "image/png");
@@ -100,7 +109,8 @@ TEST_P(FeedTest, PublishStreamsHashesAndPlaysBackRanges) {
   EXPECT_EQ(feed().ReadMedia(media, media.size + 1, 1).status().code(),
             absl::StatusCode::kOutOfRange);
   EXPECT_EQ(*feed().ReadMedia(*feed().CoverMedia(v->id), 0, -1), kPng);
-  const std::string webm = std::string("\x1A\x45\xDF\xA3", 4) + std::string(40, 'w');
+  const std::string webm =
+      std::string("\x1A\x45\xDF\xA3", 4) + std::string(40, 'w');
   EXPECT_EQ(Publish(alice, "webm", webm)->video_mime, "video/webm");
 }
 
@@ -123,7 +133,8 @@ TEST_P(FeedTest, BadUploadsAreRefusedAndLeaveNothingBehind) {
       {"t", Mp4(10), "", std::vector<std::string>(11, "x"), "at most 10"},
   };
   for (const Case& c : cases) {
-    absl::Status st = Publish(alice, c.title, c.bytes, c.cover, c.tags).status();
+    absl::Status st =
+        Publish(alice, c.title, c.bytes, c.cover, c.tags).status();
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.message;
     EXPECT_TRUE(absl::StrContains(st.message(), c.message)) << st;
   }
@@ -148,19 +159,23 @@ TEST_P(FeedTest, ListsDeletionAndSearch) {
 
   EXPECT_EQ(feed().Search("food", "", 10)->items.size(), 2u);
   EXPECT_EQ(feed().Search("bob", "", 10)->items.size(), 1u);  // author name
-  EXPECT_EQ(feed().Search("   ", "", 10).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(feed().Search("   ", "", 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
   Page<Video> one = *feed().Search("food", "", 1);
   ASSERT_EQ(one.items.size(), 1u);
   Page<Video> two = *feed().Search("food", one.next_page_token, 1);
   ASSERT_EQ(two.items.size(), 1u);
   EXPECT_NE(one.items[0].id, two.items[0].id);
 
-  EXPECT_EQ(feed().DeleteVideo(bob, a1.id).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(feed().DeleteVideo(bob, a1.id).code(),
+            absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(feed().DeleteVideo(alice, a1.id).ok());
-  EXPECT_EQ(feed().GetVideo(a1.id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(feed().GetVideo(a1.id).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(feed().Search("noodle", "", 10)->items.size(), 0u);
   EXPECT_EQ(feed().ListByAuthor(alice.user_id, "", 10)->items.size(), 1u);
-  EXPECT_EQ(feed().VideoMedia(a1.id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(feed().VideoMedia(a1.id).status().code(),
+            absl::StatusCode::kNotFound);
   (void)b1;
 }
 
@@ -190,7 +205,8 @@ TEST_P(FeedTest, LikesAndCommentsFeedThePopularChartOnce) {
   ASSERT_TRUE(feed().RecordView(quiet.id).ok());
   ASSERT_TRUE(feed().FlushViews().ok());
   ASSERT_TRUE(tp_->platform().social().LikeVideo(bob, liked.id).ok());
-  ASSERT_TRUE(tp_->platform().social().AddComment(bob, liked.id, "wow", 0).ok());
+  ASSERT_TRUE(
+      tp_->platform().social().AddComment(bob, liked.id, "wow", 0).ok());
   // Delivered by the outbox relay (a background thread).
   double score = 0;
   for (int i = 0; i < 300; ++i) {
@@ -209,7 +225,8 @@ TEST_P(FeedTest, LikesAndCommentsFeedThePopularChartOnce) {
 TEST_P(FeedTest, ForYouRanksFollowedAuthorsDiverseAndNeverRepeats) {
   Principal viewer = User("viewer"), fav = User("favourite");
   std::vector<Principal> others;
-  for (int i = 0; i < 4; ++i) others.push_back(User("maker" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i)
+    others.push_back(User("maker" + std::to_string(i)));
   Video old_fav = MustPublish(fav, "old but followed");
   tp_->clock().Advance(absl::Hours(6));
   for (int i = 0; i < 4; ++i) {
@@ -235,13 +252,14 @@ TEST_P(FeedTest, ForYouRanksFollowedAuthorsDiverseAndNeverRepeats) {
     if (next.items.empty()) break;
     token = next.next_page_token;
   }
-  EXPECT_EQ(seen.size(), 13u);  // everything, once
+  EXPECT_EQ(seen.size(), 13u);                // everything, once
   EXPECT_TRUE(feed().ForYou(0, "", 5).ok());  // anonymous
   EXPECT_EQ(feed().ForYou(viewer.user_id, "bogus!", 5).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeedTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, FeedTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -12,7 +12,8 @@ double PopularityModel::Log2Contribution(double weight, absl::Time at) const {
 
 double PopularityModel::ScoreAt(double log2_popularity, absl::Time now) const {
   if (!(log2_popularity > -1e9)) return 0;
-  return std::exp2(log2_popularity - absl::FDivDuration(now - landmark, half_life));
+  return std::exp2(log2_popularity -
+                   absl::FDivDuration(now - landmark, half_life));
 }
 
 int64_t PopularityKey(double log2_popularity) {

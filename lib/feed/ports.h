@@ -21,8 +21,8 @@ class SocialSignals {
   virtual ~SocialSignals() = default;
   virtual absl::StatusOr<std::vector<int64_t>> FollowedAuthors(int64_t user_id,
                                                                int limit) = 0;
-  virtual absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(int64_t user_id,
-                                                                   int limit) = 0;
+  virtual absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(
+      int64_t user_id, int limit) = 0;
   virtual absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
       const std::vector<int64_t>& video_ids) = 0;
 };

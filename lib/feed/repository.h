@@ -22,29 +22,35 @@ class VideoRepository {
   // NOT_FOUND when absent or deleted.
   virtual absl::StatusOr<Video> Find(int64_t id) = 0;
   // The live videos among `ids`, in no particular order.
-  virtual absl::StatusOr<std::vector<Video>> FindMany(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<Video>> FindMany(
+      const std::vector<int64_t>& ids) = 0;
   // Soft delete by the author (or anyone when author_id is 0: admin);
   // NOT_FOUND unless it is theirs and live. Leaves search and every list.
-  virtual absl::Status SoftDelete(int64_t author_id, int64_t id, absl::Time now) = 0;
+  virtual absl::Status SoftDelete(int64_t author_id, int64_t id,
+                                  absl::Time now) = 0;
 
   // Newest first, id < before (0: from the newest). Ids are time-ordered, so
   // the cursor is a time cursor, stable while new videos arrive.
   virtual absl::StatusOr<std::vector<Video>> ListByAuthor(int64_t author_id,
-                                                          int64_t before, int limit) = 0;
-  virtual absl::StatusOr<std::vector<Video>> ListLatest(int64_t before, int limit) = 0;
+                                                          int64_t before,
+                                                          int limit) = 0;
+  virtual absl::StatusOr<std::vector<Video>> ListLatest(int64_t before,
+                                                        int limit) = 0;
   // Recent videos of any of `authors` (at most 1000), newest first.
   virtual absl::StatusOr<std::vector<Video>> RecentByAuthors(
       const std::vector<int64_t>& authors, absl::Time since, int limit) = 0;
 
   // Adds views (write-behind batches) and their popularity, atomically.
   // Views of unknown or deleted videos are dropped.
-  virtual absl::Status AddViews(const absl::flat_hash_map<int64_t, int64_t>& views,
-                                const PopularityModel& model, absl::Time at) = 0;
+  virtual absl::Status AddViews(
+      const absl::flat_hash_map<int64_t, int64_t>& views,
+      const PopularityModel& model, absl::Time at) = 0;
   // Adds one weighted engagement to a video's popularity, once per
   // (consumer, event_id) however often the event is delivered, on however
   // many replicas. Returns false for a repeat.
   virtual absl::StatusOr<bool> AddPopularityOnce(const std::string& consumer,
-                                                 int64_t event_id, int64_t video_id,
+                                                 int64_t event_id,
+                                                 int64_t video_id,
                                                  double log2_contribution) = 0;
   // Most popular first; the cursor is (popularity key, id) of the last row.
   virtual absl::StatusOr<std::vector<PopularVideo>> Popular(int64_t before_key,
@@ -60,8 +66,8 @@ class VideoRepository {
   // Matches words of `query` (taken literally: no operators or wildcards)
   // in title, tags, author name and description; best relevance first, then
   // popularity. `offset` pages the ranked result.
-  virtual absl::StatusOr<std::vector<SearchHit>> Search(const std::string& query,
-                                                        int offset, int limit) = 0;
+  virtual absl::StatusOr<std::vector<SearchHit>> Search(
+      const std::string& query, int offset, int limit) = 0;
 };
 
 }  // namespace tokkit::feed

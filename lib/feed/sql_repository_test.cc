@@ -27,7 +27,8 @@ class VideoRepositoryTest : public ::testing::TestWithParam<std::string> {
   }
 
   Video Make(int64_t id, int64_t author, const std::string& title,
-             const std::string& description = "", std::vector<std::string> tags = {}) {
+             const std::string& description = "",
+             std::vector<std::string> tags = {}) {
     Video v;
     v.id = id;
     v.author_id = author;
@@ -55,7 +56,8 @@ class VideoRepositoryTest : public ::testing::TestWithParam<std::string> {
     auto hits = repo_->Search(q, 0, 20);
     EXPECT_TRUE(hits.ok()) << hits.status();
     std::vector<int64_t> out;
-    for (const auto& h : hits.value_or(std::vector<VideoRepository::SearchHit>{})) {
+    for (const auto& h :
+         hits.value_or(std::vector<VideoRepository::SearchHit>{})) {
       out.push_back(h.video.id);
     }
     return out;
@@ -102,7 +104,7 @@ TEST_P(VideoRepositoryTest, DeletedVideosLeaveEveryList) {
 
 TEST_P(VideoRepositoryTest, SearchRanksRelevanceThenPopularityAndIsLiteral) {
   Make(1, 10, "street food tour", "noodles and dumplings", {"food"});
-  Make(2, 11, "morning run", "food for runners");       // description only
+  Make(2, 11, "morning run", "food for runners");  // description only
   Make(3, 12, "street food night market", "", {"food"});
   Make(4, 13, "100% *real* \"food\"", "");
   // Title matches outrank a description match.
@@ -119,8 +121,8 @@ TEST_P(VideoRepositoryTest, SearchRanksRelevanceThenPopularityAndIsLiteral) {
   // Author names and tags are searchable.
   EXPECT_EQ(SearchIds("author11"), (std::vector<int64_t>{2}));
   // Operators and wildcards are plain text, never syntax errors.
-  for (const char* q : {"foo*", "\"unbalanced", "food OR run", "NEAR(a b)", "-food",
-                        "a:b", "*", "%", "'; DROP TABLE videos; --"}) {
+  for (const char* q : {"foo*", "\"unbalanced", "food OR run", "NEAR(a b)",
+                        "-food", "a:b", "*", "%", "'; DROP TABLE videos; --"}) {
     EXPECT_TRUE(repo_->Search(q, 0, 10).ok()) << q;
   }
   EXPECT_TRUE(SearchIds("foo*").empty());  // no prefix expansion to "food"
@@ -134,7 +136,8 @@ TEST_P(VideoRepositoryTest, ViewsAndPopularityWithForwardDecay) {
   PopularityModel m;
   // b: 10 views now. a: 10 views a day earlier = worth half as much now.
   ASSERT_TRUE(repo_->AddViews({{1, 10}}, m, kNow).ok());
-  ASSERT_TRUE(repo_->AddViews({{2, 10}, {77, 5}}, m, kNow + absl::Hours(24)).ok());
+  ASSERT_TRUE(
+      repo_->AddViews({{2, 10}, {77, 5}}, m, kNow + absl::Hours(24)).ok());
   EXPECT_EQ(repo_->Find(1)->view_count, 10);
   std::vector<PopularVideo> chart = *repo_->Popular(0, 0, true, 10);
   ASSERT_EQ(chart.size(), 2u);  // c has no activity; 77 does not exist
@@ -158,19 +161,24 @@ TEST_P(VideoRepositoryTest, ViewsAndPopularityWithForwardDecay) {
       *repo_->Popular(first[0].popularity_key, first[0].video.id, false, 1);
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].video.id, 2);
-  EXPECT_TRUE(repo_->Popular(second[0].popularity_key, second[0].video.id, false, 1)
-                  ->empty());
+  EXPECT_TRUE(
+      repo_->Popular(second[0].popularity_key, second[0].video.id, false, 1)
+          ->empty());
 }
 
 TEST(Log2Add, AddsInLinearSpace) {
   EXPECT_NEAR(std::exp2(Log2Add(std::log2(3.0), std::log2(5.0))), 8.0, 1e-12);
-  EXPECT_NEAR(Log2Add(-std::numeric_limits<double>::infinity(), 4.0), 4.0, 1e-12);
-  EXPECT_EQ(PopularityKey(Log2Popularity(PopularityKey(3.25))), PopularityKey(3.25));
-  EXPECT_EQ(PopularityKey(-std::numeric_limits<double>::infinity()), kNoPopularity);
+  EXPECT_NEAR(Log2Add(-std::numeric_limits<double>::infinity(), 4.0), 4.0,
+              1e-12);
+  EXPECT_EQ(PopularityKey(Log2Popularity(PopularityKey(3.25))),
+            PopularityKey(3.25));
+  EXPECT_EQ(PopularityKey(-std::numeric_limits<double>::infinity()),
+            kNoPopularity);
   EXPECT_NEAR(Log2Add(2000.0, 2000.0), 2001.0, 1e-9);  // no overflow
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, VideoRepositoryTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, VideoRepositoryTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

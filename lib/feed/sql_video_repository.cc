@@ -15,7 +15,6 @@
 namespace tokkit::feed {
 namespace {
 
-
 constexpr char kCommonV2[] = R"sql(
 ALTER TABLE videos ADD COLUMN author_name VARCHAR(64) NOT NULL DEFAULT '';
 CREATE INDEX videos_latest_idx ON videos (deleted, id);
@@ -72,11 +71,11 @@ CREATE INDEX videos_search_idx ON videos USING GIN (search_doc);
 
 namespace {
 
-#define TOKKIT_VIDEO_COLUMNS                                                   \
+#define TOKKIT_VIDEO_COLUMNS                                                  \
   "SELECT v.id, v.author_id, v.author_name, v.title, v.description, v.tags, " \
-  "v.video_key, v.cover_key, v.video_mime, v.cover_mime, v.video_bytes, "      \
+  "v.video_key, v.cover_key, v.video_mime, v.cover_mime, v.video_bytes, "     \
   "v.video_sha256, v.deleted, v.created_at_ms, "                              \
-  "COALESCE(c.view_count, 0) AS views, "                                       \
+  "COALESCE(c.view_count, 0) AS views, "                                      \
   "COALESCE(c.popularity_key, -4611686018427387904) AS pop"
 #define TOKKIT_VIDEO_FROM \
   " FROM videos v LEFT JOIN video_counters c ON c.video_id = v.id"
@@ -112,7 +111,8 @@ int64_t Popularity(const soci::row& r, size_t i) {
 // `inner` selects the video columns plus `rel`.
 std::string RankedSearch(const std::string& inner) {
   return absl::StrCat(
-      "SELECT s.* FROM (", inner, ") s ORDER BY ROUND(COALESCE(s.rel / "
+      "SELECT s.* FROM (", inner,
+      ") s ORDER BY ROUND(COALESCE(s.rel / "
       "NULLIF(MAX(s.rel) OVER (), 0), 0) * 10) DESC, s.pop DESC, s.id DESC "
       "LIMIT :n OFFSET :o");
 }
@@ -121,9 +121,10 @@ std::string RankedSearch(const std::string& inner) {
 // become plain text.
 std::string Fts5Literal(const std::string& query) {
   std::vector<std::string> terms;
-  for (absl::string_view word : absl::StrSplit(query, absl::ByAnyChar(" \t\n"),
-                                               absl::SkipEmpty())) {
-    terms.push_back(absl::StrCat("\"", absl::StrReplaceAll(word, {{"\"", "\"\""}}), "\""));
+  for (absl::string_view word :
+       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+    terms.push_back(
+        absl::StrCat("\"", absl::StrReplaceAll(word, {{"\"", "\"\""}}), "\""));
   }
   return absl::StrJoin(terms, " ");
 }
@@ -138,13 +139,15 @@ class SqlVideoRepository : public VideoRepository {
       const int64_t created = ToMillis(v.created_at);
       sql << "INSERT INTO videos (id, author_id, author_name, title, "
              "description, tags, video_key, cover_key, video_mime, cover_mime, "
-             "video_bytes, video_sha256, deleted, created_at_ms) VALUES (:i, :a, "
+             "video_bytes, video_sha256, deleted, created_at_ms) VALUES (:i, "
+             ":a, "
              ":an, :t, :d, :tg, :vk, :ck, :vm, :cm, :vb, :sh, 0, :c)",
           soci::use(v.id), soci::use(v.author_id), soci::use(v.author_name),
           soci::use(v.title), soci::use(v.description), soci::use(tags),
-          soci::use(v.video_key), soci::use(v.cover_key), soci::use(v.video_mime),
-          soci::use(v.cover_mime), soci::use(v.video_bytes),
-          soci::use(v.video_sha256), soci::use(created);
+          soci::use(v.video_key), soci::use(v.cover_key),
+          soci::use(v.video_mime), soci::use(v.cover_mime),
+          soci::use(v.video_bytes), soci::use(v.video_sha256),
+          soci::use(created);
       if (db_->dialect() == SqlDialect::kSqlite) {
         const std::string words = absl::StrJoin(v.tags, " ");
         sql << "INSERT INTO video_search (rowid, title, description, tags, "
@@ -162,27 +165,32 @@ class SqlVideoRepository : public VideoRepository {
     return found[0];
   }
 
-  absl::StatusOr<std::vector<Video>> FindMany(const std::vector<int64_t>& ids) override {
+  absl::StatusOr<std::vector<Video>> FindMany(
+      const std::vector<int64_t>& ids) override {
     if (ids.empty()) return std::vector<Video>();
-    if (ids.size() > 1000) return absl::InvalidArgumentError("at most 1000 ids");
+    if (ids.size() > 1000)
+      return absl::InvalidArgumentError("at most 1000 ids");
     // Integers only, so inlining is safe.
     return Query(absl::StrCat(kSelect, " WHERE v.deleted = 0 AND v.id IN (",
                               absl::StrJoin(ids, ","), ")"));
   }
 
-  absl::Status SoftDelete(int64_t author_id, int64_t id, absl::Time now) override {
+  absl::Status SoftDelete(int64_t author_id, int64_t id,
+                          absl::Time now) override {
     return db_->Transact([&](soci::session& sql) -> absl::Status {
       const int64_t ms = ToMillis(now);
       const long long changed =
           author_id == 0
-              ? ExecAffected(sql,
-                             "UPDATE videos SET deleted = 1, deleted_at_ms = :n "
-                             "WHERE id = :i AND deleted = 0",
-                             ms, id)
-              : ExecAffected(sql,
-                             "UPDATE videos SET deleted = 1, deleted_at_ms = :n "
-                             "WHERE id = :i AND author_id = :a AND deleted = 0",
-                             ms, id, author_id);
+              ? ExecAffected(
+                    sql,
+                    "UPDATE videos SET deleted = 1, deleted_at_ms = :n "
+                    "WHERE id = :i AND deleted = 0",
+                    ms, id)
+              : ExecAffected(
+                    sql,
+                    "UPDATE videos SET deleted = 1, deleted_at_ms = :n "
+                    "WHERE id = :i AND author_id = :a AND deleted = 0",
+                    ms, id, author_id);
       if (changed != 1) return absl::NotFoundError("video not found");
       if (db_->dialect() == SqlDialect::kSqlite) {
         sql << "DELETE FROM video_search WHERE rowid = :i", soci::use(id);
@@ -191,30 +199,36 @@ class SqlVideoRepository : public VideoRepository {
     });
   }
 
-  absl::StatusOr<std::vector<Video>> ListByAuthor(int64_t author_id, int64_t before,
+  absl::StatusOr<std::vector<Video>> ListByAuthor(int64_t author_id,
+                                                  int64_t before,
                                                   int limit) override {
-    return Query(absl::StrCat(kSelect,
-                              " WHERE v.author_id = :a AND v.deleted = 0 AND v.id < :b "
-                              "ORDER BY v.id DESC LIMIT :n"),
-                 author_id, before > 0 ? before : INT64_MAX, limit);
+    return Query(
+        absl::StrCat(kSelect,
+                     " WHERE v.author_id = :a AND v.deleted = 0 AND v.id < :b "
+                     "ORDER BY v.id DESC LIMIT :n"),
+        author_id, before > 0 ? before : INT64_MAX, limit);
   }
 
-  absl::StatusOr<std::vector<Video>> ListLatest(int64_t before, int limit) override {
-    return Query(absl::StrCat(kSelect,
-                              " WHERE v.deleted = 0 AND v.id < :b ORDER BY v.id DESC "
-                              "LIMIT :n"),
-                 before > 0 ? before : INT64_MAX, limit);
+  absl::StatusOr<std::vector<Video>> ListLatest(int64_t before,
+                                                int limit) override {
+    return Query(
+        absl::StrCat(kSelect,
+                     " WHERE v.deleted = 0 AND v.id < :b ORDER BY v.id DESC "
+                     "LIMIT :n"),
+        before > 0 ? before : INT64_MAX, limit);
   }
 
-  absl::StatusOr<std::vector<Video>> RecentByAuthors(const std::vector<int64_t>& authors,
-                                                     absl::Time since,
-                                                     int limit) override {
+  absl::StatusOr<std::vector<Video>> RecentByAuthors(
+      const std::vector<int64_t>& authors, absl::Time since,
+      int limit) override {
     if (authors.empty()) return std::vector<Video>();
-    if (authors.size() > 1000) return absl::InvalidArgumentError("at most 1000 authors");
-    return Query(absl::StrCat(kSelect, " WHERE v.deleted = 0 AND v.author_id IN (",
-                              absl::StrJoin(authors, ","),
-                              ") AND v.created_at_ms >= :s ORDER BY v.id DESC LIMIT :n"),
-                 ToMillis(since), limit);
+    if (authors.size() > 1000)
+      return absl::InvalidArgumentError("at most 1000 authors");
+    return Query(
+        absl::StrCat(kSelect, " WHERE v.deleted = 0 AND v.author_id IN (",
+                     absl::StrJoin(authors, ","),
+                     ") AND v.created_at_ms >= :s ORDER BY v.id DESC LIMIT :n"),
+        ToMillis(since), limit);
   }
 
   absl::Status AddViews(const absl::flat_hash_map<int64_t, int64_t>& views,
@@ -222,29 +236,33 @@ class SqlVideoRepository : public VideoRepository {
     return db_->Transact([&](soci::session& sql) {
       for (const auto& [video_id, n] : views) {
         AddToCounters(sql, video_id, n,
-                      model.Log2Contribution(model.view_weight * static_cast<double>(n), at));
+                      model.Log2Contribution(
+                          model.view_weight * static_cast<double>(n), at));
       }
       return absl::OkStatus();
     });
   }
 
-  absl::StatusOr<bool> AddPopularityOnce(const std::string& consumer, int64_t event_id,
-                                         int64_t video_id,
+  absl::StatusOr<bool> AddPopularityOnce(const std::string& consumer,
+                                         int64_t event_id, int64_t video_id,
                                          double log2_contribution) override {
     bool fresh = false;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
-      fresh = ExecAffected(sql,
-                           "INSERT INTO consumed_events (consumer, event_id) VALUES "
-                           "(:c, :e) ON CONFLICT DO NOTHING",
-                           consumer, event_id) == 1;
+      fresh = ExecAffected(
+                  sql,
+                  "INSERT INTO consumed_events (consumer, event_id) VALUES "
+                  "(:c, :e) ON CONFLICT DO NOTHING",
+                  consumer, event_id) == 1;
       if (fresh) AddToCounters(sql, video_id, 0, log2_contribution);
       return absl::OkStatus();
     }));
     return fresh;
   }
 
-  absl::StatusOr<std::vector<PopularVideo>> Popular(int64_t before_key, int64_t before_id,
-                                                    bool first_page, int limit) override {
+  absl::StatusOr<std::vector<PopularVideo>> Popular(int64_t before_key,
+                                                    int64_t before_id,
+                                                    bool first_page,
+                                                    int limit) override {
     std::vector<PopularVideo> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       const std::string base =
@@ -264,7 +282,8 @@ class SqlVideoRepository : public VideoRepository {
         soci::rowset<soci::row> rows =
             (sql.prepare << absl::StrCat(
                  base,
-                 " AND (c.popularity_key < :k OR (c.popularity_key = :k2 AND v.id < :i))",
+                 " AND (c.popularity_key < :k OR (c.popularity_key = :k2 AND "
+                 "v.id < :i))",
                  order),
              soci::use(before_key), soci::use(before_key), soci::use(before_id),
              soci::use(limit));
@@ -275,7 +294,8 @@ class SqlVideoRepository : public VideoRepository {
     return out;
   }
 
-  absl::StatusOr<std::vector<SearchHit>> Search(const std::string& query, int offset,
+  absl::StatusOr<std::vector<SearchHit>> Search(const std::string& query,
+                                                int offset,
                                                 int limit) override {
     std::vector<SearchHit> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
@@ -283,32 +303,39 @@ class SqlVideoRepository : public VideoRepository {
       std::string text;
       if (db_->dialect() == SqlDialect::kSqlite) {
         text = Fts5Literal(query);
-        // bm25 is lower-is-better; columns weighted title > tags = author > description.
-        q = RankedSearch(absl::StrCat(
-            TOKKIT_VIDEO_COLUMNS,
-            ", -bm25(video_search, 10.0, 1.0, 4.0, 4.0) AS rel FROM video_search "
-            "JOIN videos v ON v.id = video_search.rowid LEFT JOIN video_counters c "
-            "ON c.video_id = v.id WHERE video_search MATCH :q AND v.deleted = 0"));
+        // bm25 is lower-is-better; columns weighted title > tags = author >
+        // description.
+        q = RankedSearch(
+            absl::StrCat(TOKKIT_VIDEO_COLUMNS,
+                         ", -bm25(video_search, 10.0, 1.0, 4.0, 4.0) AS rel "
+                         "FROM video_search "
+                         "JOIN videos v ON v.id = video_search.rowid LEFT JOIN "
+                         "video_counters c "
+                         "ON c.video_id = v.id WHERE video_search MATCH :q AND "
+                         "v.deleted = 0"));
       } else {
         text = query;  // plainto_tsquery treats its input as plain words
         q = RankedSearch(absl::StrCat(
             TOKKIT_VIDEO_COLUMNS,
             ", ts_rank(v.search_doc, plainto_tsquery('simple', :q)) AS rel",
             TOKKIT_VIDEO_FROM,
-            " WHERE v.search_doc @@ plainto_tsquery('simple', :q2) AND v.deleted = 0"));
+            " WHERE v.search_doc @@ plainto_tsquery('simple', :q2) AND "
+            "v.deleted = 0"));
       }
       if (db_->dialect() == SqlDialect::kSqlite) {
-        soci::rowset<soci::row> rows =
-            (sql.prepare << q, soci::use(text), soci::use(limit), soci::use(offset));
+        soci::rowset<soci::row> rows = (sql.prepare << q, soci::use(text),
+                                        soci::use(limit), soci::use(offset));
         for (const soci::row& r : rows) {
-          out.push_back({ReadVideo(r), RowDouble(r, kSelectColumns), Popularity(r, 15)});
+          out.push_back(
+              {ReadVideo(r), RowDouble(r, kSelectColumns), Popularity(r, 15)});
         }
       } else {
         soci::rowset<soci::row> rows =
-            (sql.prepare << q, soci::use(text), soci::use(text), soci::use(limit),
-             soci::use(offset));
+            (sql.prepare << q, soci::use(text), soci::use(text),
+             soci::use(limit), soci::use(offset));
         for (const soci::row& r : rows) {
-          out.push_back({ReadVideo(r), RowDouble(r, kSelectColumns), Popularity(r, 15)});
+          out.push_back(
+              {ReadVideo(r), RowDouble(r, kSelectColumns), Popularity(r, 15)});
         }
       }
       return absl::OkStatus();
@@ -327,19 +354,21 @@ class SqlVideoRepository : public VideoRepository {
            "ON CONFLICT (video_id) DO NOTHING",
         soci::use(kNoPopularity), soci::use(video_id);
     soci::row r;
-    sql << absl::StrCat("SELECT popularity_key FROM video_counters WHERE video_id = :v",
-                        db_->dialect() == SqlDialect::kPostgresql ? " FOR UPDATE" : ""),
+    sql << absl::StrCat(
+        "SELECT popularity_key FROM video_counters WHERE video_id = :v",
+        db_->dialect() == SqlDialect::kPostgresql ? " FOR UPDATE" : ""),
         soci::use(video_id), soci::into(r);
     if (!sql.got_data()) return;  // unknown or deleted video
-    const int64_t updated =
-        PopularityKey(Log2Add(Log2Popularity(Popularity(r, 0)), log2_contribution));
+    const int64_t updated = PopularityKey(
+        Log2Add(Log2Popularity(Popularity(r, 0)), log2_contribution));
     sql << "UPDATE video_counters SET view_count = view_count + :n, "
            "popularity_key = :p WHERE video_id = :v",
         soci::use(views), soci::use(updated), soci::use(video_id);
   }
 
   template <typename... Values>
-  absl::StatusOr<std::vector<Video>> Query(const std::string& q, const Values&... values) {
+  absl::StatusOr<std::vector<Video>> Query(const std::string& q,
+                                           const Values&... values) {
     std::vector<Video> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows = (sql.prepare << q, ..., soci::use(values));

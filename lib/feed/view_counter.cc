@@ -9,8 +9,11 @@ ViewCounter::ViewCounter(Sink sink, absl::Duration interval)
     while (true) {
       {
         absl::MutexLock lock(&stop_mu_);
-        auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(stop_mu_) { return stopping_; };
-        if (stop_mu_.AwaitWithTimeout(absl::Condition(&stop), interval_)) return;
+        auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(stop_mu_) {
+          return stopping_;
+        };
+        if (stop_mu_.AwaitWithTimeout(absl::Condition(&stop), interval_))
+          return;
       }
       (void)Flush();  // a failure keeps the counts for the next round
     }

@@ -19,7 +19,8 @@ namespace tokkit::feed {
 
 class ViewCounter {
  public:
-  using Sink = std::function<absl::Status(const absl::flat_hash_map<int64_t, int64_t>&)>;
+  using Sink =
+      std::function<absl::Status(const absl::flat_hash_map<int64_t, int64_t>&)>;
 
   // `sink` persists a batch. interval <= 0 disables the background thread
   // (tests flush by hand).

@@ -62,7 +62,8 @@ TEST(ViewCounter, BackgroundThreadAndDestructorFlush) {
   {
     ViewCounter counter(sink, absl::Milliseconds(20));
     counter.Record(1, 3);
-    for (int i = 0; i < 200 && stored.load() < 3; ++i) absl::SleepFor(absl::Milliseconds(5));
+    for (int i = 0; i < 200 && stored.load() < 3; ++i)
+      absl::SleepFor(absl::Milliseconds(5));
     EXPECT_EQ(stored.load(), 3);
     counter.Record(1, 2);
   }

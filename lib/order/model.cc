@@ -24,14 +24,22 @@ bool CanTransition(OrderStatus from, OrderStatus to) {
 
 absl::string_view StatusName(OrderStatus s) {
   switch (s) {
-    case OrderStatus::kPendingPayment: return "pending_payment";
-    case OrderStatus::kPaid: return "paid";
-    case OrderStatus::kShipped: return "shipped";
-    case OrderStatus::kCompleted: return "completed";
-    case OrderStatus::kCancelled: return "cancelled";
-    case OrderStatus::kExpired: return "expired";
-    case OrderStatus::kRefundRequested: return "refund_requested";
-    case OrderStatus::kRefunded: return "refunded";
+    case OrderStatus::kPendingPayment:
+      return "pending_payment";
+    case OrderStatus::kPaid:
+      return "paid";
+    case OrderStatus::kShipped:
+      return "shipped";
+    case OrderStatus::kCompleted:
+      return "completed";
+    case OrderStatus::kCancelled:
+      return "cancelled";
+    case OrderStatus::kExpired:
+      return "expired";
+    case OrderStatus::kRefundRequested:
+      return "refund_requested";
+    case OrderStatus::kRefunded:
+      return "refunded";
   }
   return "unknown";
 }

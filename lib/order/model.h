@@ -76,7 +76,12 @@ struct Order {
   absl::Time updated_at;
 };
 
-enum class PaymentStatus { kPending = 1, kSucceeded = 2, kRefunded = 3, kVoided = 4 };
+enum class PaymentStatus {
+  kPending = 1,
+  kSucceeded = 2,
+  kRefunded = 3,
+  kVoided = 4
+};
 
 struct Payment {
   int64_t id = 0;

@@ -30,7 +30,8 @@ class AddressBook {
  public:
   virtual ~AddressBook() = default;
   // NOT_FOUND unless the address exists and is the user's.
-  virtual absl::StatusOr<ShippingAddress> Find(const Principal& user, int64_t address_id) = 0;
+  virtual absl::StatusOr<ShippingAddress> Find(const Principal& user,
+                                               int64_t address_id) = 0;
 };
 
 struct OrderOptions {
@@ -62,7 +63,7 @@ struct CreateOrderRequest {
   std::vector<OrderLine> lines;
   int64_t address_id = 0;
   CouponMode coupon_mode = CouponMode::kNone;
-  int64_t user_coupon_id = 0;  // with kSpecific
+  int64_t user_coupon_id = 0;   // with kSpecific
   std::string idempotency_key;  // required: a retry returns the same order
 };
 
@@ -76,15 +77,18 @@ class OrderService {
   OrderService(OrderDeps deps, OrderOptions options);
   ~OrderService();
 
-  absl::StatusOr<Order> CreateOrder(const Principal& buyer, CreateOrderRequest request);
+  absl::StatusOr<Order> CreateOrder(const Principal& buyer,
+                                    CreateOrderRequest request);
   // Orders the cart lines for `sku_ids` (all lines when empty) and removes
   // exactly those lines, in the order's transaction.
-  absl::StatusOr<Order> CheckoutCart(const Principal& buyer, std::vector<int64_t> sku_ids,
+  absl::StatusOr<Order> CheckoutCart(const Principal& buyer,
+                                     std::vector<int64_t> sku_ids,
                                      CreateOrderRequest request);
   // The buyer (or an admin) only.
   absl::StatusOr<Order> GetOrder(const Principal& caller, int64_t order_id);
   absl::StatusOr<Page<Order>> ListMyOrders(const Principal& buyer,
-                                           const std::string& page_token, int page_size);
+                                           const std::string& page_token,
+                                           int page_size);
   absl::StatusOr<Page<Order>> ListMerchantOrders(const Principal& merchant,
                                                  const std::string& page_token,
                                                  int page_size);
@@ -94,7 +98,8 @@ class OrderService {
   absl::Status Ship(const Principal& merchant, int64_t order_id);
   absl::Status ConfirmReceipt(const Principal& buyer, int64_t order_id);
 
-  absl::StatusOr<PaymentToken> CreatePaymentToken(const Principal& buyer, int64_t order_id);
+  absl::StatusOr<PaymentToken> CreatePaymentToken(const Principal& buyer,
+                                                  int64_t order_id);
   // Charges once per order however often it is called or retried.
   absl::StatusOr<Payment> Pay(const Principal& buyer, const std::string& token);
 
@@ -102,20 +107,21 @@ class OrderService {
                              const std::string& reason);
   // By the order's merchant or an admin. `restock` returns the items to
   // stock (goods not shipped or returned unused); otherwise stock stays sold.
-  absl::Status ReviewRefund(const Principal& reviewer, int64_t order_id, bool approve,
-                            bool restock);
+  absl::Status ReviewRefund(const Principal& reviewer, int64_t order_id,
+                            bool approve, bool restock);
 
   // Expires unpaid orders past their deadline; returns how many.
   absl::StatusOr<int> ExpireOverdue(int limit = 200);
 
   absl::StatusOr<std::vector<LedgerEntry>> Ledger(const Principal& admin);
-  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances(const Principal& admin);
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances(
+      const Principal& admin);
 
  private:
   absl::StatusOr<Order> Owned(const Principal& buyer, int64_t order_id);
   Event NewEvent(const char* topic, int64_t order_id);
-  absl::StatusOr<Order> Create(const Principal& buyer, CreateOrderRequest request,
-                               bool from_cart);
+  absl::StatusOr<Order> Create(const Principal& buyer,
+                               CreateOrderRequest request, bool from_cart);
 
   OrderDeps deps_;
   OrderOptions options_;

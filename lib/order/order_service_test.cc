@@ -15,10 +15,10 @@
 namespace tokkit::order {
 namespace {
 
-using ::tokkit::testing::TestBackends;
-using ::tokkit::testing::TestPlatform;
 using commerce::CouponKind;
 using commerce::CouponScope;
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestPlatform;
 
 constexpr char kPassword[] = "blue-kettle-42";
 
@@ -35,7 +35,10 @@ class ShopTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(accounts().GrantAdmin("boss").ok());
     admin_.role = account::Role::kAdmin;
     merchant_ = User("shop");
-    ASSERT_TRUE(accounts().SetRole(admin_, merchant_.user_id, account::Role::kMerchant).ok());
+    ASSERT_TRUE(
+        accounts()
+            .SetRole(admin_, merchant_.user_id, account::Role::kMerchant)
+            .ok());
     merchant_.role = account::Role::kMerchant;
     category_ = commerce().CreateCategory(admin_, "Kitchen")->id;
   }
@@ -45,7 +48,8 @@ class ShopTest : public ::testing::TestWithParam<std::string> {
   OrderService& orders() { return tp_->platform().orders(); }
 
   Principal User(const std::string& name) {
-    EXPECT_TRUE(accounts().Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts().Register({name, name + "@example.com", kPassword, ""}).ok());
     return accounts().Login({name, kPassword, "", "", ""})->principal;
   }
 
@@ -60,37 +64,42 @@ class ShopTest : public ::testing::TestWithParam<std::string> {
   }
 
   // A product with one SKU.
-  commerce::Sku Product(int64_t price, int64_t stock, const std::string& name = "Wok",
-                        int64_t shipping = 0) {
+  commerce::Sku Product(int64_t price, int64_t stock,
+                        const std::string& name = "Wok", int64_t shipping = 0) {
     commerce::NewProduct p;
     p.category_id = category_;
     p.name = name;
     p.shipping_cents = shipping;
     p.skus = {{"size=32cm", price, stock}};
-    absl::StatusOr<commerce::Product> made = commerce().CreateProduct(merchant_, p);
+    absl::StatusOr<commerce::Product> made =
+        commerce().CreateProduct(merchant_, p);
     EXPECT_TRUE(made.ok()) << made.status();
     return made->skus[0];
   }
 
-  int64_t Coupon(CouponKind kind, int64_t value, int64_t threshold, int64_t total = 100,
-                 int per_user = 1) {
+  int64_t Coupon(CouponKind kind, int64_t value, int64_t threshold,
+                 int64_t total = 100, int per_user = 1) {
     commerce::Coupon c;
     c.name = "deal";
     c.kind = kind;
-    if (kind == CouponKind::kAmountOff) c.amount_off_cents = value;
-    else c.percent_off = static_cast<int>(value);
+    if (kind == CouponKind::kAmountOff)
+      c.amount_off_cents = value;
+    else
+      c.percent_off = static_cast<int>(value);
     c.threshold_cents = threshold;
     c.total_limit = total;
     c.per_user_limit = per_user;
     c.claim_start = tp_->clock().Now() - absl::Hours(1);
     c.claim_end = tp_->clock().Now() + absl::Hours(24);
-    absl::StatusOr<commerce::Coupon> made = commerce().CreateCoupon(merchant_, c);
+    absl::StatusOr<commerce::Coupon> made =
+        commerce().CreateCoupon(merchant_, c);
     EXPECT_TRUE(made.ok()) << made.status();
     return made->id;
   }
 
   absl::StatusOr<Order> Buy(const Principal& who, int64_t sku, int64_t qty,
-                            const std::string& key, CouponMode mode = CouponMode::kNone,
+                            const std::string& key,
+                            CouponMode mode = CouponMode::kNone,
                             int64_t user_coupon = 0) {
     CreateOrderRequest r;
     r.lines = {{sku, qty}};
@@ -111,7 +120,8 @@ class ShopTest : public ::testing::TestWithParam<std::string> {
     std::vector<LedgerEntry> entries = *orders().Ledger(admin_);
     absl::flat_hash_map<std::string, int64_t> sums;
     for (const LedgerEntry& e : entries) sums[e.account] += e.amount_cents;
-    absl::flat_hash_map<std::string, int64_t> balances = *orders().Balances(admin_);
+    absl::flat_hash_map<std::string, int64_t> balances =
+        *orders().Balances(admin_);
     int64_t total = 0;
     for (const auto& [account, balance] : balances) {
       EXPECT_EQ(sums[account], balance) << account;
@@ -145,9 +155,11 @@ TEST_P(ShopTest, CatalogueOwnershipPriceHistoryAndSearch) {
   // Owner-only edits; every price change is a new version with history.
   EXPECT_EQ(commerce().SetPrice(buyer, apron.skus[0].id, 1).status().code(),
             absl::StatusCode::kPermissionDenied);
-  commerce::Sku repriced = *commerce().SetPrice(merchant_, apron.skus[0].id, 1799);
+  commerce::Sku repriced =
+      *commerce().SetPrice(merchant_, apron.skus[0].id, 1799);
   EXPECT_EQ(repriced.price_version, 2);
-  std::vector<commerce::PricePoint> history = *commerce().PriceHistory(apron.skus[0].id);
+  std::vector<commerce::PricePoint> history =
+      *commerce().PriceHistory(apron.skus[0].id);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].price_cents, 1999);
   EXPECT_EQ(history[1].price_cents, 1799);
@@ -175,9 +187,11 @@ TEST_P(ShopTest, CatalogueOwnershipPriceHistoryAndSearch) {
 }
 
 TEST_P(ShopTest, CouponClaimsAreNeverOverIssued) {
-  const int64_t limited = Coupon(CouponKind::kAmountOff, 100, 0, /*total=*/10, /*per_user=*/1);
+  const int64_t limited =
+      Coupon(CouponKind::kAmountOff, 100, 0, /*total=*/10, /*per_user=*/1);
   std::vector<Principal> users;
-  for (int i = 0; i < 16; ++i) users.push_back(User("user" + std::to_string(i)));
+  for (int i = 0; i < 16; ++i)
+    users.push_back(User("user" + std::to_string(i)));
   std::atomic<int> ok{0}, exhausted{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
@@ -222,14 +236,16 @@ TEST_P(ShopTest, CartCheckoutRemovesExactlyWhatWasBought) {
   commerce::Sku lid = Product(800, 10, "Lid");
   EXPECT_EQ(commerce().PutInCart(buyer, pan.id, 4).code(),
             absl::StatusCode::kFailedPrecondition);  // only 3 in stock
-  EXPECT_EQ(commerce().PutInCart(buyer, pan.id, 0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(commerce().PutInCart(buyer, pan.id, 0).code(),
+            absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE(commerce().PutInCart(buyer, pan.id, 2).ok());
   ASSERT_TRUE(commerce().PutInCart(buyer, lid.id, 1).ok());
   commerce::Cart cart = *commerce().GetCart(buyer);
   ASSERT_EQ(cart.lines.size(), 2u);
   EXPECT_EQ(cart.subtotal_cents, 2 * 5000 + 800);
   ASSERT_TRUE(commerce().SetPrice(merchant_, lid.id, 900).ok());
-  EXPECT_EQ(commerce().GetCart(buyer)->subtotal_cents, 2 * 5000 + 900);  // current prices
+  EXPECT_EQ(commerce().GetCart(buyer)->subtotal_cents,
+            2 * 5000 + 900);  // current prices
 
   CreateOrderRequest r;
   r.address_id = AddressOf(buyer);
@@ -262,13 +278,16 @@ TEST_P(ShopTest, OrdersSnapshotPricesAndAreIdempotent) {
   EXPECT_EQ(again.id, o.id);
   EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 8);
   // Another user's order does not exist for them.
-  EXPECT_EQ(orders().GetOrder(other, o.id).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(orders().CancelOrder(other, o.id).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().GetOrder(other, o.id).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().CancelOrder(other, o.id).code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(Buy(buyer, wok.id, 100, "key-2").status().code(),
             absl::StatusCode::kInvalidArgument);  // over the per-line limit
   EXPECT_EQ(Buy(buyer, wok.id, 9, "key-3").status().code(),
             absl::StatusCode::kFailedPrecondition);  // only 8 left
-  EXPECT_EQ(Buy(buyer, wok.id, 1, "").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Buy(buyer, wok.id, 1, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(ShopTest, BestCouponIsAppliedOnceAndReturnedOnCancel) {
@@ -283,10 +302,13 @@ TEST_P(ShopTest, BestCouponIsAppliedOnceAndReturnedOnCancel) {
   EXPECT_EQ(o.user_coupon_id, mine.id);
   EXPECT_EQ(o.total_cents, 8000);
   // Used once: the same coupon cannot be named again while that order lives.
-  EXPECT_EQ(Buy(buyer, wok.id, 1, "c2", CouponMode::kSpecific, mine.id).status().code(),
+  EXPECT_EQ(Buy(buyer, wok.id, 1, "c2", CouponMode::kSpecific, mine.id)
+                .status()
+                .code(),
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(orders().CancelOrder(buyer, o.id).ok());
-  EXPECT_EQ(orders().CancelOrder(buyer, o.id).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().CancelOrder(buyer, o.id).code(),
+            absl::StatusCode::kFailedPrecondition);
   Order o2 = *Buy(buyer, wok.id, 1, "c3", CouponMode::kSpecific, mine.id);
   EXPECT_EQ(o2.discount_cents, 2000);
   EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 9);
@@ -296,16 +318,21 @@ TEST_P(ShopTest, StrictStateMachine) {
   Principal buyer = User("buyer");
   commerce::Sku wok = Product(1000, 10);
   Order o = *Buy(buyer, wok.id, 1, "s1");
-  EXPECT_EQ(orders().Ship(merchant_, o.id).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(orders().ConfirmReceipt(buyer, o.id).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().Ship(merchant_, o.id).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().ConfirmReceipt(buyer, o.id).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(orders().RequestRefund(buyer, o.id, "changed my mind").code(),
             absl::StatusCode::kFailedPrecondition);
   PaymentToken t = *orders().CreatePaymentToken(buyer, o.id);
   ASSERT_TRUE(orders().Pay(buyer, t.token).ok());
-  EXPECT_EQ(orders().CancelOrder(buyer, o.id).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(orders().Ship(buyer, o.id).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(orders().CancelOrder(buyer, o.id).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().Ship(buyer, o.id).code(),
+            absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(orders().Ship(merchant_, o.id).ok());
-  EXPECT_EQ(orders().Ship(merchant_, o.id).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().Ship(merchant_, o.id).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(orders().RequestRefund(buyer, o.id, "late").code(),
             absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(orders().ConfirmReceipt(buyer, o.id).ok());
@@ -349,7 +376,8 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
   auto* provider = tp_->platform().simulated_payments();
 
   provider->FailNextCharges(1);
-  EXPECT_EQ(orders().Pay(buyer, t.token).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(orders().Pay(buyer, t.token).status().code(),
+            absl::StatusCode::kUnavailable);
   // The token is spent; a fresh one retries the same payment under the same
   // provider key.
   PaymentToken t2 = *orders().CreatePaymentToken(buyer, o.id);
@@ -369,8 +397,10 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
   EXPECT_EQ(orders().GetOrder(buyer, o.id)->status, OrderStatus::kPaid);
   EXPECT_EQ(orders().CreatePaymentToken(buyer, o.id).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(orders().Pay(thief, t2.token).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(orders().Pay(buyer, "not-a-token").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().Pay(thief, t2.token).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().Pay(buyer, "not-a-token").status().code(),
+            absl::StatusCode::kNotFound);
 
   Order o2 = *Buy(buyer, wok.id, 1, "p2");
   PaymentToken stale = *orders().CreatePaymentToken(buyer, o2.id);
@@ -378,7 +408,8 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
   EXPECT_EQ(orders().Pay(buyer, stale.token).status().code(),
             absl::StatusCode::kFailedPrecondition);
 
-  absl::flat_hash_map<std::string, int64_t> balances = *orders().Balances(admin_);
+  absl::flat_hash_map<std::string, int64_t> balances =
+      *orders().Balances(admin_);
   EXPECT_EQ(balances[kProviderClearing], 5000);
   EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], -5000);
   ExpectLedgerBalanced();
@@ -388,24 +419,30 @@ TEST_P(ShopTest, RefundsAreReviewedAndReverseTheLedger) {
   Principal buyer = User("buyer"), stranger = User("stranger");
   commerce::Sku wok = Product(4000, 5);
   Order o = *Buy(buyer, wok.id, 1, "r1");
-  ASSERT_TRUE(orders().Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token).ok());
+  ASSERT_TRUE(orders()
+                  .Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token)
+                  .ok());
   ASSERT_TRUE(orders().RequestRefund(buyer, o.id, "wrong size").ok());
   EXPECT_EQ(orders().ReviewRefund(stranger, o.id, true, true).code(),
             absl::StatusCode::kPermissionDenied);
-  ASSERT_TRUE(orders().ReviewRefund(merchant_, o.id, false, false).ok());  // rejected
+  ASSERT_TRUE(
+      orders().ReviewRefund(merchant_, o.id, false, false).ok());  // rejected
   EXPECT_EQ(orders().GetOrder(buyer, o.id)->status, OrderStatus::kPaid);
   ASSERT_TRUE(orders().RequestRefund(buyer, o.id, "really wrong size").ok());
   ASSERT_TRUE(orders().ReviewRefund(admin_, o.id, true, /*restock=*/true).ok());
   EXPECT_EQ(orders().GetOrder(buyer, o.id)->status, OrderStatus::kRefunded);
   EXPECT_EQ(orders().ReviewRefund(merchant_, o.id, true, true).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 5);  // restocked
+  EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock,
+            5);  // restocked
   EXPECT_EQ(tp_->platform().simulated_payments()->charged_cents(), 0);
-  absl::flat_hash_map<std::string, int64_t> balances = *orders().Balances(admin_);
+  absl::flat_hash_map<std::string, int64_t> balances =
+      *orders().Balances(admin_);
   EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], 0);
   EXPECT_EQ(balances[kProviderClearing], 0);
   ExpectLedgerBalanced();
-  EXPECT_EQ(orders().Ledger(buyer).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(orders().Ledger(buyer).status().code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST_P(ShopTest, ConcurrentOrdersNeverOversell) {
@@ -421,7 +458,8 @@ TEST_P(ShopTest, ConcurrentOrdersNeverOversell) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        absl::Status st = Buy(buyers[t], hot.id, 1, absl::StrCat("k", i)).status();
+        absl::Status st =
+            Buy(buyers[t], hot.id, 1, absl::StrCat("k", i)).status();
         if (st.ok()) {
           sold++;
         } else if (st.code() == absl::StatusCode::kFailedPrecondition) {
@@ -436,8 +474,11 @@ TEST_P(ShopTest, ConcurrentOrdersNeverOversell) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(sold.load(), kStock);
   EXPECT_EQ(sold_out.load(), kThreads * kPerThread - kStock);
-  commerce::Sku after = commerce().GetProduct(
-      orders().ListMyOrders(buyers[0], "", 1)->items[0].items[0].spu_id)->skus[0];
+  commerce::Sku after =
+      commerce()
+          .GetProduct(
+              orders().ListMyOrders(buyers[0], "", 1)->items[0].items[0].spu_id)
+          ->skus[0];
   EXPECT_EQ(after.stock, 0);
   EXPECT_EQ(after.sold, kStock);
   EXPECT_EQ(after.stock + after.sold, kStock);
@@ -456,13 +497,18 @@ TEST_P(ShopTest, AddressChangesBeforeShippingOnlyAndByTheBuyer) {
   const int64_t office_id = accounts().AddAddress(buyer, office)->id;
   EXPECT_EQ(orders().ChangeAddress(other, o.id, office_id).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, AddressOf(other)).status().code(),
-            absl::StatusCode::kNotFound);  // someone else's address
-  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, office_id)->address.city, "Shenzhen");
-  ASSERT_TRUE(orders().Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token).ok());
+  EXPECT_EQ(
+      orders().ChangeAddress(buyer, o.id, AddressOf(other)).status().code(),
+      absl::StatusCode::kNotFound);  // someone else's address
+  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, office_id)->address.city,
+            "Shenzhen");
+  ASSERT_TRUE(orders()
+                  .Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token)
+                  .ok());
   ASSERT_TRUE(orders().Ship(merchant_, o.id).ok());
-  EXPECT_EQ(orders().ChangeAddress(buyer, o.id, AddressOf(buyer)).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      orders().ChangeAddress(buyer, o.id, AddressOf(buyer)).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
@@ -478,7 +524,10 @@ TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
   Principal buyer = User("buyer");
   commerce::Sku wok = Product(1000, 5);
   Order paid = *Buy(buyer, wok.id, 1, "e1");
-  ASSERT_TRUE(orders().Pay(buyer, orders().CreatePaymentToken(buyer, paid.id)->token).ok());
+  ASSERT_TRUE(
+      orders()
+          .Pay(buyer, orders().CreatePaymentToken(buyer, paid.id)->token)
+          .ok());
   ASSERT_TRUE(orders().RequestRefund(buyer, paid.id, "no longer needed").ok());
   ASSERT_TRUE(orders().ReviewRefund(merchant_, paid.id, true, true).ok());
   ASSERT_TRUE(Buy(buyer, wok.id, 1, "e2").ok());
@@ -493,12 +542,14 @@ TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
   }
   absl::MutexLock lock(&mu);
   std::sort(topics.begin(), topics.end());
-  EXPECT_EQ(topics, (std::vector<std::string>{kTopicOrderCreated, kTopicOrderCreated,
-                                              kTopicOrderExpired, kTopicOrderPaid,
-                                              kTopicOrderRefunded}));
+  EXPECT_EQ(topics,
+            (std::vector<std::string>{kTopicOrderCreated, kTopicOrderCreated,
+                                      kTopicOrderExpired, kTopicOrderPaid,
+                                      kTopicOrderRefunded}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ShopTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, ShopTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 namespace tokkit::order {
 
-absl::StatusOr<std::string> SimulatedPaymentProvider::Charge(const std::string& key,
-                                                             int64_t amount_cents) {
+absl::StatusOr<std::string> SimulatedPaymentProvider::Charge(
+    const std::string& key, int64_t amount_cents) {
   absl::MutexLock lock(&mu_);
   auto it = by_key_.find(key);
   if (it != by_key_.end()) return it->second;
@@ -25,7 +25,8 @@ absl::Status SimulatedPaymentProvider::Refund(const std::string& charge_ref,
   absl::MutexLock lock(&mu_);
   auto it = amounts_.find(charge_ref);
   if (it == amounts_.end()) return absl::NotFoundError("unknown charge");
-  if (amount_cents > it->second) return absl::InvalidArgumentError("refund exceeds charge");
+  if (amount_cents > it->second)
+    return absl::InvalidArgumentError("refund exceeds charge");
   it->second -= amount_cents;
   charged_cents_ -= amount_cents;
   return absl::OkStatus();

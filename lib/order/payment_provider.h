@@ -19,7 +19,8 @@ class PaymentProvider {
   // Returns the provider's charge reference.
   virtual absl::StatusOr<std::string> Charge(const std::string& idempotency_key,
                                              int64_t amount_cents) = 0;
-  virtual absl::Status Refund(const std::string& charge_ref, int64_t amount_cents) = 0;
+  virtual absl::Status Refund(const std::string& charge_ref,
+                              int64_t amount_cents) = 0;
 };
 
 // The default provider: in memory, always succeeds unless told to fail.
@@ -27,11 +28,12 @@ class SimulatedPaymentProvider : public PaymentProvider {
  public:
   absl::StatusOr<std::string> Charge(const std::string& idempotency_key,
                                      int64_t amount_cents) override;
-  absl::Status Refund(const std::string& charge_ref, int64_t amount_cents) override;
+  absl::Status Refund(const std::string& charge_ref,
+                      int64_t amount_cents) override;
 
   void FailNextCharges(int n);
-  int64_t charges() const;         // distinct charges made
-  int64_t charged_cents() const;   // net of refunds
+  int64_t charges() const;        // distinct charges made
+  int64_t charged_cents() const;  // net of refunds
 
  private:
   mutable absl::Mutex mu_;

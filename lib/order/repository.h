@@ -39,58 +39,68 @@ class OrderRepository {
   virtual absl::StatusOr<std::pair<Order, bool>> Create(OrderDraft draft) = 0;
   virtual absl::StatusOr<Order> Find(int64_t id) = 0;
   // NOT_FOUND when the user has no order under that key.
-  virtual absl::StatusOr<Order> FindByIdempotencyKey(int64_t user_id,
-                                                     const std::string& key) = 0;
-  virtual absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id, int64_t before,
+  virtual absl::StatusOr<Order> FindByIdempotencyKey(
+      int64_t user_id, const std::string& key) = 0;
+  virtual absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id,
+                                                        int64_t before,
                                                         int limit) = 0;
   virtual absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id,
-                                                            int64_t before, int limit) = 0;
+                                                            int64_t before,
+                                                            int limit) = 0;
 
   // pending_payment -> cancelled | expired, returning stock and coupon.
   // False when the order was no longer pending (someone else won).
-  virtual absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to, absl::Time now,
+  virtual absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to,
+                                           absl::Time now,
                                            const Event& event) = 0;
   // A transition without side effects (ship, complete). False if the order
   // was not in `from`.
-  virtual absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from, OrderStatus to,
-                                          absl::Time now) = 0;
+  virtual absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from,
+                                          OrderStatus to, absl::Time now) = 0;
   // Before shipping only; FAILED_PRECONDITION after.
-  virtual absl::Status UpdateAddress(int64_t order_id, const ShippingAddress& address,
+  virtual absl::Status UpdateAddress(int64_t order_id,
+                                     const ShippingAddress& address,
                                      absl::Time now) = 0;
-  virtual absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now, int limit) = 0;
+  virtual absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now,
+                                                            int limit) = 0;
 
   // ---- payments
-  virtual absl::Status AddPaymentToken(int64_t order_id, const std::string& token_hash,
+  virtual absl::Status AddPaymentToken(int64_t order_id,
+                                       const std::string& token_hash,
                                        absl::Time expires_at) = 0;
   struct TokenClaim {
-    Payment payment;  // new, or the order's existing payment
+    Payment payment;         // new, or the order's existing payment
     bool duplicate = false;  // the token had been used: nothing new to charge
   };
   // Uses the single-use token once; a repeat returns the payment it made.
-  virtual absl::StatusOr<TokenClaim> ClaimPaymentToken(const std::string& token_hash,
-                                                       int64_t new_payment_id,
-                                                       absl::Time now) = 0;
+  virtual absl::StatusOr<TokenClaim> ClaimPaymentToken(
+      const std::string& token_hash, int64_t new_payment_id,
+      absl::Time now) = 0;
   // Marks the charge done and the order paid, writes the ledger. False when
   // the order stopped being payable meanwhile (the payment is voided).
   virtual absl::StatusOr<bool> CompletePayment(int64_t payment_id,
                                                const std::string& provider_ref,
-                                               absl::Time now, const Event& event) = 0;
+                                               absl::Time now,
+                                               const Event& event) = 0;
   virtual absl::StatusOr<Payment> PaymentOf(int64_t order_id) = 0;
 
   // ---- refunds
-  virtual absl::Status RequestRefund(int64_t order_id, const std::string& reason,
+  virtual absl::Status RequestRefund(int64_t order_id,
+                                     const std::string& reason,
                                      absl::Time now) = 0;
   virtual absl::StatusOr<Refund> FindRefund(int64_t order_id) = 0;
   // refund_requested -> refunded: reverses the ledger, refunds the payment
   // row, restocks if asked, in one transaction.
-  virtual absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id, bool restock,
-                                     absl::Time now, const Event& event) = 0;
+  virtual absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id,
+                                     bool restock, absl::Time now,
+                                     const Event& event) = 0;
   virtual absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id,
                                     absl::Time now) = 0;
 
   // ---- ledger
   virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerEntries() = 0;
-  virtual absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances() = 0;
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, int64_t>>
+  Balances() = 0;
 };
 
 }  // namespace tokkit::order

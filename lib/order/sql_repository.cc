@@ -99,8 +99,14 @@ constexpr char kOrderColumns[] =
 
 std::string EncodeAddress(const ShippingAddress& a) {
   return Cursor()
-      .Add(a.recipient).Add(a.phone).Add(a.line1).Add(a.line2).Add(a.city)
-      .Add(a.region).Add(a.postal_code).Add(a.country_code)
+      .Add(a.recipient)
+      .Add(a.phone)
+      .Add(a.line1)
+      .Add(a.line2)
+      .Add(a.city)
+      .Add(a.region)
+      .Add(a.postal_code)
+      .Add(a.country_code)
       .Encode();
 }
 
@@ -108,8 +114,9 @@ ShippingAddress DecodeAddress(const std::string& text) {
   ShippingAddress a;
   absl::StatusOr<Cursor> c = Cursor::Decode(text);
   if (!c.ok() || c->size() != 8) return a;
-  std::string* fields[] = {&a.recipient, &a.phone, &a.line1,       &a.line2,
-                           &a.city,      &a.region, &a.postal_code, &a.country_code};
+  std::string* fields[] = {&a.recipient,   &a.phone,       &a.line1,
+                           &a.line2,       &a.city,        &a.region,
+                           &a.postal_code, &a.country_code};
   for (size_t i = 0; i < 8; ++i) *fields[i] = c->StringAt(i).value_or("");
   return a;
 }
@@ -135,18 +142,20 @@ Order ReadOrder(const soci::row& r) {
 
 void LoadItems(soci::session& sql, Order* o) {
   soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT sku_id, spu_id, name, attributes, unit_price_cents, "
-                      "price_version, quantity FROM order_items WHERE order_id = :o "
-                      "ORDER BY sku_id",
+      (sql.prepare
+           << "SELECT sku_id, spu_id, name, attributes, unit_price_cents, "
+              "price_version, quantity FROM order_items WHERE order_id = :o "
+              "ORDER BY sku_id",
        soci::use(o->id));
   for (const soci::row& r : rows) {
-    o->items.push_back({RowInt(r, 0), RowInt(r, 1), RowString(r, 2), RowString(r, 3),
-                        RowInt(r, 4), RowInt(r, 5), RowInt(r, 6)});
+    o->items.push_back({RowInt(r, 0), RowInt(r, 1), RowString(r, 2),
+                        RowString(r, 3), RowInt(r, 4), RowInt(r, 5),
+                        RowInt(r, 6)});
   }
 }
 
-std::optional<Order> FindOn(soci::session& sql, const std::string& where, int64_t a,
-                            const std::string* b = nullptr) {
+std::optional<Order> FindOn(soci::session& sql, const std::string& where,
+                            int64_t a, const std::string* b = nullptr) {
   soci::row r;
   if (b == nullptr) {
     sql << absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE ", where),
@@ -161,16 +170,18 @@ std::optional<Order> FindOn(soci::session& sql, const std::string& where, int64_
   return o;
 }
 
-std::optional<Payment> PaymentOn(soci::session& sql, const char* where, int64_t key) {
+std::optional<Payment> PaymentOn(soci::session& sql, const char* where,
+                                 int64_t key) {
   soci::row r;
-  sql << absl::StrCat("SELECT id, order_id, amount_cents, status, provider_ref, "
-                      "created_at_ms FROM payments WHERE ",
-                      where),
+  sql << absl::StrCat(
+      "SELECT id, order_id, amount_cents, status, provider_ref, "
+      "created_at_ms FROM payments WHERE ",
+      where),
       soci::use(key), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
-  return Payment{RowInt(r, 0), RowInt(r, 1), RowInt(r, 2),
-                 static_cast<PaymentStatus>(RowInt(r, 3)), RowString(r, 4),
-                 FromMillis(RowInt(r, 5))};
+  return Payment{RowInt(r, 0),    RowInt(r, 1),
+                 RowInt(r, 2),    static_cast<PaymentStatus>(RowInt(r, 3)),
+                 RowString(r, 4), FromMillis(RowInt(r, 5))};
 }
 
 void Post(soci::session& sql, int64_t order_id, const std::string& kind,
@@ -178,22 +189,23 @@ void Post(soci::session& sql, int64_t order_id, const std::string& kind,
   const int64_t ms = ToMillis(now);
   sql << "INSERT INTO ledger_entries (order_id, kind, account, amount_cents, "
          "created_at_ms) VALUES (:o, :k, :a, :m, :t)",
-      soci::use(order_id), soci::use(kind), soci::use(account), soci::use(amount),
-      soci::use(ms);
+      soci::use(order_id), soci::use(kind), soci::use(account),
+      soci::use(amount), soci::use(ms);
   sql << "INSERT INTO ledger_balances (account, balance_cents) VALUES (:a, :m) "
          "ON CONFLICT (account) DO UPDATE SET balance_cents = "
          "ledger_balances.balance_cents + :m2",
       soci::use(account), soci::use(amount), soci::use(amount);
 }
 
-bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from, OrderStatus to,
-               absl::Time now) {
+bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from,
+               OrderStatus to, absl::Time now) {
   const int f = static_cast<int>(from), t = static_cast<int>(to);
   const int64_t ms = ToMillis(now);
-  return ExecAffected(sql,
-                      "UPDATE orders SET status = :t, updated_at_ms = :n WHERE id = :i "
-                      "AND status = :f",
-                      t, ms, order_id, f) == 1;
+  return ExecAffected(
+             sql,
+             "UPDATE orders SET status = :t, updated_at_ms = :n WHERE id = :i "
+             "AND status = :f",
+             t, ms, order_id, f) == 1;
 }
 
 class SqlOrderRepository : public OrderRepository {
@@ -206,20 +218,26 @@ class SqlOrderRepository : public OrderRepository {
     absl::Status st = db_->Transact([&](soci::session& sql) -> absl::Status {
       existing = FindOn(sql, "user_id = :u AND idempotency_key = :k", o.user_id,
                         &o.idempotency_key);
-      if (existing) return absl::OkStatus();  // a retry: same order, no new effects
+      if (existing)
+        return absl::OkStatus();  // a retry: same order, no new effects
       std::vector<commerce::PricedLine> priced;
       o.merchant_id = 0;
       o.items_total_cents = 0;
       o.shipping_cents = 0;
       for (OrderItem& item : o.items) {
-        std::optional<commerce::SkuForOrder> s = commerce::LoadSkuForOrder(sql, item.sku_id);
-        if (!s) return absl::NotFoundError(absl::StrCat("sku ", item.sku_id, " not found"));
+        std::optional<commerce::SkuForOrder> s =
+            commerce::LoadSkuForOrder(sql, item.sku_id);
+        if (!s)
+          return absl::NotFoundError(
+              absl::StrCat("sku ", item.sku_id, " not found"));
         if (!s->for_sale) {
-          return absl::FailedPreconditionError(absl::StrCat(s->spu_name, " is not for sale"));
+          return absl::FailedPreconditionError(
+              absl::StrCat(s->spu_name, " is not for sale"));
         }
         if (o.merchant_id == 0) o.merchant_id = s->sku.merchant_id;
         if (o.merchant_id != s->sku.merchant_id) {
-          return absl::InvalidArgumentError("an order holds one merchant's items");
+          return absl::InvalidArgumentError(
+              "an order holds one merchant's items");
         }
         // The never-oversell step: a conditional decrement.
         if (!commerce::ReserveStock(sql, item.sku_id, item.quantity)) {
@@ -251,12 +269,14 @@ class SqlOrderRepository : public OrderRepository {
         std::optional<commerce::CouponChoice> choice =
             commerce::BestCoupon(wallet, priced, o.created_at);
         if (!choice && d.coupon_mode == CouponMode::kSpecific) {
-          return absl::FailedPreconditionError("that coupon cannot be used on this order");
+          return absl::FailedPreconditionError(
+              "that coupon cannot be used on this order");
         }
         if (choice) {
           if (!commerce::UseCoupon(sql, choice->user_coupon.id, o.user_id, o.id,
                                    o.created_at)) {
-            return absl::AbortedError("coupon was used concurrently");  // retried
+            return absl::AbortedError(
+                "coupon was used concurrently");  // retried
           }
           o.user_coupon_id = choice->user_coupon.id;
           o.discount_cents = choice->discount_cents;
@@ -267,20 +287,27 @@ class SqlOrderRepository : public OrderRepository {
       o.updated_at = o.created_at;
       const int status = static_cast<int>(o.status);
       const std::string address = EncodeAddress(o.address);
-      const int64_t created = ToMillis(o.created_at), expires = ToMillis(o.expires_at);
-      sql << "INSERT INTO orders (id, user_id, merchant_id, status, idempotency_key, "
+      const int64_t created = ToMillis(o.created_at),
+                    expires = ToMillis(o.expires_at);
+      sql << "INSERT INTO orders (id, user_id, merchant_id, status, "
+             "idempotency_key, "
              "items_total_cents, discount_cents, shipping_cents, total_cents, "
-             "user_coupon_id, address, created_at_ms, expires_at_ms, updated_at_ms) "
-             "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, :ua)",
+             "user_coupon_id, address, created_at_ms, expires_at_ms, "
+             "updated_at_ms) "
+             "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, "
+             ":ua)",
           soci::use(o.id), soci::use(o.user_id), soci::use(o.merchant_id),
-          soci::use(status), soci::use(o.idempotency_key), soci::use(o.items_total_cents),
-          soci::use(o.discount_cents), soci::use(o.shipping_cents), soci::use(o.total_cents),
+          soci::use(status), soci::use(o.idempotency_key),
+          soci::use(o.items_total_cents), soci::use(o.discount_cents),
+          soci::use(o.shipping_cents), soci::use(o.total_cents),
           soci::use(o.user_coupon_id), soci::use(address), soci::use(created),
           soci::use(expires), soci::use(created);
       std::vector<int64_t> bought;
       for (const OrderItem& item : o.items) {
-        sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, attributes, "
-               "unit_price_cents, price_version, quantity) VALUES (:o, :s, :p, :n, :a, "
+        sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, "
+               "attributes, "
+               "unit_price_cents, price_version, quantity) VALUES (:o, :s, :p, "
+               ":n, :a, "
                ":u, :v, :q)",
             soci::use(o.id), soci::use(item.sku_id), soci::use(item.spu_id),
             soci::use(item.name), soci::use(item.attributes),
@@ -295,7 +322,8 @@ class SqlOrderRepository : public OrderRepository {
     });
     if (IsUniqueViolation(st)) {
       // A concurrent request with the same key won the insert.
-      absl::StatusOr<Order> winner = FindByIdempotencyKey(o.user_id, o.idempotency_key);
+      absl::StatusOr<Order> winner =
+          FindByIdempotencyKey(o.user_id, o.idempotency_key);
       if (winner.ok()) return std::make_pair(*winner, false);
     }
     RETURN_IF_ERROR(st);
@@ -318,12 +346,14 @@ class SqlOrderRepository : public OrderRepository {
     return List("user_id", user_id, before, limit);
   }
 
-  absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id, int64_t before,
+  absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id,
+                                                    int64_t before,
                                                     int limit) override {
     return List("merchant_id", merchant_id, before, limit);
   }
 
-  absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to, absl::Time now,
+  absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to,
+                                   absl::Time now,
                                    const Event& event) override {
     bool closed = false;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
@@ -334,15 +364,16 @@ class SqlOrderRepository : public OrderRepository {
       for (const OrderItem& item : o->items) {
         commerce::ReleaseStock(sql, item.sku_id, item.quantity);
       }
-      if (o->user_coupon_id != 0) commerce::ReturnCoupon(sql, o->user_coupon_id, o->id);
+      if (o->user_coupon_id != 0)
+        commerce::ReturnCoupon(sql, o->user_coupon_id, o->id);
       if (to == OrderStatus::kExpired) AppendToOutbox(sql, event);
       return absl::OkStatus();
     }));
     return closed;
   }
 
-  absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from, OrderStatus to,
-                                  absl::Time now) override {
+  absl::StatusOr<bool> Transition(int64_t order_id, OrderStatus from,
+                                  OrderStatus to, absl::Time now) override {
     bool changed = false;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       changed = SetStatus(sql, order_id, from, to, now);
@@ -359,22 +390,26 @@ class SqlOrderRepository : public OrderRepository {
       const int pending = static_cast<int>(OrderStatus::kPendingPayment);
       const int paid = static_cast<int>(OrderStatus::kPaid);
       if (ExecAffected(sql,
-                       "UPDATE orders SET address = :a, updated_at_ms = :n WHERE id = :i "
+                       "UPDATE orders SET address = :a, updated_at_ms = :n "
+                       "WHERE id = :i "
                        "AND status IN (:p1, :p2)",
                        a, ms, order_id, pending, paid) != 1) {
-        return absl::FailedPreconditionError("the address can change only before shipping");
+        return absl::FailedPreconditionError(
+            "the address can change only before shipping");
       }
       return absl::OkStatus();
     });
   }
 
-  absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now, int limit) override {
+  absl::StatusOr<std::vector<int64_t>> DueForExpiry(absl::Time now,
+                                                    int limit) override {
     std::vector<int64_t> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       const int pending = static_cast<int>(OrderStatus::kPendingPayment);
       const int64_t ms = ToMillis(now);
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT id FROM orders WHERE status = :s AND expires_at_ms <= :n "
+          (sql.prepare << "SELECT id FROM orders WHERE status = :s AND "
+                          "expires_at_ms <= :n "
                           "ORDER BY expires_at_ms LIMIT :l",
            soci::use(pending), soci::use(ms), soci::use(limit));
       for (const soci::row& r : rows) out.push_back(RowInt(r, 0));
@@ -387,7 +422,8 @@ class SqlOrderRepository : public OrderRepository {
                                absl::Time expires_at) override {
     return db_->Run([&](soci::session& sql) {
       const int64_t e = ToMillis(expires_at);
-      sql << "INSERT INTO payment_tokens (token_hash, order_id, expires_at_ms, used_at_ms) "
+      sql << "INSERT INTO payment_tokens (token_hash, order_id, expires_at_ms, "
+             "used_at_ms) "
              "VALUES (:h, :o, :e, 0)",
           soci::use(token_hash), soci::use(order_id), soci::use(e);
       return absl::OkStatus();
@@ -400,18 +436,21 @@ class SqlOrderRepository : public OrderRepository {
     TokenClaim claim;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
       soci::row r;
-      sql << "SELECT order_id, expires_at_ms, used_at_ms FROM payment_tokens WHERE "
+      sql << "SELECT order_id, expires_at_ms, used_at_ms FROM payment_tokens "
+             "WHERE "
              "token_hash = :h",
           soci::use(token_hash), soci::into(r);
       if (!sql.got_data()) return absl::NotFoundError("unknown payment token");
       const int64_t order_id = RowInt(r, 0);
       const int64_t now_ms = ToMillis(now);
-      std::optional<Payment> existing = PaymentOn(sql, "order_id = :o", order_id);
-      const bool claimed = ExecAffected(sql,
-                                        "UPDATE payment_tokens SET used_at_ms = :n WHERE "
-                                        "token_hash = :h AND used_at_ms = 0 AND "
-                                        "expires_at_ms > :n2",
-                                        now_ms, token_hash, now_ms) == 1;
+      std::optional<Payment> existing =
+          PaymentOn(sql, "order_id = :o", order_id);
+      const bool claimed =
+          ExecAffected(sql,
+                       "UPDATE payment_tokens SET used_at_ms = :n WHERE "
+                       "token_hash = :h AND used_at_ms = 0 AND "
+                       "expires_at_ms > :n2",
+                       now_ms, token_hash, now_ms) == 1;
       if (!claimed) {
         // Used before: a duplicate checkout gets the payment it made. Read
         // again: the winner may have committed after our first read.
@@ -424,12 +463,13 @@ class SqlOrderRepository : public OrderRepository {
           claim.duplicate = true;
           return absl::OkStatus();
         }
-        return absl::FailedPreconditionError("payment token expired or already used");
+        return absl::FailedPreconditionError(
+            "payment token expired or already used");
       }
       std::optional<Order> o = FindOn(sql, "id = :i", order_id);
       if (o->status != OrderStatus::kPendingPayment) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("order is ", StatusName(o->status), ", not awaiting payment"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "order is ", StatusName(o->status), ", not awaiting payment"));
       }
       if (existing) {
         // An earlier attempt whose charge failed: retry it under the same
@@ -437,20 +477,23 @@ class SqlOrderRepository : public OrderRepository {
         claim.payment = *existing;
         return absl::OkStatus();
       }
-      claim.payment = {new_payment_id, order_id, o->total_cents, PaymentStatus::kPending,
-                       "", now};
+      claim.payment = {new_payment_id,          order_id, o->total_cents,
+                       PaymentStatus::kPending, "",       now};
       const int status = static_cast<int>(PaymentStatus::kPending);
-      sql << "INSERT INTO payments (id, order_id, amount_cents, status, provider_ref, "
+      sql << "INSERT INTO payments (id, order_id, amount_cents, status, "
+             "provider_ref, "
              "created_at_ms) VALUES (:i, :o, :a, :s, '', :t)",
-          soci::use(new_payment_id), soci::use(order_id), soci::use(o->total_cents),
-          soci::use(status), soci::use(now_ms);
+          soci::use(new_payment_id), soci::use(order_id),
+          soci::use(o->total_cents), soci::use(status), soci::use(now_ms);
       return absl::OkStatus();
     }));
     return claim;
   }
 
-  absl::StatusOr<bool> CompletePayment(int64_t payment_id, const std::string& provider_ref,
-                                       absl::Time now, const Event& event) override {
+  absl::StatusOr<bool> CompletePayment(int64_t payment_id,
+                                       const std::string& provider_ref,
+                                       absl::Time now,
+                                       const Event& event) override {
     bool paid = false;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
       std::optional<Payment> p = PaymentOn(sql, "id = :i", payment_id);
@@ -460,24 +503,26 @@ class SqlOrderRepository : public OrderRepository {
       const int succeeded = static_cast<int>(PaymentStatus::kSucceeded);
       const int pending = static_cast<int>(PaymentStatus::kPending);
       if (ExecAffected(sql,
-                       "UPDATE payments SET status = :s, provider_ref = :r WHERE id = :i "
+                       "UPDATE payments SET status = :s, provider_ref = :r "
+                       "WHERE id = :i "
                        "AND status = :p",
                        succeeded, provider_ref, payment_id, pending) != 1) {
         std::optional<Payment> now_p = PaymentOn(sql, "id = :i", payment_id);
         paid = now_p && now_p->status == PaymentStatus::kSucceeded;
         return absl::OkStatus();
       }
-      paid = SetStatus(sql, p->order_id, OrderStatus::kPendingPayment, OrderStatus::kPaid,
-                       now);
+      paid = SetStatus(sql, p->order_id, OrderStatus::kPendingPayment,
+                       OrderStatus::kPaid, now);
       if (!paid) {
         const int voided = static_cast<int>(PaymentStatus::kVoided);
-        sql << "UPDATE payments SET status = :s WHERE id = :i", soci::use(voided),
-            soci::use(payment_id);
+        sql << "UPDATE payments SET status = :s WHERE id = :i",
+            soci::use(voided), soci::use(payment_id);
       }
       if (!paid) return absl::OkStatus();
       std::optional<Order> o = FindOn(sql, "id = :i", p->order_id);
       Post(sql, o->id, "payment", kProviderClearing, p->amount_cents, now);
-      Post(sql, o->id, "payment", MerchantAccount(o->merchant_id), -p->amount_cents, now);
+      Post(sql, o->id, "payment", MerchantAccount(o->merchant_id),
+           -p->amount_cents, now);
       AppendToOutbox(sql, event);
       return absl::OkStatus();
     }));
@@ -497,16 +542,20 @@ class SqlOrderRepository : public OrderRepository {
   absl::Status RequestRefund(int64_t order_id, const std::string& reason,
                              absl::Time now) override {
     return db_->Transact([&](soci::session& sql) -> absl::Status {
-      if (!SetStatus(sql, order_id, OrderStatus::kPaid, OrderStatus::kRefundRequested, now)) {
-        return absl::FailedPreconditionError("only a paid, unshipped order can be refunded");
+      if (!SetStatus(sql, order_id, OrderStatus::kPaid,
+                     OrderStatus::kRefundRequested, now)) {
+        return absl::FailedPreconditionError(
+            "only a paid, unshipped order can be refunded");
       }
       const int status = static_cast<int>(RefundStatus::kRequested);
       const int64_t ms = ToMillis(now);
       // A rejected request may be followed by a new one.
       sql << "DELETE FROM refunds WHERE order_id = :o", soci::use(order_id);
-      sql << "INSERT INTO refunds (order_id, reason, status, requested_at_ms) VALUES "
+      sql << "INSERT INTO refunds (order_id, reason, status, requested_at_ms) "
+             "VALUES "
              "(:o, :r, :s, :t)",
-          soci::use(order_id), soci::use(reason), soci::use(status), soci::use(ms);
+          soci::use(order_id), soci::use(reason), soci::use(status),
+          soci::use(ms);
       return absl::OkStatus();
     });
   }
@@ -515,12 +564,17 @@ class SqlOrderRepository : public OrderRepository {
     std::optional<Refund> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << "SELECT order_id, reason, status, restock, reviewer_id, requested_at_ms FROM "
+      sql << "SELECT order_id, reason, status, restock, reviewer_id, "
+             "requested_at_ms FROM "
              "refunds WHERE order_id = :o",
           soci::use(order_id), soci::into(r);
       if (sql.got_data()) {
-        out = Refund{RowInt(r, 0), RowString(r, 1), static_cast<RefundStatus>(RowInt(r, 2)),
-                     RowBool(r, 3), RowInt(r, 4), FromMillis(RowInt(r, 5))};
+        out = Refund{RowInt(r, 0),
+                     RowString(r, 1),
+                     static_cast<RefundStatus>(RowInt(r, 2)),
+                     RowBool(r, 3),
+                     RowInt(r, 4),
+                     FromMillis(RowInt(r, 5))};
       }
       return absl::OkStatus();
     }));
@@ -528,11 +582,12 @@ class SqlOrderRepository : public OrderRepository {
     return *out;
   }
 
-  absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id, bool restock,
-                             absl::Time now, const Event& event) override {
+  absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id,
+                             bool restock, absl::Time now,
+                             const Event& event) override {
     return db_->Transact([&](soci::session& sql) -> absl::Status {
-      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested, OrderStatus::kRefunded,
-                     now)) {
+      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested,
+                     OrderStatus::kRefunded, now)) {
         return absl::FailedPreconditionError("no refund is awaiting review");
       }
       std::optional<Order> o = FindOn(sql, "id = :i", order_id);
@@ -542,13 +597,14 @@ class SqlOrderRepository : public OrderRepository {
       const int64_t ms = ToMillis(now);
       sql << "UPDATE refunds SET status = :s, restock = :r, reviewer_id = :v, "
              "reviewed_at_ms = :t WHERE order_id = :o",
-          soci::use(approved), soci::use(r), soci::use(reviewer_id), soci::use(ms),
-          soci::use(order_id);
+          soci::use(approved), soci::use(r), soci::use(reviewer_id),
+          soci::use(ms), soci::use(order_id);
       const int refunded = static_cast<int>(PaymentStatus::kRefunded);
-      sql << "UPDATE payments SET status = :s WHERE id = :i", soci::use(refunded),
-          soci::use(p->id);
+      sql << "UPDATE payments SET status = :s WHERE id = :i",
+          soci::use(refunded), soci::use(p->id);
       Post(sql, order_id, "refund", kProviderClearing, -p->amount_cents, now);
-      Post(sql, order_id, "refund", MerchantAccount(o->merchant_id), p->amount_cents, now);
+      Post(sql, order_id, "refund", MerchantAccount(o->merchant_id),
+           p->amount_cents, now);
       if (restock) {
         for (const OrderItem& item : o->items) {
           commerce::ReleaseStock(sql, item.sku_id, item.quantity);
@@ -559,16 +615,20 @@ class SqlOrderRepository : public OrderRepository {
     });
   }
 
-  absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id, absl::Time now) override {
+  absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id,
+                            absl::Time now) override {
     return db_->Transact([&](soci::session& sql) -> absl::Status {
-      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested, OrderStatus::kPaid, now)) {
+      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested,
+                     OrderStatus::kPaid, now)) {
         return absl::FailedPreconditionError("no refund is awaiting review");
       }
       const int rejected = static_cast<int>(RefundStatus::kRejected);
       const int64_t ms = ToMillis(now);
-      sql << "UPDATE refunds SET status = :s, reviewer_id = :v, reviewed_at_ms = :t "
+      sql << "UPDATE refunds SET status = :s, reviewer_id = :v, reviewed_at_ms "
+             "= :t "
              "WHERE order_id = :o",
-          soci::use(rejected), soci::use(reviewer_id), soci::use(ms), soci::use(order_id);
+          soci::use(rejected), soci::use(reviewer_id), soci::use(ms),
+          soci::use(order_id);
       return absl::OkStatus();
     });
   }
@@ -577,18 +637,20 @@ class SqlOrderRepository : public OrderRepository {
     std::vector<LedgerEntry> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          sql.prepare << "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
-                         "ledger_entries ORDER BY order_id, kind, account";
+          sql.prepare
+          << "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
+             "ledger_entries ORDER BY order_id, kind, account";
       for (const soci::row& r : rows) {
-        out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2), RowString(r, 3),
-                       FromMillis(RowInt(r, 4))});
+        out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2),
+                       RowString(r, 3), FromMillis(RowInt(r, 4))});
       }
       return absl::OkStatus();
     }));
     return out;
   }
 
-  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances() override {
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances()
+      override {
     absl::flat_hash_map<std::string, int64_t> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
@@ -611,15 +673,16 @@ class SqlOrderRepository : public OrderRepository {
   }
 
  private:
-  absl::StatusOr<std::vector<Order>> List(const char* column, int64_t who, int64_t before,
-                                          int limit) {
+  absl::StatusOr<std::vector<Order>> List(const char* column, int64_t who,
+                                          int64_t before, int limit) {
     std::vector<Order> out;
     const int64_t bound = before > 0 ? before : INT64_MAX;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       {
         soci::rowset<soci::row> rows =
-            (sql.prepare << absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE ",
-                                         column, " = :w AND id < :b ORDER BY id DESC LIMIT :n"),
+            (sql.prepare << absl::StrCat(
+                 "SELECT ", kOrderColumns, " FROM orders WHERE ", column,
+                 " = :w AND id < :b ORDER BY id DESC LIMIT :n"),
              soci::use(who), soci::use(bound), soci::use(limit));
         for (const soci::row& r : rows) out.push_back(ReadOrder(r));
       }

@@ -21,8 +21,8 @@ absl::StatusOr<social::VideoRef> FeedVideoCatalog::FindVideo(int64_t video_id) {
   return social::VideoRef{v.id, v.author_id};
 }
 
-absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::FollowedAuthors(int64_t user_id,
-                                                                          int limit) {
+absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::FollowedAuthors(
+    int64_t user_id, int limit) {
   std::vector<int64_t> out;
   std::string token;
   do {
@@ -55,8 +55,9 @@ absl::StatusOr<absl::flat_hash_map<int64_t, feed::SocialSignals::Engagement>>
 SocialServiceSignals::EngagementOf(const std::vector<int64_t>& video_ids) {
   absl::flat_hash_map<int64_t, Engagement> out;
   for (size_t i = 0; i < video_ids.size(); i += 100) {
-    std::vector<int64_t> chunk(video_ids.begin() + i,
-                               video_ids.begin() + std::min(video_ids.size(), i + 100));
+    std::vector<int64_t> chunk(
+        video_ids.begin() + i,
+        video_ids.begin() + std::min(video_ids.size(), i + 100));
     ASSIGN_OR_RETURN(std::vector<social::VideoSocialState> states,
                      social_->GetVideoStates(0, chunk));
     for (const social::VideoSocialState& s : states) {
@@ -66,8 +67,10 @@ SocialServiceSignals::EngagementOf(const std::vector<int64_t>& video_ids) {
   return out;
 }
 
-absl::StatusOr<std::string> AccountAuthorDirectory::UsernameOf(int64_t user_id) {
-  ASSIGN_OR_RETURN(std::vector<account::User> users, accounts_->GetUsers({user_id}));
+absl::StatusOr<std::string> AccountAuthorDirectory::UsernameOf(
+    int64_t user_id) {
+  ASSIGN_OR_RETURN(std::vector<account::User> users,
+                   accounts_->GetUsers({user_id}));
   if (users.empty()) return absl::NotFoundError("author not found");
   return users[0].username;
 }
@@ -75,8 +78,9 @@ absl::StatusOr<std::string> AccountAuthorDirectory::UsernameOf(int64_t user_id) 
 absl::StatusOr<order::ShippingAddress> AccountAddressBook::Find(
     const account::Principal& user, int64_t address_id) {
   ASSIGN_OR_RETURN(account::Address a, accounts_->GetAddress(user, address_id));
-  return order::ShippingAddress{a.recipient, a.phone,       a.line1,       a.line2,
-                                a.city,      a.region,      a.postal_code, a.country_code};
+  return order::ShippingAddress{a.recipient,   a.phone,       a.line1,
+                                a.line2,       a.city,        a.region,
+                                a.postal_code, a.country_code};
 }
 
 }  // namespace tokkit

@@ -5,10 +5,10 @@
 
 #include "lib/account/account_service.h"
 #include "lib/feed/ports.h"
-#include "lib/order/order_service.h"
 #include "lib/feed/repository.h"
-#include "lib/social/social_service.h"
+#include "lib/order/order_service.h"
 #include "lib/social/ports.h"
+#include "lib/social/social_service.h"
 
 namespace tokkit {
 
@@ -34,8 +34,10 @@ class FeedVideoCatalog : public social::VideoCatalog {
 
 class SocialServiceSignals : public feed::SocialSignals {
  public:
-  explicit SocialServiceSignals(social::SocialService* social) : social_(social) {}
-  absl::StatusOr<std::vector<int64_t>> FollowedAuthors(int64_t user_id, int limit) override;
+  explicit SocialServiceSignals(social::SocialService* social)
+      : social_(social) {}
+  absl::StatusOr<std::vector<int64_t>> FollowedAuthors(int64_t user_id,
+                                                       int limit) override;
   absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(int64_t user_id,
                                                            int limit) override;
   absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
@@ -57,7 +59,8 @@ class AccountAuthorDirectory : public feed::AuthorDirectory {
 
 class AccountAddressBook : public order::AddressBook {
  public:
-  explicit AccountAddressBook(account::AccountService* accounts) : accounts_(accounts) {}
+  explicit AccountAddressBook(account::AccountService* accounts)
+      : accounts_(accounts) {}
   absl::StatusOr<order::ShippingAddress> Find(const account::Principal& user,
                                               int64_t address_id) override;
 

@@ -1,15 +1,15 @@
 #include "lib/platform/platform.h"
 
 #include "lib/account/sql_repository.h"
+#include "lib/commerce/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
-#include "lib/commerce/sql_repository.h"
 #include "lib/feed/sql_repository.h"
 #include "lib/order/sql_repository.h"
 #include "lib/platform/adapters.h"
 #include "lib/social/sql_repository.h"
-#include "lib/store/events/outbox.h"
 #include "lib/store/blob/local_blob_store.h"
+#include "lib/store/events/outbox.h"
 
 namespace tokkit {
 
@@ -25,9 +25,9 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   ASSIGN_OR_RETURN(IdGenerator * ids,
                    IdGenerator::Create(config.worker_id, p->clock_));
   p->ids_.reset(ids);
-  ASSIGN_OR_RETURN(account::AccessTokenCodec codec,
-                   account::AccessTokenCodec::Create(config.signing_keys,
-                                                     p->clock_));
+  ASSIGN_OR_RETURN(
+      account::AccessTokenCodec codec,
+      account::AccessTokenCodec::Create(config.signing_keys, p->clock_));
   p->tokens_ = std::make_unique<account::AccessTokenCodec>(std::move(codec));
   p->hasher_ =
       std::make_unique<account::PasswordHasher>(config.password_hashing);
@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
       p->database_->Migrate(social::kSocialModule, social::SocialMigrations()));
   RETURN_IF_ERROR(p->database_->Migrate(commerce::kCommerceModule,
                                         commerce::CommerceMigrations()));
-  RETURN_IF_ERROR(p->database_->Migrate(order::kOrderModule, order::OrderMigrations()));
+  RETURN_IF_ERROR(
+      p->database_->Migrate(order::kOrderModule, order::OrderMigrations()));
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
                    LocalBlobStore::Open(config.blob_dir));
   p->blobs_ = std::move(blobs);
@@ -102,7 +103,8 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   feed_deps.events = p->events_.get();
   feed_deps.clock = p->clock_;
   feed_deps.ids = p->ids_.get();
-  p->feed_service_ = std::make_unique<feed::FeedService>(feed_deps, config.feed);
+  p->feed_service_ =
+      std::make_unique<feed::FeedService>(feed_deps, config.feed);
 
   p->catalog_ = commerce::NewSqlCatalogRepository(db);
   p->coupons_ = commerce::NewSqlCouponRepository(db);
@@ -114,23 +116,27 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   commerce_deps.blobs = p->blobs_.get();
   commerce_deps.clock = p->clock_;
   commerce_deps.ids = p->ids_.get();
-  p->commerce_service_ = std::make_unique<commerce::CommerceService>(commerce_deps);
+  p->commerce_service_ =
+      std::make_unique<commerce::CommerceService>(commerce_deps);
 
   p->order_repository_ = order::NewSqlOrderRepository(db);
-  p->address_book_ = std::make_unique<AccountAddressBook>(p->account_service_.get());
+  p->address_book_ =
+      std::make_unique<AccountAddressBook>(p->account_service_.get());
   order::OrderDeps order_deps;
   order_deps.orders = p->order_repository_.get();
   order_deps.cart = p->cart_.get();
   order_deps.addresses = p->address_book_.get();
   order_deps.payments = config.payment_provider;
   if (order_deps.payments == nullptr) {
-    p->simulated_payments_ = std::make_unique<order::SimulatedPaymentProvider>();
+    p->simulated_payments_ =
+        std::make_unique<order::SimulatedPaymentProvider>();
     order_deps.payments = p->simulated_payments_.get();
   }
   order_deps.events = p->events_.get();
   order_deps.clock = p->clock_;
   order_deps.ids = p->ids_.get();
-  p->order_service_ = std::make_unique<order::OrderService>(order_deps, config.orders);
+  p->order_service_ =
+      std::make_unique<order::OrderService>(order_deps, config.orders);
 
   social::ChatDeps chat_deps;
   chat_deps.chats = p->chats_.get();

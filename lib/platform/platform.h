@@ -19,16 +19,16 @@
 #include "absl/status/statusor.h"
 #include "lib/account/account_service.h"
 #include "lib/account/repository.h"
+#include "lib/commerce/commerce_service.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
-#include "lib/commerce/commerce_service.h"
 #include "lib/feed/feed_service.h"
-#include "lib/order/order_service.h"
 #include "lib/feed/repository.h"
+#include "lib/order/order_service.h"
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
-#include "lib/store/events/outbox_relay.h"
 #include "lib/store/blob/blob_store.h"
+#include "lib/store/events/outbox_relay.h"
 #include "lib/store/sql/database.h"
 
 namespace tokkit {
@@ -71,7 +71,9 @@ class Platform {
   commerce::CommerceService& commerce() { return *commerce_service_; }
   order::OrderService& orders() { return *order_service_; }
   // The built-in provider, when no other was configured (else nullptr).
-  order::SimulatedPaymentProvider* simulated_payments() { return simulated_payments_.get(); }
+  order::SimulatedPaymentProvider* simulated_payments() {
+    return simulated_payments_.get();
+  }
   EventBus& events() { return *events_; }
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
@@ -113,7 +115,8 @@ class Platform {
   std::unique_ptr<order::OrderRepository> order_repository_;
   std::unique_ptr<order::AddressBook> address_book_;
   std::unique_ptr<order::SimulatedPaymentProvider> simulated_payments_;
-  std::unique_ptr<order::OrderService> order_service_;  // stops its sweeper first
+  std::unique_ptr<order::OrderService>
+      order_service_;  // stops its sweeper first
   // Declared last: destroyed first, so it unsubscribes while the relay lives.
   std::unique_ptr<social::ChatService> chat_service_;
 };

@@ -18,17 +18,18 @@ ChatService::~ChatService() {
   if (deps_.events != nullptr) deps_.events->Unsubscribe(subscription_);
 }
 
-absl::StatusOr<Message> ChatService::Send(const Principal& caller,
-                                          int64_t recipient_id,
-                                          const std::string& body,
-                                          const std::string& client_message_id) {
+absl::StatusOr<Message> ChatService::Send(
+    const Principal& caller, int64_t recipient_id, const std::string& body,
+    const std::string& client_message_id) {
   RETURN_IF_ERROR(ValidatePositiveId("recipient_id", recipient_id));
   if (recipient_id == caller.user_id) {
     return absl::InvalidArgumentError("you cannot message yourself");
   }
-  RETURN_IF_ERROR(ValidateText("body", body, 1, kMaxMessageChars, /*multiline=*/true));
+  RETURN_IF_ERROR(
+      ValidateText("body", body, 1, kMaxMessageChars, /*multiline=*/true));
   if (client_message_id.size() > 64) {
-    return absl::InvalidArgumentError("client_message_id is longer than 64 bytes");
+    return absl::InvalidArgumentError(
+        "client_message_id is longer than 64 bytes");
   }
   ASSIGN_OR_RETURN(std::vector<UserSummary> people,
                    deps_.users->GetUsers({caller.user_id, recipient_id}));
@@ -37,8 +38,9 @@ absl::StatusOr<Message> ChatService::Send(const Principal& caller,
     if (u.id == recipient_id) recipient_found = true;
     if (u.banned) {
       return absl::PermissionDeniedError(
-          u.id == recipient_id ? "messaging is blocked: the recipient is banned"
-                               : "messaging is blocked: your account is banned");
+          u.id == recipient_id
+              ? "messaging is blocked: the recipient is banned"
+              : "messaging is blocked: your account is banned");
     }
   }
   if (!recipient_found) return absl::NotFoundError("recipient not found");
@@ -56,11 +58,9 @@ absl::StatusOr<Message> ChatService::Send(const Principal& caller,
   return stored;
 }
 
-absl::StatusOr<Page<Message>> ChatService::History(const Principal& caller,
-                                                   int64_t peer_id,
-                                                   HistoryDirection direction,
-                                                   const std::string& page_token,
-                                                   int page_size) {
+absl::StatusOr<Page<Message>> ChatService::History(
+    const Principal& caller, int64_t peer_id, HistoryDirection direction,
+    const std::string& page_token, int page_size) {
   RETURN_IF_ERROR(ValidatePositiveId("peer_id", peer_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size, 50, 200));
   ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
@@ -70,21 +70,21 @@ absl::StatusOr<Page<Message>> ChatService::History(const Principal& caller,
     ASSIGN_OR_RETURN(int64_t token_dir, cursor.IntAt(0));
     ASSIGN_OR_RETURN(from, cursor.IntAt(1));
     if (token_dir != dir) {
-      return absl::InvalidArgumentError("page token is for the other direction");
+      return absl::InvalidArgumentError(
+          "page token is for the other direction");
     }
   }
   Page<Message> page;
-  ASSIGN_OR_RETURN(page.items,
-                   deps_.chats->Between(caller.user_id, peer_id, dir == 1, from, limit));
+  ASSIGN_OR_RETURN(page.items, deps_.chats->Between(caller.user_id, peer_id,
+                                                    dir == 1, from, limit));
   if (static_cast<int>(page.items.size()) == limit) {
     page.next_page_token = Cursor().Add(dir).Add(page.items.back().id).Encode();
   }
   return page;
 }
 
-absl::StatusOr<std::vector<Message>> ChatService::MissedSince(const Principal& caller,
-                                                              int64_t after_id,
-                                                              int limit) {
+absl::StatusOr<std::vector<Message>> ChatService::MissedSince(
+    const Principal& caller, int64_t after_id, int limit) {
   if (after_id < 0) return absl::InvalidArgumentError("after_id is negative");
   ASSIGN_OR_RETURN(int n, PageSize(limit, 200, 1000));
   return deps_.chats->Since(caller.user_id, after_id, n);
@@ -97,7 +97,8 @@ absl::StatusOr<std::vector<ConversationView>> ChatService::ListConversations(
                    deps_.chats->Conversations(caller.user_id, n));
   std::vector<int64_t> peers;
   for (const Conversation& c : conversations) peers.push_back(c.peer_id);
-  ASSIGN_OR_RETURN(std::vector<UserSummary> users, deps_.users->GetUsers(peers));
+  ASSIGN_OR_RETURN(std::vector<UserSummary> users,
+                   deps_.users->GetUsers(peers));
   absl::flat_hash_map<int64_t, UserSummary> by_id;
   for (UserSummary& u : users) by_id[u.id] = std::move(u);
   std::vector<ConversationView> out;
@@ -128,7 +129,9 @@ std::unique_ptr<ChatService::Connection> ChatService::Connect(int64_t user_id,
   return std::unique_ptr<Connection>(new Connection(this, user_id, sink));
 }
 
-ChatService::Connection::~Connection() { service_->Disconnect(user_id_, sink_); }
+ChatService::Connection::~Connection() {
+  service_->Disconnect(user_id_, sink_);
+}
 
 void ChatService::Disconnect(int64_t user_id, ChatSink* sink) {
   absl::MutexLock lock(&mu_);

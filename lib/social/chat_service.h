@@ -66,7 +66,8 @@ class ChatService {
                                const std::string& client_message_id);
   // kOlder pages back from the newest message; kNewer pages forward from the
   // oldest (or from where the token points).
-  absl::StatusOr<Page<Message>> History(const Principal& caller, int64_t peer_id,
+  absl::StatusOr<Page<Message>> History(const Principal& caller,
+                                        int64_t peer_id,
                                         HistoryDirection direction,
                                         const std::string& page_token,
                                         int page_size);
@@ -75,8 +76,8 @@ class ChatService {
                                                    int64_t after_id, int limit);
   absl::StatusOr<std::vector<ConversationView>> ListConversations(
       const Principal& caller, int limit);
-  absl::StatusOr<Conversation> MarkRead(const Principal& caller, int64_t peer_id,
-                                        int64_t up_to_id);
+  absl::StatusOr<Conversation> MarkRead(const Principal& caller,
+                                        int64_t peer_id, int64_t up_to_id);
 
   // Live delivery of every message the user sends or receives, on any
   // replica, while the returned handle lives.

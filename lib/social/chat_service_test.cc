@@ -25,7 +25,9 @@ class Inbox : public ChatSink {
   // Waits (real time) until `n` messages arrived.
   std::vector<Message> WaitFor(size_t n) {
     absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return got_.size() >= n; };
+    auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return got_.size() >= n;
+    };
     mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
     return got_;
   }
@@ -46,7 +48,8 @@ class ChatTest : public ::testing::TestWithParam<std::string> {
 
   Principal User(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     auto login = accounts.Login({name, kPassword, "", "", ""});
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
@@ -61,8 +64,9 @@ TEST_P(ChatTest, SendValidatesAndIsIdempotentByClientId) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(chat().Send(a, b.user_id, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(chat().Send(a, b.user_id, std::string(2001, 'x'), "").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      chat().Send(a, b.user_id, std::string(2001, 'x'), "").status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(chat().Send(a, 123456, "hello?", "").status().code(),
             absl::StatusCode::kNotFound);
 
@@ -71,14 +75,18 @@ TEST_P(ChatTest, SendValidatesAndIsIdempotentByClientId) {
   EXPECT_EQ(retry.id, m1.id);
   Message m2 = *chat().Send(a, b.user_id, "hi again", "c-2");
   EXPECT_GT(m2.id, m1.id);
-  EXPECT_EQ(chat().History(b, a.user_id, HistoryDirection::kOlder, "", 10)->items.size(), 2u);
+  EXPECT_EQ(chat()
+                .History(b, a.user_id, HistoryDirection::kOlder, "", 10)
+                ->items.size(),
+            2u);
 }
 
 TEST_P(ChatTest, BannedUsersCannotBeMessaged) {
   Principal a = User("anna"), b = User("ben");
   User("boss");
   ASSERT_TRUE(tp_->platform().accounts().GrantAdmin("boss").ok());
-  auto admin = tp_->platform().accounts().Login({"boss", kPassword, "", "", ""});
+  auto admin =
+      tp_->platform().accounts().Login({"boss", kPassword, "", "", ""});
   ASSERT_TRUE(tp_->platform().accounts().Ban(admin->principal, b.user_id).ok());
   absl::Status st = chat().Send(a, b.user_id, "hi", "").status();
   EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied);
@@ -92,23 +100,30 @@ TEST_P(ChatTest, HistoryPagesBothWaysAndUnreadCountsAreExact) {
   Principal a = User("anna"), b = User("ben");
   std::vector<int64_t> ids;
   for (int i = 0; i < 5; ++i) {
-    ids.push_back(chat().Send(i % 2 ? b : a, i % 2 ? a.user_id : b.user_id,
-                              "m" + std::to_string(i), "")->id);
+    ids.push_back(chat()
+                      .Send(i % 2 ? b : a, i % 2 ? a.user_id : b.user_id,
+                            "m" + std::to_string(i), "")
+                      ->id);
   }
-  Page<Message> older = *chat().History(a, b.user_id, HistoryDirection::kOlder, "", 2);
+  Page<Message> older =
+      *chat().History(a, b.user_id, HistoryDirection::kOlder, "", 2);
   ASSERT_EQ(older.items.size(), 2u);
   EXPECT_EQ(older.items[0].id, ids[4]);
-  older = *chat().History(a, b.user_id, HistoryDirection::kOlder, older.next_page_token, 2);
+  older = *chat().History(a, b.user_id, HistoryDirection::kOlder,
+                          older.next_page_token, 2);
   EXPECT_EQ(older.items[0].id, ids[2]);
-  Page<Message> newer = *chat().History(a, b.user_id, HistoryDirection::kNewer, "", 3);
+  Page<Message> newer =
+      *chat().History(a, b.user_id, HistoryDirection::kNewer, "", 3);
   ASSERT_EQ(newer.items.size(), 3u);
   EXPECT_EQ(newer.items[0].id, ids[0]);
   const std::string newer_token = newer.next_page_token;
-  newer = *chat().History(a, b.user_id, HistoryDirection::kNewer, newer_token, 3);
+  newer =
+      *chat().History(a, b.user_id, HistoryDirection::kNewer, newer_token, 3);
   ASSERT_EQ(newer.items.size(), 2u);
   EXPECT_EQ(newer.items[1].id, ids[4]);
   EXPECT_TRUE(newer.next_page_token.empty());
-  EXPECT_EQ(chat().History(a, b.user_id, HistoryDirection::kOlder, newer_token, 3)
+  EXPECT_EQ(chat()
+                .History(a, b.user_id, HistoryDirection::kOlder, newer_token, 3)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
@@ -119,14 +134,16 @@ TEST_P(ChatTest, HistoryPagesBothWaysAndUnreadCountsAreExact) {
   EXPECT_EQ(bc[0].peer.username, "anna");
   EXPECT_EQ(bc[0].conversation.unread_count, 3);
   EXPECT_EQ(bc[0].last_message.id, ids[4]);
-  EXPECT_EQ(chat().ListConversations(a, 10)->at(0).conversation.unread_count, 2);
+  EXPECT_EQ(chat().ListConversations(a, 10)->at(0).conversation.unread_count,
+            2);
 
   Conversation read = *chat().MarkRead(b, a.user_id, ids[2]);
   EXPECT_EQ(read.unread_count, 1);
   read = *chat().MarkRead(b, a.user_id, ids[0]);  // never moves back
   EXPECT_EQ(read.unread_count, 1);
   EXPECT_EQ(chat().MarkRead(b, a.user_id, ids[4])->unread_count, 0);
-  EXPECT_EQ(chat().MarkRead(b, 99999, ids[4]).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(chat().MarkRead(b, 99999, ids[4]).status().code(),
+            absl::StatusCode::kNotFound);
 
   std::vector<Message> missed = *chat().MissedSince(a, ids[1], 100);
   ASSERT_EQ(missed.size(), 3u);  // m2, m3, m4: sent and received
@@ -164,7 +181,8 @@ TEST_P(ChatTest, LiveDeliveryReachesEveryOpenConnectionOnEveryReplica) {
   c3.reset();
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ChatTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, ChatTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -38,8 +38,9 @@ class LikeRepository {
   virtual absl::StatusOr<absl::flat_hash_set<int64_t>> LikedComments(
       int64_t viewer_id, const std::vector<int64_t>& comment_ids) = 0;
   // Newest first, like_id < before (0: from the newest).
-  virtual absl::StatusOr<std::vector<LikedVideo>> LikedVideos(
-      int64_t user_id, int64_t before, int limit) = 0;
+  virtual absl::StatusOr<std::vector<LikedVideo>> LikedVideos(int64_t user_id,
+                                                              int64_t before,
+                                                              int limit) = 0;
 };
 
 class CommentRepository {
@@ -95,7 +96,8 @@ class ChatRepository {
   // Stores the message and updates both conversations (the recipient's
   // unread count) atomically. With a client_message_id, a retry returns the
   // message stored the first time instead of a duplicate.
-  virtual absl::StatusOr<Message> Send(const Message& m, const Event& event) = 0;
+  virtual absl::StatusOr<Message> Send(const Message& m,
+                                       const Event& event) = 0;
   virtual absl::StatusOr<Message> Find(int64_t id) = 0;
   // Between two users. Descending: newest first, id < cursor (0: from the
   // newest). Ascending: oldest first, id > cursor (0: from the first).

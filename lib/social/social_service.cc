@@ -21,10 +21,9 @@ absl::StatusOr<ToggleResult> SocialService::LikeVideo(const Principal& caller,
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
   ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.likes->LikeVideo(caller.user_id, video_id,
-                                          deps_.ids->Next(),
-                                          NewEvent(kTopicVideoLiked, video_id,
-                                                   caller.user_id)));
+                   deps_.likes->LikeVideo(
+                       caller.user_id, video_id, deps_.ids->Next(),
+                       NewEvent(kTopicVideoLiked, video_id, caller.user_id)));
   if (r.changed) Poke();
   return r;
 }
@@ -38,11 +37,12 @@ absl::StatusOr<ToggleResult> SocialService::UnlikeVideo(const Principal& caller,
 absl::StatusOr<ToggleResult> SocialService::LikeComment(const Principal& caller,
                                                         int64_t comment_id) {
   RETURN_IF_ERROR(ValidatePositiveId("comment_id", comment_id));
-  return deps_.likes->LikeComment(caller.user_id, comment_id, deps_.clock->Now());
+  return deps_.likes->LikeComment(caller.user_id, comment_id,
+                                  deps_.clock->Now());
 }
 
-absl::StatusOr<ToggleResult> SocialService::UnlikeComment(const Principal& caller,
-                                                          int64_t comment_id) {
+absl::StatusOr<ToggleResult> SocialService::UnlikeComment(
+    const Principal& caller, int64_t comment_id) {
   RETURN_IF_ERROR(ValidatePositiveId("comment_id", comment_id));
   return deps_.likes->UnlikeComment(caller.user_id, comment_id);
 }
@@ -52,7 +52,8 @@ absl::StatusOr<std::vector<VideoSocialState>> SocialService::GetVideoStates(
   if (video_ids.size() > 100) {
     return absl::InvalidArgumentError("at most 100 video ids per call");
   }
-  for (int64_t id : video_ids) RETURN_IF_ERROR(ValidatePositiveId("video_id", id));
+  for (int64_t id : video_ids)
+    RETURN_IF_ERROR(ValidatePositiveId("video_id", id));
   return deps_.likes->VideoStates(viewer_id, video_ids);
 }
 
@@ -74,8 +75,10 @@ absl::StatusOr<Comment> SocialService::AddComment(const Principal& caller,
                                                   const std::string& body,
                                                   int64_t reply_to_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
-  if (reply_to_id < 0) return absl::InvalidArgumentError("reply_to_id is negative");
-  RETURN_IF_ERROR(ValidateText("body", body, 1, kMaxCommentChars, /*multiline=*/true));
+  if (reply_to_id < 0)
+    return absl::InvalidArgumentError("reply_to_id is negative");
+  RETURN_IF_ERROR(
+      ValidateText("body", body, 1, kMaxCommentChars, /*multiline=*/true));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
   Comment c;
   c.id = deps_.ids->Next();
@@ -125,7 +128,8 @@ absl::StatusOr<Page<Comment>> SocialService::ListComments(
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
   Page<Comment> page;
-  ASSIGN_OR_RETURN(page.items, deps_.comments->ListRoots(video_id, before, limit));
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.comments->ListRoots(video_id, before, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
   if (static_cast<int>(page.items.size()) == limit) {
     page.next_page_token = EncodeIdCursor(page.items.back().id);
@@ -141,10 +145,12 @@ absl::StatusOr<Page<Comment>> SocialService::ListReplies(
   ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(page_token));
   ASSIGN_OR_RETURN(Comment root, deps_.comments->Find(root_id));
   if (root.root_id != 0) {
-    return absl::InvalidArgumentError("root_id names a reply, not a thread root");
+    return absl::InvalidArgumentError(
+        "root_id names a reply, not a thread root");
   }
   Page<Comment> page;
-  ASSIGN_OR_RETURN(page.items, deps_.comments->ListReplies(root_id, after, limit));
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.comments->ListReplies(root_id, after, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
   if (static_cast<int>(page.items.size()) == limit) {
     page.next_page_token = EncodeIdCursor(page.items.back().id);
@@ -158,12 +164,13 @@ absl::StatusOr<ToggleResult> SocialService::Follow(const Principal& caller,
   if (user_id == caller.user_id) {
     return absl::InvalidArgumentError("you cannot follow yourself");
   }
-  ASSIGN_OR_RETURN(std::vector<UserSummary> target, deps_.users->GetUsers({user_id}));
+  ASSIGN_OR_RETURN(std::vector<UserSummary> target,
+                   deps_.users->GetUsers({user_id}));
   if (target.empty()) return absl::NotFoundError("user not found");
   ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.follows->Follow(caller.user_id, user_id, deps_.ids->Next(),
-                                         NewEvent(kTopicUserFollowed, user_id,
-                                                  caller.user_id)));
+                   deps_.follows->Follow(
+                       caller.user_id, user_id, deps_.ids->Next(),
+                       NewEvent(kTopicUserFollowed, user_id, caller.user_id)));
   if (r.changed) Poke();
   return r;
 }
@@ -177,19 +184,22 @@ absl::StatusOr<ToggleResult> SocialService::Unfollow(const Principal& caller,
 absl::StatusOr<Page<FollowEntry>> SocialService::ListFollowing(
     int64_t viewer_id, int64_t user_id, const std::string& page_token,
     int page_size) {
-  return ListEdges(EdgeList::kFollowing, viewer_id, user_id, page_token, page_size);
+  return ListEdges(EdgeList::kFollowing, viewer_id, user_id, page_token,
+                   page_size);
 }
 
 absl::StatusOr<Page<FollowEntry>> SocialService::ListFollowers(
     int64_t viewer_id, int64_t user_id, const std::string& page_token,
     int page_size) {
-  return ListEdges(EdgeList::kFollowers, viewer_id, user_id, page_token, page_size);
+  return ListEdges(EdgeList::kFollowers, viewer_id, user_id, page_token,
+                   page_size);
 }
 
 absl::StatusOr<Page<FollowEntry>> SocialService::ListFriends(
     int64_t viewer_id, int64_t user_id, const std::string& page_token,
     int page_size) {
-  return ListEdges(EdgeList::kFriends, viewer_id, user_id, page_token, page_size);
+  return ListEdges(EdgeList::kFriends, viewer_id, user_id, page_token,
+                   page_size);
 }
 
 absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
@@ -199,9 +209,11 @@ absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   absl::StatusOr<std::vector<FollowEdge>> listed =
-      which == EdgeList::kFollowing   ? deps_.follows->Following(user_id, before, limit)
-      : which == EdgeList::kFollowers ? deps_.follows->Followers(user_id, before, limit)
-                                      : deps_.follows->Friends(user_id, before, limit);
+      which == EdgeList::kFollowing
+          ? deps_.follows->Following(user_id, before, limit)
+      : which == EdgeList::kFollowers
+          ? deps_.follows->Followers(user_id, before, limit)
+          : deps_.follows->Friends(user_id, before, limit);
   ASSIGN_OR_RETURN(std::vector<FollowEdge> edges, std::move(listed));
   std::vector<int64_t> ids;
   for (const FollowEdge& e : edges) ids.push_back(e.user_id);

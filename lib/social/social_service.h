@@ -47,9 +47,12 @@ class SocialService {
 
   // Likes. Liking needs a live video or comment (NOT_FOUND otherwise);
   // unliking is always allowed, so stale likes can be removed.
-  absl::StatusOr<ToggleResult> LikeVideo(const Principal& caller, int64_t video_id);
-  absl::StatusOr<ToggleResult> UnlikeVideo(const Principal& caller, int64_t video_id);
-  absl::StatusOr<ToggleResult> LikeComment(const Principal& caller, int64_t comment_id);
+  absl::StatusOr<ToggleResult> LikeVideo(const Principal& caller,
+                                         int64_t video_id);
+  absl::StatusOr<ToggleResult> UnlikeVideo(const Principal& caller,
+                                           int64_t video_id);
+  absl::StatusOr<ToggleResult> LikeComment(const Principal& caller,
+                                           int64_t comment_id);
   absl::StatusOr<ToggleResult> UnlikeComment(const Principal& caller,
                                              int64_t comment_id);
   // Counts and "has the viewer liked" for up to 100 videos (viewer_id 0:
@@ -57,17 +60,18 @@ class SocialService {
   absl::StatusOr<std::vector<VideoSocialState>> GetVideoStates(
       int64_t viewer_id, const std::vector<int64_t>& video_ids);
   // A user's liked videos, newest first. Private: only the user sees them.
-  absl::StatusOr<Page<LikedVideo>> ListLikedVideos(const Principal& caller,
-                                                   const std::string& page_token,
-                                                   int page_size);
+  absl::StatusOr<Page<LikedVideo>> ListLikedVideos(
+      const Principal& caller, const std::string& page_token, int page_size);
 
   // Comments. `reply_to_id` 0 starts a thread; otherwise the reply joins
   // the thread of that comment.
   absl::StatusOr<Comment> AddComment(const Principal& caller, int64_t video_id,
-                                     const std::string& body, int64_t reply_to_id);
+                                     const std::string& body,
+                                     int64_t reply_to_id);
   // By the comment's author, the video's author or an admin. Idempotent.
   absl::Status DeleteComment(const Principal& caller, int64_t comment_id);
-  absl::StatusOr<Page<Comment>> ListComments(int64_t viewer_id, int64_t video_id,
+  absl::StatusOr<Page<Comment>> ListComments(int64_t viewer_id,
+                                             int64_t video_id,
                                              const std::string& page_token,
                                              int page_size);
   absl::StatusOr<Page<Comment>> ListReplies(int64_t viewer_id, int64_t root_id,
@@ -76,20 +80,24 @@ class SocialService {
 
   // Follows.
   absl::StatusOr<ToggleResult> Follow(const Principal& caller, int64_t user_id);
-  absl::StatusOr<ToggleResult> Unfollow(const Principal& caller, int64_t user_id);
-  absl::StatusOr<Page<FollowEntry>> ListFollowing(int64_t viewer_id, int64_t user_id,
+  absl::StatusOr<ToggleResult> Unfollow(const Principal& caller,
+                                        int64_t user_id);
+  absl::StatusOr<Page<FollowEntry>> ListFollowing(int64_t viewer_id,
+                                                  int64_t user_id,
                                                   const std::string& page_token,
                                                   int page_size);
-  absl::StatusOr<Page<FollowEntry>> ListFollowers(int64_t viewer_id, int64_t user_id,
+  absl::StatusOr<Page<FollowEntry>> ListFollowers(int64_t viewer_id,
+                                                  int64_t user_id,
                                                   const std::string& page_token,
                                                   int page_size);
   // Mutual follows.
-  absl::StatusOr<Page<FollowEntry>> ListFriends(int64_t viewer_id, int64_t user_id,
+  absl::StatusOr<Page<FollowEntry>> ListFriends(int64_t viewer_id,
+                                                int64_t user_id,
                                                 const std::string& page_token,
                                                 int page_size);
   // For each candidate, whether `viewer_id` follows them (feed ranking, UI).
-  absl::StatusOr<std::vector<bool>> IsFollowing(int64_t viewer_id,
-                                                const std::vector<int64_t>& user_ids);
+  absl::StatusOr<std::vector<bool>> IsFollowing(
+      int64_t viewer_id, const std::vector<int64_t>& user_ids);
   absl::StatusOr<RelationStats> GetRelationStats(int64_t user_id);
 
  private:

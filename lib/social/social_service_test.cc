@@ -34,7 +34,8 @@ class SocialTest : public ::testing::TestWithParam<std::string> {
 
   Principal User(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     auto login = accounts.Login({name, kPassword, "", "", ""});
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
@@ -55,10 +56,13 @@ class SocialTest : public ::testing::TestWithParam<std::string> {
 
   int64_t CountRows(const std::string& query) {
     long long n = -1;
-    EXPECT_TRUE(tp_->platform().database().Run([&](soci::session& sql) {
-      sql << query, soci::into(n);
-      return absl::OkStatus();
-    }).ok());
+    EXPECT_TRUE(tp_->platform()
+                    .database()
+                    .Run([&](soci::session& sql) {
+                      sql << query, soci::into(n);
+                      return absl::OkStatus();
+                    })
+                    .ok());
     return n;
   }
 
@@ -78,7 +82,8 @@ TEST_P(SocialTest, LikesAreIdempotentAndCountsExact) {
   EXPECT_EQ(r.count, 1);
   EXPECT_EQ(svc().LikeVideo(other, v)->count, 2);
 
-  std::vector<VideoSocialState> states = *svc().GetVideoStates(fan.user_id, {v, 424242});
+  std::vector<VideoSocialState> states =
+      *svc().GetVideoStates(fan.user_id, {v, 424242});
   ASSERT_EQ(states.size(), 2u);
   EXPECT_EQ(states[0].like_count, 2);
   EXPECT_TRUE(states[0].liked_by_viewer);
@@ -92,10 +97,13 @@ TEST_P(SocialTest, LikesAreIdempotentAndCountsExact) {
   EXPECT_EQ(r.count, 1);
   EXPECT_EQ(svc().UnlikeVideo(author, v)->count, 1);  // never liked: no change
 
-  EXPECT_EQ(svc().LikeVideo(fan, 999999).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(svc().LikeVideo(fan, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().LikeVideo(fan, 999999).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().LikeVideo(fan, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE(videos_->SoftDelete(author.user_id, v, tp_->clock().Now()).ok());
-  EXPECT_EQ(svc().LikeVideo(author, v).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().LikeVideo(author, v).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_TRUE(svc().UnlikeVideo(other, v)->changed);  // cleanup still allowed
 }
 
@@ -112,7 +120,8 @@ TEST_P(SocialTest, LikedVideosNewestFirstWithCursor) {
   EXPECT_EQ(first.items[0].video_id, liked[4]);
   EXPECT_EQ(first.items[2].video_id, liked[2]);
   ASSERT_FALSE(first.next_page_token.empty());
-  Page<LikedVideo> second = *svc().ListLikedVideos(fan, first.next_page_token, 3);
+  Page<LikedVideo> second =
+      *svc().ListLikedVideos(fan, first.next_page_token, 3);
   ASSERT_EQ(second.items.size(), 2u);
   EXPECT_EQ(second.items[1].video_id, liked[0]);
   EXPECT_TRUE(second.next_page_token.empty());
@@ -143,14 +152,16 @@ TEST_P(SocialTest, ConcurrentLikesAndFollowsKeepCountsEqualToRows) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(errors.load(), 0);
-  const int64_t like_rows = CountRows("SELECT COUNT(*) FROM video_likes WHERE video_id = " +
-                                      std::to_string(v));
+  const int64_t like_rows = CountRows(
+      "SELECT COUNT(*) FROM video_likes WHERE video_id = " + std::to_string(v));
   EXPECT_EQ((*svc().GetVideoStates(0, {v}))[0].like_count, like_rows);
-  const int64_t follow_rows = CountRows(
-      "SELECT COUNT(*) FROM follows WHERE followee_id = " + std::to_string(author.user_id));
+  const int64_t follow_rows =
+      CountRows("SELECT COUNT(*) FROM follows WHERE followee_id = " +
+                std::to_string(author.user_id));
   EXPECT_EQ(svc().GetRelationStats(author.user_id)->followers, follow_rows);
   int64_t following_sum = 0;
-  for (const Principal& f : fans) following_sum += svc().GetRelationStats(f.user_id)->following;
+  for (const Principal& f : fans)
+    following_sum += svc().GetRelationStats(f.user_id)->following;
   EXPECT_EQ(following_sum, follow_rows);
 }
 
@@ -176,10 +187,12 @@ TEST_P(SocialTest, CommentThreadsTwoLevels) {
   ASSERT_EQ(replies.items.size(), 2u);
   EXPECT_EQ(replies.items[0].id, reply.id);  // oldest first
 
-  EXPECT_EQ(svc().AddComment(a, v, "", 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().AddComment(a, v, "", 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(svc().AddComment(a, v, std::string(501, 'x'), 0).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(svc().AddComment(a, 777777, "hi", 0).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().AddComment(a, 777777, "hi", 0).status().code(),
+            absl::StatusCode::kNotFound);
   const int64_t v2 = Video(author);
   EXPECT_EQ(svc().AddComment(a, v2, "wrong thread", root.id).status().code(),
             absl::StatusCode::kNotFound);
@@ -188,16 +201,19 @@ TEST_P(SocialTest, CommentThreadsTwoLevels) {
 }
 
 TEST_P(SocialTest, DeletingCommentsKeepsThreadsAndCountsConsistent) {
-  Principal author = User("author"), a = User("anna"), b = User("ben"), c = User("carl");
+  Principal author = User("author"), a = User("anna"), b = User("ben"),
+            c = User("carl");
   const int64_t v = Video(author);
   Comment root = *svc().AddComment(a, v, "root", 0);
   Comment r1 = *svc().AddComment(b, v, "reply one", root.id);
   Comment lonely = *svc().AddComment(c, v, "lonely root", 0);
 
-  EXPECT_EQ(svc().DeleteComment(c, r1.id).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().DeleteComment(c, r1.id).code(),
+            absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(svc().DeleteComment(a, root.id).ok());  // own comment
   ASSERT_TRUE(svc().DeleteComment(a, root.id).ok());  // idempotent
-  ASSERT_TRUE(svc().DeleteComment(author, lonely.id).ok());  // video author moderates
+  ASSERT_TRUE(
+      svc().DeleteComment(author, lonely.id).ok());  // video author moderates
   EXPECT_EQ((*svc().GetVideoStates(0, {v}))[0].comment_count, 1);
 
   // The deleted root stays as an empty placeholder because it has a reply;
@@ -221,7 +237,8 @@ TEST_P(SocialTest, CommentLikesAndPagination) {
   Principal author = User("author"), a = User("anna");
   const int64_t v = Video(author);
   std::vector<int64_t> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(svc().AddComment(a, v, "c" + std::to_string(i), 0)->id);
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(svc().AddComment(a, v, "c" + std::to_string(i), 0)->id);
   EXPECT_EQ(svc().LikeComment(author, ids[4])->count, 1);
   EXPECT_FALSE(svc().LikeComment(author, ids[4])->changed);
   Page<Comment> p1 = *svc().ListComments(author.user_id, v, "", 2);
@@ -230,20 +247,25 @@ TEST_P(SocialTest, CommentLikesAndPagination) {
   EXPECT_TRUE(p1.items[0].liked_by_viewer);
   EXPECT_EQ(p1.items[0].like_count, 1);
   EXPECT_FALSE(p1.items[1].liked_by_viewer);
-  Page<Comment> p2 = *svc().ListComments(author.user_id, v, p1.next_page_token, 2);
-  Page<Comment> p3 = *svc().ListComments(author.user_id, v, p2.next_page_token, 2);
+  Page<Comment> p2 =
+      *svc().ListComments(author.user_id, v, p1.next_page_token, 2);
+  Page<Comment> p3 =
+      *svc().ListComments(author.user_id, v, p2.next_page_token, 2);
   ASSERT_EQ(p3.items.size(), 1u);
   EXPECT_EQ(p3.items[0].id, ids[0]);
   EXPECT_EQ(svc().UnlikeComment(author, ids[4])->count, 0);
   EXPECT_EQ(svc().UnlikeComment(author, ids[4])->count, 0);
   ASSERT_TRUE(svc().DeleteComment(a, ids[3]).ok());
-  EXPECT_EQ(svc().LikeComment(author, ids[3]).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().LikeComment(author, ids[3]).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_P(SocialTest, FollowsListsAndFriends) {
   Principal a = User("anna"), b = User("ben"), c = User("carl");
-  EXPECT_EQ(svc().Follow(a, a.user_id).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(svc().Follow(a, 987654321).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().Follow(a, a.user_id).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(svc().Follow(a, 987654321).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_TRUE(svc().Follow(a, b.user_id)->changed);
   EXPECT_FALSE(svc().Follow(a, b.user_id)->changed);
   ASSERT_TRUE(svc().Follow(a, c.user_id).ok());
@@ -251,12 +273,14 @@ TEST_P(SocialTest, FollowsListsAndFriends) {
   EXPECT_EQ(svc().GetRelationStats(a.user_id)->following, 2);
   EXPECT_EQ(svc().GetRelationStats(a.user_id)->followers, 1);
 
-  Page<FollowEntry> following = *svc().ListFollowing(b.user_id, a.user_id, "", 1);
+  Page<FollowEntry> following =
+      *svc().ListFollowing(b.user_id, a.user_id, "", 1);
   ASSERT_EQ(following.items.size(), 1u);
   EXPECT_EQ(following.items[0].user.id, c.user_id);  // newest first
   EXPECT_EQ(following.items[0].user.username, "carl");
   EXPECT_FALSE(following.items[0].followed_by_viewer);  // b does not follow c
-  following = *svc().ListFollowing(b.user_id, a.user_id, following.next_page_token, 1);
+  following =
+      *svc().ListFollowing(b.user_id, a.user_id, following.next_page_token, 1);
   ASSERT_EQ(following.items.size(), 1u);
   EXPECT_EQ(following.items[0].user.id, b.user_id);
 
@@ -264,9 +288,11 @@ TEST_P(SocialTest, FollowsListsAndFriends) {
   ASSERT_EQ(friends.items.size(), 1u);
   EXPECT_EQ(friends.items[0].user.id, b.user_id);
   EXPECT_TRUE(friends.items[0].followed_by_viewer);
-  EXPECT_EQ(svc().ListFollowers(a.user_id, c.user_id, "", 10)->items.size(), 1u);
+  EXPECT_EQ(svc().ListFollowers(a.user_id, c.user_id, "", 10)->items.size(),
+            1u);
 
-  std::vector<bool> f = *svc().IsFollowing(a.user_id, {b.user_id, c.user_id, a.user_id, 5});
+  std::vector<bool> f =
+      *svc().IsFollowing(a.user_id, {b.user_id, c.user_id, a.user_id, 5});
   EXPECT_EQ(f, (std::vector<bool>{true, true, false, false}));
 
   EXPECT_TRUE(svc().Unfollow(a, b.user_id)->changed);
@@ -301,11 +327,13 @@ TEST_P(SocialTest, EventsGoThroughTheOutbox) {
   }
   absl::SleepFor(absl::Milliseconds(150));  // let any duplicate show up
   absl::MutexLock lock(&mu);
-  EXPECT_EQ(seen, (std::vector<std::string>{kTopicUserFollowed, kTopicVideoLiked,
-                                            kTopicCommentCreated}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{kTopicUserFollowed, kTopicVideoLiked,
+                                      kTopicCommentCreated}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SocialTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, SocialTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

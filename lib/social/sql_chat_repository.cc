@@ -40,7 +40,8 @@ class SqlChatRepository : public ChatRepository {
 
   absl::StatusOr<Message> Send(const Message& m, const Event& event) override {
     if (!m.client_message_id.empty()) {
-      std::optional<Message> earlier = FindByClientId(m.sender_id, m.client_message_id);
+      std::optional<Message> earlier =
+          FindByClientId(m.sender_id, m.client_message_id);
       if (earlier) return *earlier;
     }
     absl::Status st = db_->Transact([&](soci::session& sql) {
@@ -54,7 +55,8 @@ class SqlChatRepository : public ChatRepository {
           soci::use(m.client_message_id), soci::use(created);
       // Recipient: one more unread. Sender: has read what they sent.
       sql << "INSERT INTO conversations (user_id, peer_id, last_message_id, "
-             "last_read_id, unread_count) VALUES (:u, :p, :m, 0, 1) ON CONFLICT "
+             "last_read_id, unread_count) VALUES (:u, :p, :m, 0, 1) ON "
+             "CONFLICT "
              "(user_id, peer_id) DO UPDATE SET unread_count = "
              "conversations.unread_count + 1, last_message_id = CASE WHEN "
              "conversations.last_message_id < :m2 THEN :m3 ELSE "
@@ -62,7 +64,8 @@ class SqlChatRepository : public ChatRepository {
           soci::use(m.recipient_id), soci::use(m.sender_id), soci::use(m.id),
           soci::use(m.id), soci::use(m.id);
       sql << "INSERT INTO conversations (user_id, peer_id, last_message_id, "
-             "last_read_id, unread_count) VALUES (:u, :p, :m, :r, 0) ON CONFLICT "
+             "last_read_id, unread_count) VALUES (:u, :p, :m, :r, 0) ON "
+             "CONFLICT "
              "(user_id, peer_id) DO UPDATE SET last_message_id = CASE WHEN "
              "conversations.last_message_id < :m2 THEN :m3 ELSE "
              "conversations.last_message_id END, last_read_id = CASE WHEN "
@@ -76,7 +79,8 @@ class SqlChatRepository : public ChatRepository {
     });
     if (IsUniqueViolation(st) && !m.client_message_id.empty()) {
       // A concurrent retry with the same key won: return its message.
-      std::optional<Message> earlier = FindByClientId(m.sender_id, m.client_message_id);
+      std::optional<Message> earlier =
+          FindByClientId(m.sender_id, m.client_message_id);
       if (earlier) return *earlier;
     }
     RETURN_IF_ERROR(st);
@@ -106,10 +110,11 @@ class SqlChatRepository : public ChatRepository {
                                    "AND id > :a ORDER BY id LIMIT :n"),
                       key, cursor, limit);
     }
-    return Messages(absl::StrCat("SELECT ", kColumns,
-                                 " FROM messages WHERE conversation_key = :k AND "
-                                 "id < :b ORDER BY id DESC LIMIT :n"),
-                    key, cursor > 0 ? cursor : INT64_MAX, limit);
+    return Messages(
+        absl::StrCat("SELECT ", kColumns,
+                     " FROM messages WHERE conversation_key = :k AND "
+                     "id < :b ORDER BY id DESC LIMIT :n"),
+        key, cursor > 0 ? cursor : INT64_MAX, limit);
   }
 
   absl::StatusOr<std::vector<Message>> Since(int64_t user_id, int64_t after,
@@ -119,8 +124,10 @@ class SqlChatRepository : public ChatRepository {
       // Two index range scans rather than one OR that defeats both indexes.
       soci::rowset<soci::row> rows =
           (sql.prepare << absl::StrCat(
-               "SELECT ", kColumns, " FROM messages WHERE recipient_id = :u AND "
-               "id > :a UNION ALL SELECT ", kColumns,
+               "SELECT ", kColumns,
+               " FROM messages WHERE recipient_id = :u AND "
+               "id > :a UNION ALL SELECT ",
+               kColumns,
                " FROM messages WHERE sender_id = :u2 AND id > :a2 ORDER BY id "
                "LIMIT :n"),
            soci::use(user_id), soci::use(after), soci::use(user_id),
@@ -154,9 +161,11 @@ class SqlChatRepository : public ChatRepository {
       sql << "SELECT peer_id, last_message_id, last_read_id, unread_count FROM "
              "conversations WHERE user_id = :u AND peer_id = :p",
           soci::use(user_id), soci::use(peer_id), soci::into(r);
-      if (!sql.got_data()) return absl::NotFoundError("no conversation with that user");
+      if (!sql.got_data())
+        return absl::NotFoundError("no conversation with that user");
       c = ReadConversation(r);
-      c.last_read_id = std::max(c.last_read_id, std::min(up_to_id, c.last_message_id));
+      c.last_read_id =
+          std::max(c.last_read_id, std::min(up_to_id, c.last_message_id));
       const std::string key = ConversationKey(user_id, peer_id);
       long long unread = 0;
       sql << "SELECT COUNT(*) FROM messages WHERE conversation_key = :k AND "
@@ -174,7 +183,8 @@ class SqlChatRepository : public ChatRepository {
   }
 
  private:
-  std::optional<Message> FindByClientId(int64_t sender_id, const std::string& id) {
+  std::optional<Message> FindByClientId(int64_t sender_id,
+                                        const std::string& id) {
     std::optional<Message> found;
     (void)db_->Run([&](soci::session& sql) {
       soci::row r;
@@ -193,8 +203,8 @@ class SqlChatRepository : public ChatRepository {
                                                 int64_t bound, int limit) {
     std::vector<Message> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::rowset<soci::row> rows =
-          (sql.prepare << q, soci::use(key), soci::use(bound), soci::use(limit));
+      soci::rowset<soci::row> rows = (sql.prepare << q, soci::use(key),
+                                      soci::use(bound), soci::use(limit));
       for (const soci::row& r : rows) out.push_back(ReadMessage(r));
       return absl::OkStatus();
     }));

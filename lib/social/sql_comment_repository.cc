@@ -51,7 +51,8 @@ class SqlCommentRepository : public CommentRepository {
       if (c.reply_to_id != 0) {
         std::optional<Comment> parent = FindOn(sql, c.reply_to_id);
         if (!parent || parent->deleted || parent->video_id != c.video_id) {
-          return absl::NotFoundError("the comment being replied to was not found");
+          return absl::NotFoundError(
+              "the comment being replied to was not found");
         }
         // Two levels: a reply to a reply joins the same root thread.
         c.root_id = parent->root_id != 0 ? parent->root_id : parent->id;
@@ -65,10 +66,12 @@ class SqlCommentRepository : public CommentRepository {
           soci::use(c.root_id), soci::use(c.reply_to_id),
           soci::use(c.reply_to_user_id), soci::use(c.body), soci::use(created);
       if (c.root_id != 0) {
-        sql << "UPDATE comments SET reply_count = reply_count + 1 WHERE id = :r",
+        sql << "UPDATE comments SET reply_count = reply_count + 1 WHERE id = "
+               ":r",
             soci::use(c.root_id);
       }
-      BumpCounter(sql, "video_stats", "video_id", c.video_id, "comment_count", +1);
+      BumpCounter(sql, "video_stats", "video_id", c.video_id, "comment_count",
+                  +1);
       AppendToOutbox(sql, event);
       return absl::OkStatus();
     }));
@@ -96,9 +99,11 @@ class SqlCommentRepository : public CommentRepository {
                              ":n WHERE id = :i AND deleted = 0",
                              ms, id) == 1;
       if (!changed) return absl::OkStatus();
-      BumpCounter(sql, "video_stats", "video_id", c->video_id, "comment_count", -1);
+      BumpCounter(sql, "video_stats", "video_id", c->video_id, "comment_count",
+                  -1);
       if (c->root_id != 0) {
-        sql << "UPDATE comments SET reply_count = reply_count - 1 WHERE id = :r "
+        sql << "UPDATE comments SET reply_count = reply_count - 1 WHERE id = "
+               ":r "
                "AND reply_count > 0",
             soci::use(c->root_id);
       }
@@ -111,11 +116,12 @@ class SqlCommentRepository : public CommentRepository {
                                                  int64_t before,
                                                  int limit) override {
     const int64_t bound = before > 0 ? before : INT64_MAX;
-    return Query(absl::StrCat("SELECT ", kColumns,
-                              " FROM comments WHERE video_id = :v AND root_id = 0 "
-                              "AND id < :b AND (deleted = 0 OR reply_count > 0) "
-                              "ORDER BY id DESC LIMIT :n"),
-                 video_id, bound, limit);
+    return Query(
+        absl::StrCat("SELECT ", kColumns,
+                     " FROM comments WHERE video_id = :v AND root_id = 0 "
+                     "AND id < :b AND (deleted = 0 OR reply_count > 0) "
+                     "ORDER BY id DESC LIMIT :n"),
+        video_id, bound, limit);
   }
 
   absl::StatusOr<std::vector<Comment>> ListReplies(int64_t root_id,

@@ -16,7 +16,8 @@ void BumpCounter(soci::session& sql, const std::string& table,
         soci::use(key);
   } else {
     sql << absl::StrCat("UPDATE ", table, " SET ", column, " = ", column,
-                        " - 1 WHERE ", key_column, " = :k AND ", column, " > 0"),
+                        " - 1 WHERE ", key_column, " = :k AND ", column,
+                        " > 0"),
         soci::use(key);
   }
 }
@@ -25,8 +26,8 @@ int64_t ReadCounter(soci::session& sql, const std::string& table,
                     const std::string& key_column, int64_t key,
                     const std::string& column) {
   soci::row r;
-  sql << absl::StrCat("SELECT ", column, " FROM ", table, " WHERE ",
-                      key_column, " = :k"),
+  sql << absl::StrCat("SELECT ", column, " FROM ", table, " WHERE ", key_column,
+                      " = :k"),
       soci::use(key), soci::into(r);
   return sql.got_data() ? RowInt(r, 0) : 0;
 }

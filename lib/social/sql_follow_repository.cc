@@ -21,14 +21,17 @@ class SqlFollowRepository : public FollowRepository {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       const int64_t now = ToMillis(event.created_at);
-      r.changed = ExecAffected(sql,
-                               "INSERT INTO follows (follower_id, followee_id, "
-                               "follow_id, created_at_ms) VALUES (:a, :b, :f, :c) "
-                               "ON CONFLICT DO NOTHING",
-                               follower_id, followee_id, follow_id, now) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       "INSERT INTO follows (follower_id, followee_id, "
+                       "follow_id, created_at_ms) VALUES (:a, :b, :f, :c) "
+                       "ON CONFLICT DO NOTHING",
+                       follower_id, followee_id, follow_id, now) == 1;
       if (r.changed) {
-        BumpCounter(sql, "user_stats", "user_id", followee_id, "follower_count", +1);
-        BumpCounter(sql, "user_stats", "user_id", follower_id, "following_count", +1);
+        BumpCounter(sql, "user_stats", "user_id", followee_id, "follower_count",
+                    +1);
+        BumpCounter(sql, "user_stats", "user_id", follower_id,
+                    "following_count", +1);
         AppendToOutbox(sql, event);
       }
       r.active = true;
@@ -48,8 +51,10 @@ class SqlFollowRepository : public FollowRepository {
                                "followee_id = :b",
                                follower_id, followee_id) == 1;
       if (r.changed) {
-        BumpCounter(sql, "user_stats", "user_id", followee_id, "follower_count", -1);
-        BumpCounter(sql, "user_stats", "user_id", follower_id, "following_count", -1);
+        BumpCounter(sql, "user_stats", "user_id", followee_id, "follower_count",
+                    -1);
+        BumpCounter(sql, "user_stats", "user_id", follower_id,
+                    "following_count", -1);
       }
       r.count = ReadCounter(sql, "user_stats", "user_id", followee_id,
                             "follower_count");
@@ -61,29 +66,32 @@ class SqlFollowRepository : public FollowRepository {
   absl::StatusOr<std::vector<FollowEdge>> Following(int64_t user_id,
                                                     int64_t before,
                                                     int limit) override {
-    return Edges("SELECT followee_id, follow_id, created_at_ms FROM follows "
-                 "WHERE follower_id = :u AND follow_id < :b ORDER BY follow_id "
-                 "DESC LIMIT :n",
-                 user_id, before, limit);
+    return Edges(
+        "SELECT followee_id, follow_id, created_at_ms FROM follows "
+        "WHERE follower_id = :u AND follow_id < :b ORDER BY follow_id "
+        "DESC LIMIT :n",
+        user_id, before, limit);
   }
 
   absl::StatusOr<std::vector<FollowEdge>> Followers(int64_t user_id,
                                                     int64_t before,
                                                     int limit) override {
-    return Edges("SELECT follower_id, follow_id, created_at_ms FROM follows "
-                 "WHERE followee_id = :u AND follow_id < :b ORDER BY follow_id "
-                 "DESC LIMIT :n",
-                 user_id, before, limit);
+    return Edges(
+        "SELECT follower_id, follow_id, created_at_ms FROM follows "
+        "WHERE followee_id = :u AND follow_id < :b ORDER BY follow_id "
+        "DESC LIMIT :n",
+        user_id, before, limit);
   }
 
   absl::StatusOr<std::vector<FollowEdge>> Friends(int64_t user_id,
                                                   int64_t before,
                                                   int limit) override {
-    return Edges("SELECT f.followee_id, f.follow_id, f.created_at_ms FROM "
-                 "follows f JOIN follows g ON g.follower_id = f.followee_id AND "
-                 "g.followee_id = f.follower_id WHERE f.follower_id = :u AND "
-                 "f.follow_id < :b ORDER BY f.follow_id DESC LIMIT :n",
-                 user_id, before, limit);
+    return Edges(
+        "SELECT f.followee_id, f.follow_id, f.created_at_ms FROM "
+        "follows f JOIN follows g ON g.follower_id = f.followee_id AND "
+        "g.followee_id = f.follower_id WHERE f.follower_id = :u AND "
+        "f.follow_id < :b ORDER BY f.follow_id DESC LIMIT :n",
+        user_id, before, limit);
   }
 
   absl::StatusOr<absl::flat_hash_set<int64_t>> FollowedAmong(
@@ -105,8 +113,10 @@ class SqlFollowRepository : public FollowRepository {
   absl::StatusOr<RelationStats> Stats(int64_t user_id) override {
     RelationStats s;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      s.followers = ReadCounter(sql, "user_stats", "user_id", user_id, "follower_count");
-      s.following = ReadCounter(sql, "user_stats", "user_id", user_id, "following_count");
+      s.followers =
+          ReadCounter(sql, "user_stats", "user_id", user_id, "follower_count");
+      s.following =
+          ReadCounter(sql, "user_stats", "user_id", user_id, "following_count");
       return absl::OkStatus();
     }));
     return s;
@@ -118,8 +128,8 @@ class SqlFollowRepository : public FollowRepository {
     std::vector<FollowEdge> out;
     const int64_t bound = before > 0 ? before : INT64_MAX;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::rowset<soci::row> rows =
-          (sql.prepare << q, soci::use(user_id), soci::use(bound), soci::use(limit));
+      soci::rowset<soci::row> rows = (sql.prepare << q, soci::use(user_id),
+                                      soci::use(bound), soci::use(limit));
       for (const soci::row& r : rows) {
         out.push_back({RowInt(r, 0), RowInt(r, 1), FromMillis(RowInt(r, 2))});
       }

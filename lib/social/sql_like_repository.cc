@@ -23,17 +23,19 @@ class SqlLikeRepository : public LikeRepository {
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       const int64_t now = ToMillis(event.created_at);
       // The primary key makes this idempotent: no check-then-insert race.
-      r.changed = ExecAffected(sql,
-                               "INSERT INTO video_likes (video_id, user_id, "
-                               "like_id, created_at_ms) VALUES (:v, :u, :l, :c) "
-                               "ON CONFLICT DO NOTHING",
-                               video_id, user_id, like_id, now) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       "INSERT INTO video_likes (video_id, user_id, "
+                       "like_id, created_at_ms) VALUES (:v, :u, :l, :c) "
+                       "ON CONFLICT DO NOTHING",
+                       video_id, user_id, like_id, now) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", +1);
         AppendToOutbox(sql, event);
       }
       r.active = true;
-      r.count = ReadCounter(sql, "video_stats", "video_id", video_id, "like_count");
+      r.count =
+          ReadCounter(sql, "video_stats", "video_id", video_id, "like_count");
       return absl::OkStatus();
     }));
     return r;
@@ -43,14 +45,16 @@ class SqlLikeRepository : public LikeRepository {
                                            int64_t video_id) override {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
-      r.changed = ExecAffected(sql,
-                               "DELETE FROM video_likes WHERE video_id = :v AND "
-                               "user_id = :u",
-                               video_id, user_id) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       "DELETE FROM video_likes WHERE video_id = :v AND "
+                       "user_id = :u",
+                       video_id, user_id) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", -1);
       }
-      r.count = ReadCounter(sql, "video_stats", "video_id", video_id, "like_count");
+      r.count =
+          ReadCounter(sql, "video_stats", "video_id", video_id, "like_count");
       return absl::OkStatus();
     }));
     return r;
@@ -65,11 +69,12 @@ class SqlLikeRepository : public LikeRepository {
           soci::use(comment_id), soci::into(live);
       if (live == 0) return absl::NotFoundError("comment not found");
       const int64_t ms = ToMillis(now);
-      r.changed = ExecAffected(sql,
-                               "INSERT INTO comment_likes (comment_id, user_id, "
-                               "created_at_ms) VALUES (:c, :u, :t) ON CONFLICT "
-                               "DO NOTHING",
-                               comment_id, user_id, ms) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       "INSERT INTO comment_likes (comment_id, user_id, "
+                       "created_at_ms) VALUES (:c, :u, :t) ON CONFLICT "
+                       "DO NOTHING",
+                       comment_id, user_id, ms) == 1;
       if (r.changed) {
         sql << "UPDATE comments SET like_count = like_count + 1 WHERE id = :c",
             soci::use(comment_id);
@@ -85,10 +90,11 @@ class SqlLikeRepository : public LikeRepository {
                                              int64_t comment_id) override {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
-      r.changed = ExecAffected(sql,
-                               "DELETE FROM comment_likes WHERE comment_id = :c "
-                               "AND user_id = :u",
-                               comment_id, user_id) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       "DELETE FROM comment_likes WHERE comment_id = :c "
+                       "AND user_id = :u",
+                       comment_id, user_id) == 1;
       if (r.changed) {
         sql << "UPDATE comments SET like_count = like_count - 1 WHERE id = :c "
                "AND like_count > 0",
@@ -110,7 +116,8 @@ class SqlLikeRepository : public LikeRepository {
       soci::rowset<soci::row> stats =
           sql.prepare << absl::StrCat(
               "SELECT video_id, like_count, comment_count FROM video_stats "
-              "WHERE video_id IN (", in, ")");
+              "WHERE video_id IN (",
+              in, ")");
       for (const soci::row& r : stats) {
         VideoSocialState& s = by_id[RowInt(r, 0)];
         s.like_count = RowInt(r, 1);
@@ -122,7 +129,8 @@ class SqlLikeRepository : public LikeRepository {
                                          "WHERE user_id = :u AND video_id IN (",
                                          in, ")"),
              soci::use(viewer_id));
-        for (const soci::row& r : liked) by_id[RowInt(r, 0)].liked_by_viewer = true;
+        for (const soci::row& r : liked)
+          by_id[RowInt(r, 0)].liked_by_viewer = true;
       }
       return absl::OkStatus();
     }));

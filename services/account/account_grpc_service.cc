@@ -13,19 +13,26 @@ int64_t Millis(absl::Time t) { return absl::ToUnixMillis(t); }
 
 accountpb::Role ToProto(account::Role r) {
   switch (r) {
-    case account::Role::kUser: return accountpb::ROLE_USER;
-    case account::Role::kMerchant: return accountpb::ROLE_MERCHANT;
-    case account::Role::kAdmin: return accountpb::ROLE_ADMIN;
+    case account::Role::kUser:
+      return accountpb::ROLE_USER;
+    case account::Role::kMerchant:
+      return accountpb::ROLE_MERCHANT;
+    case account::Role::kAdmin:
+      return accountpb::ROLE_ADMIN;
   }
   return accountpb::ROLE_UNSPECIFIED;
 }
 
 absl::StatusOr<account::Role> FromProto(accountpb::Role r) {
   switch (r) {
-    case accountpb::ROLE_USER: return account::Role::kUser;
-    case accountpb::ROLE_MERCHANT: return account::Role::kMerchant;
-    case accountpb::ROLE_ADMIN: return account::Role::kAdmin;
-    default: return absl::InvalidArgumentError("role must be set");
+    case accountpb::ROLE_USER:
+      return account::Role::kUser;
+    case accountpb::ROLE_MERCHANT:
+      return account::Role::kMerchant;
+    case accountpb::ROLE_ADMIN:
+      return account::Role::kAdmin;
+    default:
+      return absl::InvalidArgumentError("role must be set");
   }
 }
 
@@ -109,9 +116,9 @@ grpc::Status AccountGrpcService::Login(Ctx* context,
   if (ua != context->client_metadata().end()) {
     client.assign(ua->second.data(), ua->second.size());
   }
-  absl::StatusOr<account::LoginResult> r = accounts_->Login(
-      {req->login(), req->password(), req->totp_code(), PeerAddress(context),
-       client});
+  absl::StatusOr<account::LoginResult> r =
+      accounts_->Login({req->login(), req->password(), req->totp_code(),
+                        PeerAddress(context), client});
   if (r.ok()) {
     ToProto(r->user, resp->mutable_user());
     ToProto(r->tokens, resp->mutable_tokens());
@@ -122,7 +129,8 @@ grpc::Status AccountGrpcService::Login(Ctx* context,
 grpc::Status AccountGrpcService::Refresh(Ctx* context,
                                          const accountpb::RefreshRequest* req,
                                          accountpb::RefreshResponse* resp) {
-  absl::StatusOr<account::TokenPair> t = accounts_->Refresh(req->refresh_token());
+  absl::StatusOr<account::TokenPair> t =
+      accounts_->Refresh(req->refresh_token());
   if (t.ok()) ToProto(*t, resp->mutable_tokens());
   return ToGrpcStatus(t.status(), context);
 }
@@ -141,8 +149,8 @@ grpc::Status AccountGrpcService::GetUser(Ctx* context,
                                          accountpb::GetUserResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::User u,
-                     accounts_->GetUser(p, req->user_id() == 0 ? p.user_id
-                                                               : req->user_id()));
+                     accounts_->GetUser(
+                         p, req->user_id() == 0 ? p.user_id : req->user_id()));
     ToProto(u, resp->mutable_user());
     return absl::OkStatus();
   });
@@ -182,9 +190,9 @@ grpc::Status AccountGrpcService::UploadAvatar(
   });
 }
 
-grpc::Status AccountGrpcService::GetAvatar(Ctx* context,
-                                           const accountpb::GetAvatarRequest* req,
-                                           accountpb::GetAvatarResponse* resp) {
+grpc::Status AccountGrpcService::GetAvatar(
+    Ctx* context, const accountpb::GetAvatarRequest* req,
+    accountpb::GetAvatarResponse* resp) {
   absl::StatusOr<account::Avatar> a = accounts_->GetAvatar(req->user_id());
   if (a.ok()) {
     resp->set_data(std::move(a->data));
@@ -206,7 +214,8 @@ grpc::Status AccountGrpcService::BeginTotpEnrollment(
     Ctx* context, const accountpb::BeginTotpEnrollmentRequest*,
     accountpb::BeginTotpEnrollmentResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(account::TotpEnrollment e, accounts_->BeginTotpEnrollment(p));
+    ASSIGN_OR_RETURN(account::TotpEnrollment e,
+                     accounts_->BeginTotpEnrollment(p));
     resp->set_secret_base32(e.secret_base32);
     resp->set_otpauth_uri(e.otpauth_uri);
     resp->set_qr_png(e.qr_png);
@@ -214,17 +223,17 @@ grpc::Status AccountGrpcService::BeginTotpEnrollment(
   });
 }
 
-grpc::Status AccountGrpcService::ConfirmTotp(Ctx* context,
-                                             const accountpb::ConfirmTotpRequest* req,
-                                             accountpb::ConfirmTotpResponse*) {
+grpc::Status AccountGrpcService::ConfirmTotp(
+    Ctx* context, const accountpb::ConfirmTotpRequest* req,
+    accountpb::ConfirmTotpResponse*) {
   return WithCaller(context, [&](const Principal& p) {
     return accounts_->ConfirmTotp(p, req->code());
   });
 }
 
-grpc::Status AccountGrpcService::DisableTotp(Ctx* context,
-                                             const accountpb::DisableTotpRequest* req,
-                                             accountpb::DisableTotpResponse*) {
+grpc::Status AccountGrpcService::DisableTotp(
+    Ctx* context, const accountpb::DisableTotpRequest* req,
+    accountpb::DisableTotpResponse*) {
   return WithCaller(context, [&](const Principal& p) {
     return accounts_->DisableTotp(p, req->code());
   });
@@ -235,7 +244,8 @@ grpc::Status AccountGrpcService::SetRole(Ctx* context,
                                          accountpb::SetRoleResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::Role role, FromProto(req->role()));
-    ASSIGN_OR_RETURN(account::User u, accounts_->SetRole(p, req->user_id(), role));
+    ASSIGN_OR_RETURN(account::User u,
+                     accounts_->SetRole(p, req->user_id(), role));
     ToProto(u, resp->mutable_user());
     return absl::OkStatus();
   });
@@ -251,9 +261,9 @@ grpc::Status AccountGrpcService::BanUser(Ctx* context,
   });
 }
 
-grpc::Status AccountGrpcService::UnbanUser(Ctx* context,
-                                           const accountpb::UnbanUserRequest* req,
-                                           accountpb::UnbanUserResponse* resp) {
+grpc::Status AccountGrpcService::UnbanUser(
+    Ctx* context, const accountpb::UnbanUserRequest* req,
+    accountpb::UnbanUserResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::User u, accounts_->Unban(p, req->user_id()));
     ToProto(u, resp->mutable_user());
@@ -261,9 +271,9 @@ grpc::Status AccountGrpcService::UnbanUser(Ctx* context,
   });
 }
 
-grpc::Status AccountGrpcService::AddAddress(Ctx* context,
-                                            const accountpb::AddAddressRequest* req,
-                                            accountpb::AddAddressResponse* resp) {
+grpc::Status AccountGrpcService::AddAddress(
+    Ctx* context, const accountpb::AddAddressRequest* req,
+    accountpb::AddAddressResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::Address a,
                      accounts_->AddAddress(p, FromProto(req->address())));
@@ -276,7 +286,8 @@ grpc::Status AccountGrpcService::ListAddresses(
     Ctx* context, const accountpb::ListAddressesRequest*,
     accountpb::ListAddressesResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<account::Address> list, accounts_->ListAddresses(p));
+    ASSIGN_OR_RETURN(std::vector<account::Address> list,
+                     accounts_->ListAddresses(p));
     for (const account::Address& a : list) ToProto(a, resp->add_addresses());
     return absl::OkStatus();
   });

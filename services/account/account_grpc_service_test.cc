@@ -28,7 +28,8 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
     auto t = TestPlatform::Create(GetParam());
     ASSERT_TRUE(t.ok()) << t.status();
     tp_ = std::move(*t);
-    service_ = std::make_unique<AccountGrpcService>(&tp_->platform().accounts());
+    service_ =
+        std::make_unique<AccountGrpcService>(&tp_->platform().accounts());
     auto server = StartServer("127.0.0.1:0", {service_.get()},
                               &tp_->platform().authenticator());
     ASSERT_TRUE(server.ok()) << server.status();
@@ -46,7 +47,8 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
     if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
     return ctx;
   }
 
@@ -62,7 +64,8 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
   }
 
   grpc::Status Login(const std::string& name, pb::LoginResponse* resp,
-                     const std::string& code = "", std::string* reason = nullptr) {
+                     const std::string& code = "",
+                     std::string* reason = nullptr) {
     pb::LoginRequest req;
     req.set_login(name);
     req.set_password(kPassword);
@@ -82,7 +85,8 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
 
   grpc::StatusCode GetMe(const std::string& token, pb::User* out = nullptr) {
     pb::GetUserResponse resp;
-    grpc::Status st = stub_->GetUser(Ctx(token).get(), pb::GetUserRequest(), &resp);
+    grpc::Status st =
+        stub_->GetUser(Ctx(token).get(), pb::GetUserRequest(), &resp);
     if (out != nullptr) *out = resp.user();
     return st.error_code();
   }
@@ -130,7 +134,8 @@ TEST_P(AccountGrpcTest, BadInputGetsClearStatuses) {
   weak.set_password("123");
   st = stub_->Register(Ctx().get(), weak, &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StrContains(st.error_message(), "password")) << st.error_message();
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "password"))
+      << st.error_message();
 
   pb::LoginRequest wrong;
   wrong.set_login("alice");
@@ -189,7 +194,8 @@ TEST_P(AccountGrpcTest, AvatarStreamsInChunksAndRejectsBadUploads) {
     chunk.set_chunk("#!/bin/sh\nrm -rf /\n");
     writer->Write(chunk);
     writer->WritesDone();
-    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(writer->Finish().error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
   }
   // Too large: refused mid-stream.
   {
@@ -197,7 +203,8 @@ TEST_P(AccountGrpcTest, AvatarStreamsInChunksAndRejectsBadUploads) {
     auto ctx = Ctx(token);
     auto writer = stub_->UploadAvatar(ctx.get(), &resp);
     pb::UploadAvatarRequest chunk;
-    chunk.set_chunk(std::string("\x89PNG\r\n\x1A\n", 8) + std::string(1 << 20, 'x'));
+    chunk.set_chunk(std::string("\x89PNG\r\n\x1A\n", 8) +
+                    std::string(1 << 20, 'x'));
     for (int i = 0; i < 3 && writer->Write(chunk); ++i) {
     }
     writer->WritesDone();
@@ -219,14 +226,16 @@ TEST_P(AccountGrpcTest, TotpEnforcedThroughTheWire) {
   Register("alice");
   const std::string token = Token("alice");
   pb::BeginTotpEnrollmentResponse enrol;
-  ASSERT_TRUE(stub_->BeginTotpEnrollment(Ctx(token).get(),
-                                         pb::BeginTotpEnrollmentRequest(), &enrol)
+  ASSERT_TRUE(stub_
+                  ->BeginTotpEnrollment(Ctx(token).get(),
+                                        pb::BeginTotpEnrollmentRequest(),
+                                        &enrol)
                   .ok());
   EXPECT_TRUE(absl::StartsWith(enrol.qr_png(), "\x89PNG"));
   const std::string secret = *Base32Decode(enrol.secret_base32());
   pb::ConfirmTotpRequest confirm;
-  confirm.set_code(account::TotpCode(
-      secret, account::TotpStep(tp_->clock().Now())));
+  confirm.set_code(
+      account::TotpCode(secret, account::TotpStep(tp_->clock().Now())));
   pb::ConfirmTotpResponse cr;
   ASSERT_TRUE(stub_->ConfirmTotp(Ctx(token).get(), confirm, &cr).ok());
 

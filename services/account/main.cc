@@ -5,11 +5,11 @@
 #include "services/common/server_main.h"
 
 int main(int argc, char** argv) {
-  return tokkit::RunServerMain(argc, argv, "account_server",
-                               [](tokkit::Platform& platform) {
-                                 std::vector<std::unique_ptr<grpc::Service>> s;
-                                 s.push_back(std::make_unique<tokkit::AccountGrpcService>(
-                                     &platform.accounts()));
-                                 return s;
-                               });
+  return tokkit::RunServerMain(
+      argc, argv, "account_server", [](tokkit::Platform& platform) {
+        std::vector<std::unique_ptr<grpc::Service>> s;
+        s.push_back(
+            std::make_unique<tokkit::AccountGrpcService>(&platform.accounts()));
+        return s;
+      });
 }

@@ -75,22 +75,24 @@ void ToProto(const commerce::Cart& cart, commercepb::Cart* out) {
 
 }  // namespace
 
-grpc::Status CommerceGrpcService::CreateCategory(Ctx* context,
-                                                 const commercepb::CreateCategoryRequest* req,
-                                                 commercepb::Category* resp) {
+grpc::Status CommerceGrpcService::CreateCategory(
+    Ctx* context, const commercepb::CreateCategoryRequest* req,
+    commercepb::Category* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::Category c, commerce_->CreateCategory(p, req->name()));
+    ASSIGN_OR_RETURN(commerce::Category c,
+                     commerce_->CreateCategory(p, req->name()));
     resp->set_id(c.id);
     resp->set_name(c.name);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::ListCategories(Ctx* context,
-                                                 const commercepb::ListCategoriesRequest*,
-                                                 commercepb::ListCategoriesResponse* resp) {
+grpc::Status CommerceGrpcService::ListCategories(
+    Ctx* context, const commercepb::ListCategoriesRequest*,
+    commercepb::ListCategoriesResponse* resp) {
   return Public(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<commerce::Category> list, commerce_->ListCategories());
+    ASSIGN_OR_RETURN(std::vector<commerce::Category> list,
+                     commerce_->ListCategories());
     for (const commerce::Category& c : list) {
       commercepb::Category* out = resp->add_categories();
       out->set_id(c.id);
@@ -100,9 +102,9 @@ grpc::Status CommerceGrpcService::ListCategories(Ctx* context,
   });
 }
 
-grpc::Status CommerceGrpcService::CreateProduct(Ctx* context,
-                                                const commercepb::CreateProductRequest* req,
-                                                commercepb::Product* resp) {
+grpc::Status CommerceGrpcService::CreateProduct(
+    Ctx* context, const commercepb::CreateProductRequest* req,
+    commercepb::Product* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     commerce::NewProduct n;
     n.category_id = req->category_id();
@@ -113,24 +115,27 @@ grpc::Status CommerceGrpcService::CreateProduct(Ctx* context,
     for (const commercepb::NewSku& s : req->skus()) {
       n.skus.push_back({s.attributes(), s.price_cents(), s.stock()});
     }
-    ASSIGN_OR_RETURN(commerce::Product made, commerce_->CreateProduct(p, std::move(n)));
+    ASSIGN_OR_RETURN(commerce::Product made,
+                     commerce_->CreateProduct(p, std::move(n)));
     ToProto(made, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::GetProduct(Ctx* context, const commercepb::ProductRequest* req,
-                                             commercepb::Product* resp) {
+grpc::Status CommerceGrpcService::GetProduct(
+    Ctx* context, const commercepb::ProductRequest* req,
+    commercepb::Product* resp) {
   return Public(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::Product p, commerce_->GetProduct(req->product_id()));
+    ASSIGN_OR_RETURN(commerce::Product p,
+                     commerce_->GetProduct(req->product_id()));
     ToProto(p, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::UpdateProduct(Ctx* context,
-                                                const commercepb::UpdateProductRequest* req,
-                                                commercepb::Product* resp) {
+grpc::Status CommerceGrpcService::UpdateProduct(
+    Ctx* context, const commercepb::UpdateProductRequest* req,
+    commercepb::Product* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     commerce::Spu s;
     s.id = req->product_id();
@@ -145,49 +150,55 @@ grpc::Status CommerceGrpcService::UpdateProduct(Ctx* context,
   });
 }
 
-grpc::Status CommerceGrpcService::AddProductImage(Ctx* context,
-                                                  const commercepb::AddProductImageRequest* req,
-                                                  commercepb::AddProductImageResponse* resp) {
+grpc::Status CommerceGrpcService::AddProductImage(
+    Ctx* context, const commercepb::AddProductImageRequest* req,
+    commercepb::AddProductImageResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(std::string key,
-                     commerce_->AddProductImage(p, req->product_id(), req->image()));
-    ASSIGN_OR_RETURN(commerce::Product product, commerce_->GetProduct(req->product_id()));
+    ASSIGN_OR_RETURN(std::string key, commerce_->AddProductImage(
+                                          p, req->product_id(), req->image()));
+    ASSIGN_OR_RETURN(commerce::Product product,
+                     commerce_->GetProduct(req->product_id()));
     resp->set_image_index(static_cast<int>(product.spu.image_keys.size()) - 1);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::GetProductImage(Ctx* context,
-                                                  const commercepb::GetProductImageRequest* req,
-                                                  commercepb::GetProductImageResponse* resp) {
+grpc::Status CommerceGrpcService::GetProductImage(
+    Ctx* context, const commercepb::GetProductImageRequest* req,
+    commercepb::GetProductImageResponse* resp) {
   return Public(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::string image,
-                     commerce_->ReadProductImage(req->product_id(), req->index()));
+    ASSIGN_OR_RETURN(std::string image, commerce_->ReadProductImage(
+                                            req->product_id(), req->index()));
     resp->set_image(std::move(image));
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::SetPrice(Ctx* context, const commercepb::SetPriceRequest* req,
-                                           commercepb::Sku* resp) {
+grpc::Status CommerceGrpcService::SetPrice(
+    Ctx* context, const commercepb::SetPriceRequest* req,
+    commercepb::Sku* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::Sku s, commerce_->SetPrice(p, req->sku_id(), req->price_cents()));
+    ASSIGN_OR_RETURN(commerce::Sku s,
+                     commerce_->SetPrice(p, req->sku_id(), req->price_cents()));
     ToProto(s, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::AddStock(Ctx* context, const commercepb::AddStockRequest* req,
-                                           commercepb::Sku* resp) {
+grpc::Status CommerceGrpcService::AddStock(
+    Ctx* context, const commercepb::AddStockRequest* req,
+    commercepb::Sku* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::Sku s, commerce_->AddStock(p, req->sku_id(), req->delta()));
+    ASSIGN_OR_RETURN(commerce::Sku s,
+                     commerce_->AddStock(p, req->sku_id(), req->delta()));
     ToProto(s, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::GetPriceHistory(Ctx* context, const commercepb::SkuRequest* req,
-                                                  commercepb::PriceHistoryResponse* resp) {
+grpc::Status CommerceGrpcService::GetPriceHistory(
+    Ctx* context, const commercepb::SkuRequest* req,
+    commercepb::PriceHistoryResponse* resp) {
   return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<commerce::PricePoint> points,
                      commerce_->PriceHistory(req->sku_id()));
@@ -201,9 +212,9 @@ grpc::Status CommerceGrpcService::GetPriceHistory(Ctx* context, const commercepb
   });
 }
 
-grpc::Status CommerceGrpcService::ListProducts(Ctx* context,
-                                               const commercepb::ListProductsRequest* req,
-                                               commercepb::ListProductsResponse* resp) {
+grpc::Status CommerceGrpcService::ListProducts(
+    Ctx* context, const commercepb::ListProductsRequest* req,
+    commercepb::ListProductsResponse* resp) {
   return Public(context, [&]() -> absl::Status {
     commerce::SpuFilter f;
     f.category_id = req->category_id();
@@ -211,15 +222,17 @@ grpc::Status CommerceGrpcService::ListProducts(Ctx* context,
     f.min_price_cents = req->min_price_cents();
     f.max_price_cents = req->max_price_cents();
     f.merchant_id = req->merchant_id();
-    ASSIGN_OR_RETURN(Page<commerce::Spu> page,
-                     commerce_->ListProducts(f, req->page_token(), req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<commerce::Spu> page,
+        commerce_->ListProducts(f, req->page_token(), req->page_size()));
     for (const commerce::Spu& s : page.items) ToProto(s, resp->add_products());
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
 
-grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context, const commercepb::Coupon* req,
+grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context,
+                                               const commercepb::Coupon* req,
                                                commercepb::Coupon* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     commerce::Coupon c;
@@ -241,10 +254,12 @@ grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context, const commercepb::C
   });
 }
 
-grpc::Status CommerceGrpcService::ClaimCoupon(Ctx* context, const commercepb::CouponRequest* req,
-                                              commercepb::UserCoupon* resp) {
+grpc::Status CommerceGrpcService::ClaimCoupon(
+    Ctx* context, const commercepb::CouponRequest* req,
+    commercepb::UserCoupon* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::UserCoupon u, commerce_->ClaimCoupon(p, req->coupon_id()));
+    ASSIGN_OR_RETURN(commerce::UserCoupon u,
+                     commerce_->ClaimCoupon(p, req->coupon_id()));
     resp->set_id(u.id);
     resp->mutable_coupon()->set_id(u.coupon_id);
     resp->set_claimed_at_ms(absl::ToUnixMillis(u.claimed_at));
@@ -253,9 +268,9 @@ grpc::Status CommerceGrpcService::ClaimCoupon(Ctx* context, const commercepb::Co
   });
 }
 
-grpc::Status CommerceGrpcService::ListMyCoupons(Ctx* context,
-                                                const commercepb::ListMyCouponsRequest*,
-                                                commercepb::ListMyCouponsResponse* resp) {
+grpc::Status CommerceGrpcService::ListMyCoupons(
+    Ctx* context, const commercepb::ListMyCouponsRequest*,
+    commercepb::ListMyCouponsResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(auto wallet, commerce_->MyCoupons(p));
     for (const auto& [u, c] : wallet) ToProto(u, c, resp->add_coupons());
@@ -263,8 +278,9 @@ grpc::Status CommerceGrpcService::ListMyCoupons(Ctx* context,
   });
 }
 
-grpc::Status CommerceGrpcService::PutInCart(Ctx* context, const commercepb::PutInCartRequest* req,
-                                            commercepb::Cart* resp) {
+grpc::Status CommerceGrpcService::PutInCart(
+    Ctx* context, const commercepb::PutInCartRequest* req,
+    commercepb::Cart* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->PutInCart(p, req->sku_id(), req->quantity()));
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
@@ -273,8 +289,8 @@ grpc::Status CommerceGrpcService::PutInCart(Ctx* context, const commercepb::PutI
   });
 }
 
-grpc::Status CommerceGrpcService::RemoveFromCart(Ctx* context, const commercepb::SkuRequest* req,
-                                                 commercepb::Cart* resp) {
+grpc::Status CommerceGrpcService::RemoveFromCart(
+    Ctx* context, const commercepb::SkuRequest* req, commercepb::Cart* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->RemoveFromCart(p, req->sku_id()));
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
@@ -283,7 +299,8 @@ grpc::Status CommerceGrpcService::RemoveFromCart(Ctx* context, const commercepb:
   });
 }
 
-grpc::Status CommerceGrpcService::ClearCart(Ctx* context, const commercepb::Empty*,
+grpc::Status CommerceGrpcService::ClearCart(Ctx* context,
+                                            const commercepb::Empty*,
                                             commercepb::Cart* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->ClearCart(p));
@@ -293,7 +310,8 @@ grpc::Status CommerceGrpcService::ClearCart(Ctx* context, const commercepb::Empt
   });
 }
 
-grpc::Status CommerceGrpcService::GetCart(Ctx* context, const commercepb::Empty*,
+grpc::Status CommerceGrpcService::GetCart(Ctx* context,
+                                          const commercepb::Empty*,
                                           commercepb::Cart* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));

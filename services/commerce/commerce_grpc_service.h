@@ -11,45 +11,61 @@ namespace commercepb = ::tokkit::commerce::v1;
 
 class CommerceGrpcService final : public commercepb::CommerceService::Service {
  public:
-  explicit CommerceGrpcService(commerce::CommerceService* commerce) : commerce_(commerce) {}
+  explicit CommerceGrpcService(commerce::CommerceService* commerce)
+      : commerce_(commerce) {}
 
   using Ctx = grpc::ServerContext;
-  grpc::Status CreateCategory(Ctx* context, const commercepb::CreateCategoryRequest* request,
-                      commercepb::Category* response) override;
-  grpc::Status ListCategories(Ctx* context, const commercepb::ListCategoriesRequest* request,
-                      commercepb::ListCategoriesResponse* response) override;
-  grpc::Status CreateProduct(Ctx* context, const commercepb::CreateProductRequest* request,
-                      commercepb::Product* response) override;
-  grpc::Status GetProduct(Ctx* context, const commercepb::ProductRequest* request,
-                      commercepb::Product* response) override;
-  grpc::Status UpdateProduct(Ctx* context, const commercepb::UpdateProductRequest* request,
-                      commercepb::Product* response) override;
-  grpc::Status AddProductImage(Ctx* context, const commercepb::AddProductImageRequest* request,
-                      commercepb::AddProductImageResponse* response) override;
-  grpc::Status GetProductImage(Ctx* context, const commercepb::GetProductImageRequest* request,
-                      commercepb::GetProductImageResponse* response) override;
-  grpc::Status SetPrice(Ctx* context, const commercepb::SetPriceRequest* request,
-                      commercepb::Sku* response) override;
-  grpc::Status AddStock(Ctx* context, const commercepb::AddStockRequest* request,
-                      commercepb::Sku* response) override;
-  grpc::Status GetPriceHistory(Ctx* context, const commercepb::SkuRequest* request,
-                      commercepb::PriceHistoryResponse* response) override;
-  grpc::Status ListProducts(Ctx* context, const commercepb::ListProductsRequest* request,
-                      commercepb::ListProductsResponse* response) override;
+  grpc::Status CreateCategory(Ctx* context,
+                              const commercepb::CreateCategoryRequest* request,
+                              commercepb::Category* response) override;
+  grpc::Status ListCategories(
+      Ctx* context, const commercepb::ListCategoriesRequest* request,
+      commercepb::ListCategoriesResponse* response) override;
+  grpc::Status CreateProduct(Ctx* context,
+                             const commercepb::CreateProductRequest* request,
+                             commercepb::Product* response) override;
+  grpc::Status GetProduct(Ctx* context,
+                          const commercepb::ProductRequest* request,
+                          commercepb::Product* response) override;
+  grpc::Status UpdateProduct(Ctx* context,
+                             const commercepb::UpdateProductRequest* request,
+                             commercepb::Product* response) override;
+  grpc::Status AddProductImage(
+      Ctx* context, const commercepb::AddProductImageRequest* request,
+      commercepb::AddProductImageResponse* response) override;
+  grpc::Status GetProductImage(
+      Ctx* context, const commercepb::GetProductImageRequest* request,
+      commercepb::GetProductImageResponse* response) override;
+  grpc::Status SetPrice(Ctx* context,
+                        const commercepb::SetPriceRequest* request,
+                        commercepb::Sku* response) override;
+  grpc::Status AddStock(Ctx* context,
+                        const commercepb::AddStockRequest* request,
+                        commercepb::Sku* response) override;
+  grpc::Status GetPriceHistory(
+      Ctx* context, const commercepb::SkuRequest* request,
+      commercepb::PriceHistoryResponse* response) override;
+  grpc::Status ListProducts(
+      Ctx* context, const commercepb::ListProductsRequest* request,
+      commercepb::ListProductsResponse* response) override;
   grpc::Status CreateCoupon(Ctx* context, const commercepb::Coupon* request,
-                      commercepb::Coupon* response) override;
-  grpc::Status ClaimCoupon(Ctx* context, const commercepb::CouponRequest* request,
-                      commercepb::UserCoupon* response) override;
-  grpc::Status ListMyCoupons(Ctx* context, const commercepb::ListMyCouponsRequest* request,
-                      commercepb::ListMyCouponsResponse* response) override;
-  grpc::Status PutInCart(Ctx* context, const commercepb::PutInCartRequest* request,
-                      commercepb::Cart* response) override;
-  grpc::Status RemoveFromCart(Ctx* context, const commercepb::SkuRequest* request,
-                      commercepb::Cart* response) override;
+                            commercepb::Coupon* response) override;
+  grpc::Status ClaimCoupon(Ctx* context,
+                           const commercepb::CouponRequest* request,
+                           commercepb::UserCoupon* response) override;
+  grpc::Status ListMyCoupons(
+      Ctx* context, const commercepb::ListMyCouponsRequest* request,
+      commercepb::ListMyCouponsResponse* response) override;
+  grpc::Status PutInCart(Ctx* context,
+                         const commercepb::PutInCartRequest* request,
+                         commercepb::Cart* response) override;
+  grpc::Status RemoveFromCart(Ctx* context,
+                              const commercepb::SkuRequest* request,
+                              commercepb::Cart* response) override;
   grpc::Status ClearCart(Ctx* context, const commercepb::Empty* request,
-                      commercepb::Cart* response) override;
+                         commercepb::Cart* response) override;
   grpc::Status GetCart(Ctx* context, const commercepb::Empty* request,
-                      commercepb::Cart* response) override;
+                       commercepb::Cart* response) override;
 
  private:
   commerce::CommerceService* const commerce_;

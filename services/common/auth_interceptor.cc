@@ -54,7 +54,8 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
 
   ~AuthInterceptor() override { CallerTable::Get().Erase(context_); }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       Authenticate(*methods->GetRecvInitialMetadata());
@@ -71,14 +72,13 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
     absl::string_view token = absl::StripAsciiWhitespace(value);
     if (!absl::ConsumePrefix(&token, "Bearer ") &&
         !absl::ConsumePrefix(&token, "bearer ")) {
-      CallerTable::Get().Put(context_,
-                             absl::UnauthenticatedError(
-                                 "authorization must be 'Bearer <token>'"));
+      CallerTable::Get().Put(
+          context_,
+          absl::UnauthenticatedError("authorization must be 'Bearer <token>'"));
       return;
     }
-    CallerTable::Get().Put(
-        context_,
-        authenticator_->Authenticate(absl::StripAsciiWhitespace(token)));
+    CallerTable::Get().Put(context_, authenticator_->Authenticate(
+                                         absl::StripAsciiWhitespace(token)));
   }
 
   grpc::ServerContextBase* const context_;

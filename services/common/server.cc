@@ -20,7 +20,8 @@ absl::StatusOr<RunningServer> StartServer(
   // Streams carry media in chunks; no single message needs more than this.
   builder.SetMaxReceiveMessageSize(8 << 20);
   for (grpc::Service* s : services) builder.RegisterService(s);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(NewAuthInterceptorFactory(authenticator));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

@@ -31,7 +31,8 @@ DEFINE_string(signing_key_file, "",
               "access-token keys shared by all replicas; default: "
               "<data_dir>/signing.keys (created if missing)");
 DEFINE_int64(worker_id, 0, "unique id of this replica (0..1023), part of ids");
-DEFINE_string(admin, "", "grant the admin role to this existing username at start");
+DEFINE_string(admin, "",
+              "grant the admin role to this existing username at start");
 DEFINE_int32(db_pool_size, 8, "database connections per process");
 
 namespace tokkit {
@@ -47,8 +48,8 @@ absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
     const std::string& path) {
   if (!std::filesystem::exists(path)) {
     const std::string secret = RandomBytes(32);
-    const std::string line = absl::StrCat(
-        "k", Sha256Hex(secret).substr(0, 8), " ", HexEncode(secret), "\n");
+    const std::string line = absl::StrCat("k", Sha256Hex(secret).substr(0, 8),
+                                          " ", HexEncode(secret), "\n");
     const mode_t old = umask(077);
     std::ofstream out(path);
     out << line;
@@ -61,9 +62,10 @@ absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
   std::stringstream content;
   content << in.rdbuf();
   std::vector<account::SigningKey> keys;
-  for (absl::string_view line : absl::StrSplit(content.str(), '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> parts =
-        absl::StrSplit(absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
+  for (absl::string_view line :
+       absl::StrSplit(content.str(), '\n', absl::SkipWhitespace())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(
+        absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
     if (parts.size() != 2) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": each line must be '<key id> <hex secret>'"));
@@ -88,29 +90,33 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   if (absl::Status st = InitCrypto(); !st.ok()) return fail(st);
 
   PlatformConfig config;
-  config.database_url = FLAGS_database_url.empty()
-                            ? absl::StrCat("sqlite:", FLAGS_data_dir, "/tokkit.db")
-                            : FLAGS_database_url;
+  config.database_url =
+      FLAGS_database_url.empty()
+          ? absl::StrCat("sqlite:", FLAGS_data_dir, "/tokkit.db")
+          : FLAGS_database_url;
   config.database_pool_size = FLAGS_db_pool_size;
   config.blob_dir =
       FLAGS_blob_dir.empty() ? FLAGS_data_dir + "/blobs" : FLAGS_blob_dir;
   config.worker_id = FLAGS_worker_id;
-  absl::StatusOr<std::vector<account::SigningKey>> keys = LoadOrCreateSigningKeys(
-      FLAGS_signing_key_file.empty() ? FLAGS_data_dir + "/signing.keys"
-                                     : FLAGS_signing_key_file);
+  absl::StatusOr<std::vector<account::SigningKey>> keys =
+      LoadOrCreateSigningKeys(FLAGS_signing_key_file.empty()
+                                  ? FLAGS_data_dir + "/signing.keys"
+                                  : FLAGS_signing_key_file);
   if (!keys.ok()) return fail(keys.status());
   config.signing_keys = *keys;
 
   absl::StatusOr<std::unique_ptr<Platform>> platform = Platform::Open(config);
   if (!platform.ok()) return fail(platform.status());
   if (!FLAGS_admin.empty()) {
-    if (absl::Status st = (*platform)->accounts().GrantAdmin(FLAGS_admin); !st.ok()) {
+    if (absl::Status st = (*platform)->accounts().GrantAdmin(FLAGS_admin);
+        !st.ok()) {
       return fail(absl::Status(st.code(), absl::StrCat("--admin=", FLAGS_admin,
                                                        ": ", st.message())));
     }
   }
 
-  std::vector<std::unique_ptr<grpc::Service>> services = make_services(**platform);
+  std::vector<std::unique_ptr<grpc::Service>> services =
+      make_services(**platform);
   std::vector<grpc::Service*> raw;
   for (auto& s : services) raw.push_back(s.get());
   absl::StatusOr<RunningServer> server =

@@ -17,8 +17,9 @@
 
 namespace tokkit {
 
-using ServiceFactory = std::function<std::vector<std::unique_ptr<grpc::Service>>(
-    Platform& platform)>;
+using ServiceFactory =
+    std::function<std::vector<std::unique_ptr<grpc::Service>>(
+        Platform& platform)>;
 
 // Parses flags (--help lists them), opens the platform and serves the
 // services `make_services` returns. Returns the process exit code.

@@ -44,12 +44,14 @@ grpc::Status FeedGrpcService::PublishVideo(
   return Run(context, [&]() -> absl::Status {
     feedpb::PublishVideoRequest part;
     if (!reader->Read(&part) || !part.has_metadata()) {
-      return absl::InvalidArgumentError("the first message must carry the metadata");
+      return absl::InvalidArgumentError(
+          "the first message must carry the metadata");
     }
     feed::PublishRequest request;
     request.title = part.metadata().title();
     request.description = part.metadata().description();
-    request.tags.assign(part.metadata().tags().begin(), part.metadata().tags().end());
+    request.tags.assign(part.metadata().tags().begin(),
+                        part.metadata().tags().end());
     ASSIGN_OR_RETURN(std::unique_ptr<feed::VideoUpload> upload,
                      feed_->BeginPublish(*caller, std::move(request)));
     while (reader->Read(&part)) {
@@ -72,14 +74,17 @@ grpc::Status FeedGrpcService::PublishVideo(
   });
 }
 
-grpc::Status FeedGrpcService::DeleteVideo(Ctx* context, const feedpb::VideoRequest* request,
+grpc::Status FeedGrpcService::DeleteVideo(Ctx* context,
+                                          const feedpb::VideoRequest* request,
                                           feedpb::Empty*) {
   absl::StatusOr<account::Principal> caller = CallerOf(context);
   if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return ToGrpcStatus(feed_->DeleteVideo(*caller, request->video_id()), context);
+  return ToGrpcStatus(feed_->DeleteVideo(*caller, request->video_id()),
+                      context);
 }
 
-grpc::Status FeedGrpcService::GetVideo(Ctx* context, const feedpb::VideoRequest* request,
+grpc::Status FeedGrpcService::GetVideo(Ctx* context,
+                                       const feedpb::VideoRequest* request,
                                        feedpb::Video* response) {
   return Run(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(feed::Video v, feed_->GetVideo(request->video_id()));
@@ -88,21 +93,24 @@ grpc::Status FeedGrpcService::GetVideo(Ctx* context, const feedpb::VideoRequest*
   });
 }
 
-grpc::Status FeedGrpcService::Download(Ctx* context, const feedpb::DownloadRequest* request,
-                                       grpc::ServerWriter<feedpb::DownloadChunk>* writer) {
+grpc::Status FeedGrpcService::Download(
+    Ctx* context, const feedpb::DownloadRequest* request,
+    grpc::ServerWriter<feedpb::DownloadChunk>* writer) {
   return Run(context, [&]() -> absl::Status {
     if (request->length() < 0) {
-      return absl::InvalidArgumentError("length must not be negative (0: to the end)");
+      return absl::InvalidArgumentError(
+          "length must not be negative (0: to the end)");
     }
-    ASSIGN_OR_RETURN(feed::MediaInfo media, request->cover()
-                                                ? feed_->CoverMedia(request->video_id())
-                                                : feed_->VideoMedia(request->video_id()));
+    ASSIGN_OR_RETURN(feed::MediaInfo media,
+                     request->cover() ? feed_->CoverMedia(request->video_id())
+                                      : feed_->VideoMedia(request->video_id()));
     if (request->offset() < 0 || request->offset() > media.size) {
       return absl::OutOfRangeError("offset is outside the media");
     }
-    const int64_t end = request->length() == 0
-                            ? media.size
-                            : std::min(media.size, request->offset() + request->length());
+    const int64_t end =
+        request->length() == 0
+            ? media.size
+            : std::min(media.size, request->offset() + request->length());
     int64_t offset = request->offset();
     bool first = true;
     do {
@@ -116,52 +124,60 @@ grpc::Status FeedGrpcService::Download(Ctx* context, const feedpb::DownloadReque
       }
       chunk.set_offset(offset);
       chunk.set_data(std::move(data));
-      if (!writer->Write(chunk)) return absl::CancelledError("client went away");
+      if (!writer->Write(chunk))
+        return absl::CancelledError("client went away");
       offset += n;
     } while (offset < end && !context->IsCancelled());
     return absl::OkStatus();
   });
 }
 
-grpc::Status FeedGrpcService::ListAuthorVideos(Ctx* context,
-                                               const feedpb::AuthorVideosRequest* request,
-                                               feedpb::VideoPage* response) {
+grpc::Status FeedGrpcService::ListAuthorVideos(
+    Ctx* context, const feedpb::AuthorVideosRequest* request,
+    feedpb::VideoPage* response) {
   return Run(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Page<feed::Video> page,
-                     feed_->ListByAuthor(request->author_id(), request->page_token(),
-                                         request->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<feed::Video> page,
+        feed_->ListByAuthor(request->author_id(), request->page_token(),
+                            request->page_size()));
     ToProto(page, response);
     return absl::OkStatus();
   });
 }
 
-grpc::Status FeedGrpcService::ListLatest(Ctx* context, const feedpb::PageRequest* request,
+grpc::Status FeedGrpcService::ListLatest(Ctx* context,
+                                         const feedpb::PageRequest* request,
                                          feedpb::VideoPage* response) {
   return Run(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Page<feed::Video> page,
-                     feed_->ListLatest(request->page_token(), request->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<feed::Video> page,
+        feed_->ListLatest(request->page_token(), request->page_size()));
     ToProto(page, response);
     return absl::OkStatus();
   });
 }
 
-grpc::Status FeedGrpcService::ForYou(Ctx* context, const feedpb::PageRequest* request,
+grpc::Status FeedGrpcService::ForYou(Ctx* context,
+                                     const feedpb::PageRequest* request,
                                      feedpb::VideoPage* response) {
   absl::StatusOr<int64_t> viewer = ViewerOf(context);
   if (!viewer.ok()) return ToGrpcStatus(viewer.status(), context);
   return Run(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Page<feed::Video> page,
-                     feed_->ForYou(*viewer, request->page_token(), request->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<feed::Video> page,
+        feed_->ForYou(*viewer, request->page_token(), request->page_size()));
     ToProto(page, response);
     return absl::OkStatus();
   });
 }
 
-grpc::Status FeedGrpcService::Popular(Ctx* context, const feedpb::PageRequest* request,
+grpc::Status FeedGrpcService::Popular(Ctx* context,
+                                      const feedpb::PageRequest* request,
                                       feedpb::PopularPage* response) {
   return Run(context, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Page<feed::PopularEntry> page,
-                     feed_->Popular(request->page_token(), request->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<feed::PopularEntry> page,
+        feed_->Popular(request->page_token(), request->page_size()));
     for (const feed::PopularEntry& e : page.items) {
       feedpb::PopularVideo* out = response->add_videos();
       ToProto(e.video, out->mutable_video());
@@ -172,7 +188,8 @@ grpc::Status FeedGrpcService::Popular(Ctx* context, const feedpb::PageRequest* r
   });
 }
 
-grpc::Status FeedGrpcService::Search(Ctx* context, const feedpb::SearchRequest* request,
+grpc::Status FeedGrpcService::Search(Ctx* context,
+                                     const feedpb::SearchRequest* request,
                                      feedpb::VideoPage* response) {
   return Run(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(Page<feed::Video> page,
@@ -183,7 +200,8 @@ grpc::Status FeedGrpcService::Search(Ctx* context, const feedpb::SearchRequest* 
   });
 }
 
-grpc::Status FeedGrpcService::RecordView(Ctx* context, const feedpb::VideoRequest* request,
+grpc::Status FeedGrpcService::RecordView(Ctx* context,
+                                         const feedpb::VideoRequest* request,
                                          feedpb::Empty*) {
   return ToGrpcStatus(feed_->RecordView(request->video_id()), context);
 }

@@ -14,16 +14,18 @@ class FeedGrpcService final : public feedpb::FeedService::Service {
   explicit FeedGrpcService(feed::FeedService* feed) : feed_(feed) {}
 
   using Ctx = grpc::ServerContext;
-  grpc::Status PublishVideo(Ctx* context,
-                            grpc::ServerReader<feedpb::PublishVideoRequest>* reader,
-                            feedpb::Video* response) override;
+  grpc::Status PublishVideo(
+      Ctx* context, grpc::ServerReader<feedpb::PublishVideoRequest>* reader,
+      feedpb::Video* response) override;
   grpc::Status DeleteVideo(Ctx* context, const feedpb::VideoRequest* request,
                            feedpb::Empty* response) override;
   grpc::Status GetVideo(Ctx* context, const feedpb::VideoRequest* request,
                         feedpb::Video* response) override;
-  grpc::Status Download(Ctx* context, const feedpb::DownloadRequest* request,
-                        grpc::ServerWriter<feedpb::DownloadChunk>* writer) override;
-  grpc::Status ListAuthorVideos(Ctx* context, const feedpb::AuthorVideosRequest* request,
+  grpc::Status Download(
+      Ctx* context, const feedpb::DownloadRequest* request,
+      grpc::ServerWriter<feedpb::DownloadChunk>* writer) override;
+  grpc::Status ListAuthorVideos(Ctx* context,
+                                const feedpb::AuthorVideosRequest* request,
                                 feedpb::VideoPage* response) override;
   grpc::Status ListLatest(Ctx* context, const feedpb::PageRequest* request,
                           feedpb::VideoPage* response) override;

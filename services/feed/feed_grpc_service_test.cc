@@ -36,8 +36,9 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
                               &tp_->platform().authenticator());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = pb::FeedService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_.port), grpc::InsecureChannelCredentials()));
+    stub_ = pb::FeedService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (server_.server) server_.server->Shutdown();
@@ -45,20 +46,22 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
 
   std::string Token(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     return accounts.Login({name, kPassword, "", "", ""})->tokens.access_token;
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
     if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
     return ctx;
   }
 
   grpc::Status Upload(const std::string& token, const std::string& title,
-                      const std::string& video, const std::string& cover, pb::Video* out,
-                      std::vector<std::string> tags = {}) {
+                      const std::string& video, const std::string& cover,
+                      pb::Video* out, std::vector<std::string> tags = {}) {
     auto ctx = Ctx(token);
     auto writer = stub_->PublishVideo(ctx.get(), out);
     pb::PublishVideoRequest part;
@@ -79,8 +82,8 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
     return writer->Finish();
   }
 
-  std::string Download(int64_t id, int64_t offset, int64_t length, pb::DownloadChunk* first,
-                       grpc::Status* status) {
+  std::string Download(int64_t id, int64_t offset, int64_t length,
+                       pb::DownloadChunk* first, grpc::Status* status) {
     pb::DownloadRequest req;
     req.set_video_id(id);
     req.set_offset(offset);
@@ -101,7 +104,8 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
 
   int BlobFiles() {
     int n = 0;
-    for (auto& e : std::filesystem::recursive_directory_iterator(tp_->config().blob_dir)) {
+    for (auto& e : std::filesystem::recursive_directory_iterator(
+             tp_->config().blob_dir)) {
       n += e.is_regular_file();
     }
     return n;
@@ -115,11 +119,15 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(FeedGrpcTest, UploadThenDownloadWholeAndRanges) {
   const std::string token = Token("alice");
-  std::string video = std::string("\0\0\0\x18" "ftypmp42", 12);
+  std::string video = std::string(
+      "\0\0\0\x18"
+      "ftypmp42",
+      12);
   for (int i = 0; i < 200000; ++i) video.push_back(static_cast<char>(i * 7));
   pb::Video v;
-  grpc::Status st = Upload(token, "Cooking dumplings", video,
-                           std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg", &v, {"food"});
+  grpc::Status st =
+      Upload(token, "Cooking dumplings", video,
+             std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg", &v, {"food"});
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(v.video_bytes(), static_cast<int64_t>(video.size()));
   EXPECT_EQ(v.video_sha256(), Sha256Hex(video));
@@ -131,7 +139,8 @@ TEST_P(FeedGrpcTest, UploadThenDownloadWholeAndRanges) {
   EXPECT_EQ(whole, video);  // several 64 KiB chunks reassembled
   EXPECT_EQ(first.mime_type(), "video/mp4");
   EXPECT_EQ(first.total_bytes(), static_cast<int64_t>(video.size()));
-  EXPECT_EQ(Download(v.id(), 100000, 5000, nullptr, &st), video.substr(100000, 5000));
+  EXPECT_EQ(Download(v.id(), 100000, 5000, nullptr, &st),
+            video.substr(100000, 5000));
   EXPECT_EQ(Download(v.id(), 199990, 1000, nullptr, &st), video.substr(199990));
   Download(v.id(), video.size() + 1, 10, nullptr, &st);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
@@ -142,15 +151,29 @@ TEST_P(FeedGrpcTest, UploadThenDownloadWholeAndRanges) {
 TEST_P(FeedGrpcTest, BadUploadsAreRefusedWithNothingLeft) {
   const std::string token = Token("alice");
   pb::Video v;
-  EXPECT_EQ(Upload("", "t", std::string("\0\0\0\x18" "ftypisom", 12), "", &v).error_code(),
+  EXPECT_EQ(Upload("", "t",
+                   std::string("\0\0\0\x18"
+                               "ftypisom",
+                               12),
+                   "", &v)
+                .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status st = Upload(token, "t", "<html>not a video</html>", "", &v);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StrContains(st.error_message(), "MP4")) << st.error_message();
-  st = Upload(token, "t", std::string("\0\0\0\x18" "ftypisom", 12) + std::string(2 << 20, 'x'),
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "MP4"))
+      << st.error_message();
+  st = Upload(token, "t",
+              std::string("\0\0\0\x18"
+                          "ftypisom",
+                          12) +
+                  std::string(2 << 20, 'x'),
               "", &v);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  st = Upload(token, "", std::string("\0\0\0\x18" "ftypisom", 12), "", &v);
+  st = Upload(token, "",
+              std::string("\0\0\0\x18"
+                          "ftypisom",
+                          12),
+              "", &v);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BlobFiles(), 0);
   pb::VideoPage latest;
@@ -160,9 +183,14 @@ TEST_P(FeedGrpcTest, BadUploadsAreRefusedWithNothingLeft) {
 
 TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
   const std::string alice = Token("alice"), bob = Token("bob");
-  const std::string mp4 = std::string("\0\0\0\x18" "ftypisom", 12) + "body";
+  const std::string mp4 = std::string(
+                              "\0\0\0\x18"
+                              "ftypisom",
+                              12) +
+                          "body";
   std::vector<int64_t> ids;
-  for (const char* title : {"street food tour", "mountain sunrise", "food market"}) {
+  for (const char* title :
+       {"street food tour", "mountain sunrise", "food market"}) {
     pb::Video v;
     ASSERT_TRUE(Upload(alice, title, mp4, "", &v).ok());
     ids.push_back(v.id());
@@ -186,7 +214,8 @@ TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
   pb::VideoRequest view;
   view.set_video_id(ids[1]);
   pb::Empty empty;
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(stub_->RecordView(Ctx().get(), view, &empty).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(stub_->RecordView(Ctx().get(), view, &empty).ok());
   ASSERT_TRUE(tp_->platform().feed().FlushViews().ok());
   pb::PopularPage popular;
   ASSERT_TRUE(stub_->Popular(Ctx().get(), pb::PageRequest(), &popular).ok());
@@ -215,7 +244,8 @@ TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeedGrpcTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, FeedGrpcTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

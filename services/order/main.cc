@@ -5,10 +5,13 @@
 #include "services/order/order_grpc_service.h"
 
 int main(int argc, char** argv) {
-  return tokkit::RunServerMain(argc, argv, "shop_server", [](tokkit::Platform& platform) {
-    std::vector<std::unique_ptr<grpc::Service>> s;
-    s.push_back(std::make_unique<tokkit::CommerceGrpcService>(&platform.commerce()));
-    s.push_back(std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
-    return s;
-  });
+  return tokkit::RunServerMain(
+      argc, argv, "shop_server", [](tokkit::Platform& platform) {
+        std::vector<std::unique_ptr<grpc::Service>> s;
+        s.push_back(std::make_unique<tokkit::CommerceGrpcService>(
+            &platform.commerce()));
+        s.push_back(
+            std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
+        return s;
+      });
 }

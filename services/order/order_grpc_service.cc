@@ -43,16 +43,20 @@ void ToProto(const order::Order& o, orderpb::Order* out) {
 
 order::CouponMode FromProto(orderpb::CouponMode m) {
   switch (m) {
-    case orderpb::COUPON_BEST: return order::CouponMode::kBest;
-    case orderpb::COUPON_SPECIFIC: return order::CouponMode::kSpecific;
-    default: return order::CouponMode::kNone;
+    case orderpb::COUPON_BEST:
+      return order::CouponMode::kBest;
+    case orderpb::COUPON_SPECIFIC:
+      return order::CouponMode::kSpecific;
+    default:
+      return order::CouponMode::kNone;
   }
 }
 
 // Runs an action on the caller's order, then answers with the order as it is.
 template <typename Fn>
-grpc::Status ActOnOrder(grpc::ServerContext* context, order::OrderService* orders,
-                        int64_t order_id, orderpb::Order* resp, Fn action) {
+grpc::Status ActOnOrder(grpc::ServerContext* context,
+                        order::OrderService* orders, int64_t order_id,
+                        orderpb::Order* resp, Fn action) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(action(p));
     absl::StatusOr<order::Order> o = orders->GetOrder(p, order_id);
@@ -63,11 +67,13 @@ grpc::Status ActOnOrder(grpc::ServerContext* context, order::OrderService* order
 
 }  // namespace
 
-grpc::Status OrderGrpcService::CreateOrder(Ctx* context, const orderpb::CreateOrderRequest* req,
-                                           orderpb::Order* resp) {
+grpc::Status OrderGrpcService::CreateOrder(
+    Ctx* context, const orderpb::CreateOrderRequest* req,
+    orderpb::Order* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     order::CreateOrderRequest r;
-    for (const orderpb::OrderLine& l : req->lines()) r.lines.push_back({l.sku_id(), l.quantity()});
+    for (const orderpb::OrderLine& l : req->lines())
+      r.lines.push_back({l.sku_id(), l.quantity()});
     r.address_id = req->address_id();
     r.coupon_mode = FromProto(req->coupon_mode());
     r.user_coupon_id = req->user_coupon_id();
@@ -78,9 +84,9 @@ grpc::Status OrderGrpcService::CreateOrder(Ctx* context, const orderpb::CreateOr
   });
 }
 
-grpc::Status OrderGrpcService::CheckoutCart(Ctx* context,
-                                            const orderpb::CheckoutCartRequest* req,
-                                            orderpb::Order* resp) {
+grpc::Status OrderGrpcService::CheckoutCart(
+    Ctx* context, const orderpb::CheckoutCartRequest* req,
+    orderpb::Order* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     order::CreateOrderRequest r;
     r.address_id = req->address_id();
@@ -88,13 +94,15 @@ grpc::Status OrderGrpcService::CheckoutCart(Ctx* context,
     r.user_coupon_id = req->user_coupon_id();
     r.idempotency_key = req->idempotency_key();
     std::vector<int64_t> skus(req->sku_ids().begin(), req->sku_ids().end());
-    ASSIGN_OR_RETURN(order::Order o, orders_->CheckoutCart(p, std::move(skus), std::move(r)));
+    ASSIGN_OR_RETURN(order::Order o,
+                     orders_->CheckoutCart(p, std::move(skus), std::move(r)));
     ToProto(o, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status OrderGrpcService::GetOrder(Ctx* context, const orderpb::OrderRequest* req,
+grpc::Status OrderGrpcService::GetOrder(Ctx* context,
+                                        const orderpb::OrderRequest* req,
                                         orderpb::Order* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(order::Order o, orders_->GetOrder(p, req->order_id()));
@@ -103,63 +111,74 @@ grpc::Status OrderGrpcService::GetOrder(Ctx* context, const orderpb::OrderReques
   });
 }
 
-grpc::Status OrderGrpcService::ListMyOrders(Ctx* context, const orderpb::ListOrdersRequest* req,
-                                            orderpb::ListOrdersResponse* resp) {
+grpc::Status OrderGrpcService::ListMyOrders(
+    Ctx* context, const orderpb::ListOrdersRequest* req,
+    orderpb::ListOrdersResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<order::Order> page,
-                     orders_->ListMyOrders(p, req->page_token(), req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<order::Order> page,
+        orders_->ListMyOrders(p, req->page_token(), req->page_size()));
     for (const order::Order& o : page.items) ToProto(o, resp->add_orders());
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
 
-grpc::Status OrderGrpcService::ListMerchantOrders(Ctx* context,
-                                                  const orderpb::ListOrdersRequest* req,
-                                                  orderpb::ListOrdersResponse* resp) {
+grpc::Status OrderGrpcService::ListMerchantOrders(
+    Ctx* context, const orderpb::ListOrdersRequest* req,
+    orderpb::ListOrdersResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<order::Order> page,
-                     orders_->ListMerchantOrders(p, req->page_token(), req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<order::Order> page,
+        orders_->ListMerchantOrders(p, req->page_token(), req->page_size()));
     for (const order::Order& o : page.items) ToProto(o, resp->add_orders());
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
 
-grpc::Status OrderGrpcService::CancelOrder(Ctx* context, const orderpb::OrderRequest* req,
+grpc::Status OrderGrpcService::CancelOrder(Ctx* context,
+                                           const orderpb::OrderRequest* req,
                                            orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->CancelOrder(p, req->order_id());
-  });
+  return ActOnOrder(context, orders_, req->order_id(), resp,
+                    [&](const Principal& p) {
+                      return orders_->CancelOrder(p, req->order_id());
+                    });
 }
 
-grpc::Status OrderGrpcService::ChangeAddress(Ctx* context,
-                                             const orderpb::ChangeAddressRequest* req,
-                                             orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->ChangeAddress(p, req->order_id(), req->address_id()).status();
-  });
+grpc::Status OrderGrpcService::ChangeAddress(
+    Ctx* context, const orderpb::ChangeAddressRequest* req,
+    orderpb::Order* resp) {
+  return ActOnOrder(
+      context, orders_, req->order_id(), resp, [&](const Principal& p) {
+        return orders_->ChangeAddress(p, req->order_id(), req->address_id())
+            .status();
+      });
 }
 
-grpc::Status OrderGrpcService::ShipOrder(Ctx* context, const orderpb::OrderRequest* req,
+grpc::Status OrderGrpcService::ShipOrder(Ctx* context,
+                                         const orderpb::OrderRequest* req,
                                          orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->Ship(p, req->order_id());
-  });
+  return ActOnOrder(
+      context, orders_, req->order_id(), resp,
+      [&](const Principal& p) { return orders_->Ship(p, req->order_id()); });
 }
 
-grpc::Status OrderGrpcService::ConfirmReceipt(Ctx* context, const orderpb::OrderRequest* req,
+grpc::Status OrderGrpcService::ConfirmReceipt(Ctx* context,
+                                              const orderpb::OrderRequest* req,
                                               orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->ConfirmReceipt(p, req->order_id());
-  });
+  return ActOnOrder(context, orders_, req->order_id(), resp,
+                    [&](const Principal& p) {
+                      return orders_->ConfirmReceipt(p, req->order_id());
+                    });
 }
 
-grpc::Status OrderGrpcService::CreatePaymentToken(Ctx* context,
-                                                  const orderpb::OrderRequest* req,
-                                                  orderpb::PaymentToken* resp) {
+grpc::Status OrderGrpcService::CreatePaymentToken(
+    Ctx* context, const orderpb::OrderRequest* req,
+    orderpb::PaymentToken* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(order::PaymentToken t, orders_->CreatePaymentToken(p, req->order_id()));
+    ASSIGN_OR_RETURN(order::PaymentToken t,
+                     orders_->CreatePaymentToken(p, req->order_id()));
     resp->set_token(t.token);
     resp->set_expires_at_ms(absl::ToUnixMillis(t.expires_at));
     return absl::OkStatus();
@@ -178,20 +197,23 @@ grpc::Status OrderGrpcService::Pay(Ctx* context, const orderpb::PayRequest* req,
   });
 }
 
-grpc::Status OrderGrpcService::RequestRefund(Ctx* context,
-                                             const orderpb::RequestRefundRequest* req,
-                                             orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->RequestRefund(p, req->order_id(), req->reason());
-  });
+grpc::Status OrderGrpcService::RequestRefund(
+    Ctx* context, const orderpb::RequestRefundRequest* req,
+    orderpb::Order* resp) {
+  return ActOnOrder(
+      context, orders_, req->order_id(), resp, [&](const Principal& p) {
+        return orders_->RequestRefund(p, req->order_id(), req->reason());
+      });
 }
 
-grpc::Status OrderGrpcService::ReviewRefund(Ctx* context,
-                                            const orderpb::ReviewRefundRequest* req,
-                                            orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp, [&](const Principal& p) {
-    return orders_->ReviewRefund(p, req->order_id(), req->approve(), req->restock());
-  });
+grpc::Status OrderGrpcService::ReviewRefund(
+    Ctx* context, const orderpb::ReviewRefundRequest* req,
+    orderpb::Order* resp) {
+  return ActOnOrder(context, orders_, req->order_id(), resp,
+                    [&](const Principal& p) {
+                      return orders_->ReviewRefund(
+                          p, req->order_id(), req->approve(), req->restock());
+                    });
 }
 
 }  // namespace tokkit

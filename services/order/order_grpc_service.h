@@ -14,32 +14,41 @@ class OrderGrpcService final : public orderpb::OrderService::Service {
   explicit OrderGrpcService(order::OrderService* orders) : orders_(orders) {}
 
   using Ctx = grpc::ServerContext;
-  grpc::Status CreateOrder(Ctx* context, const orderpb::CreateOrderRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status CheckoutCart(Ctx* context, const orderpb::CheckoutCartRequest* request,
-                      orderpb::Order* response) override;
+  grpc::Status CreateOrder(Ctx* context,
+                           const orderpb::CreateOrderRequest* request,
+                           orderpb::Order* response) override;
+  grpc::Status CheckoutCart(Ctx* context,
+                            const orderpb::CheckoutCartRequest* request,
+                            orderpb::Order* response) override;
   grpc::Status GetOrder(Ctx* context, const orderpb::OrderRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status ListMyOrders(Ctx* context, const orderpb::ListOrdersRequest* request,
-                      orderpb::ListOrdersResponse* response) override;
-  grpc::Status ListMerchantOrders(Ctx* context, const orderpb::ListOrdersRequest* request,
-                      orderpb::ListOrdersResponse* response) override;
+                        orderpb::Order* response) override;
+  grpc::Status ListMyOrders(Ctx* context,
+                            const orderpb::ListOrdersRequest* request,
+                            orderpb::ListOrdersResponse* response) override;
+  grpc::Status ListMerchantOrders(
+      Ctx* context, const orderpb::ListOrdersRequest* request,
+      orderpb::ListOrdersResponse* response) override;
   grpc::Status CancelOrder(Ctx* context, const orderpb::OrderRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status ChangeAddress(Ctx* context, const orderpb::ChangeAddressRequest* request,
-                      orderpb::Order* response) override;
+                           orderpb::Order* response) override;
+  grpc::Status ChangeAddress(Ctx* context,
+                             const orderpb::ChangeAddressRequest* request,
+                             orderpb::Order* response) override;
   grpc::Status ShipOrder(Ctx* context, const orderpb::OrderRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status ConfirmReceipt(Ctx* context, const orderpb::OrderRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status CreatePaymentToken(Ctx* context, const orderpb::OrderRequest* request,
-                      orderpb::PaymentToken* response) override;
+                         orderpb::Order* response) override;
+  grpc::Status ConfirmReceipt(Ctx* context,
+                              const orderpb::OrderRequest* request,
+                              orderpb::Order* response) override;
+  grpc::Status CreatePaymentToken(Ctx* context,
+                                  const orderpb::OrderRequest* request,
+                                  orderpb::PaymentToken* response) override;
   grpc::Status Pay(Ctx* context, const orderpb::PayRequest* request,
-                      orderpb::Payment* response) override;
-  grpc::Status RequestRefund(Ctx* context, const orderpb::RequestRefundRequest* request,
-                      orderpb::Order* response) override;
-  grpc::Status ReviewRefund(Ctx* context, const orderpb::ReviewRefundRequest* request,
-                      orderpb::Order* response) override;
+                   orderpb::Payment* response) override;
+  grpc::Status RequestRefund(Ctx* context,
+                             const orderpb::RequestRefundRequest* request,
+                             orderpb::Order* response) override;
+  grpc::Status ReviewRefund(Ctx* context,
+                            const orderpb::ReviewRefundRequest* request,
+                            orderpb::Order* response) override;
 
  private:
   order::OrderService* const orders_;

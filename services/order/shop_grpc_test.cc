@@ -27,7 +27,8 @@ class ShopGrpcTest : public ::testing::TestWithParam<std::string> {
     });
     ASSERT_TRUE(t.ok()) << t.status();
     tp_ = std::move(*t);
-    commerce_ = std::make_unique<CommerceGrpcService>(&tp_->platform().commerce());
+    commerce_ =
+        std::make_unique<CommerceGrpcService>(&tp_->platform().commerce());
     orders_ = std::make_unique<OrderGrpcService>(&tp_->platform().orders());
     auto server = StartServer("127.0.0.1:0", {commerce_.get(), orders_.get()},
                               &tp_->platform().authenticator());
@@ -44,14 +45,16 @@ class ShopGrpcTest : public ::testing::TestWithParam<std::string> {
 
   std::string Token(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     return accounts.Login({name, kPassword, "", "", ""})->tokens.access_token;
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
     if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
     return ctx;
   }
 
@@ -69,8 +72,10 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   ASSERT_TRUE(accounts.GrantAdmin("boss").ok());
   const std::string merchant = Token("teashop");
   const int64_t merchant_id = accounts.Authenticate(merchant)->user_id;
-  ASSERT_TRUE(accounts.SetRole(*accounts.Authenticate(admin), merchant_id,
-                               account::Role::kMerchant).ok());
+  ASSERT_TRUE(accounts
+                  .SetRole(*accounts.Authenticate(admin), merchant_id,
+                           account::Role::kMerchant)
+                  .ok());
   const std::string buyer = Token("buyer");
   account::Address home;
   home.recipient = "Mei";
@@ -78,14 +83,16 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   home.line1 = "88 West Lake Rd";
   home.city = "Hangzhou";
   home.country_code = "CN";
-  const int64_t address = accounts.AddAddress(*accounts.Authenticate(buyer), home)->id;
+  const int64_t address =
+      accounts.AddAddress(*accounts.Authenticate(buyer), home)->id;
 
   // Catalogue.
   cpb::CreateCategoryRequest cat;
   cat.set_name("Tea");
   cpb::Category category;
-  EXPECT_EQ(shop_->CreateCategory(Ctx(merchant).get(), cat, &category).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      shop_->CreateCategory(Ctx(merchant).get(), cat, &category).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(shop_->CreateCategory(Ctx(admin).get(), cat, &category).ok());
   cpb::CreateProductRequest np;
   np.set_category_id(category.id());
@@ -105,7 +112,8 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   cpb::ListProductsRequest browse;
   browse.set_keyword("green");
   cpb::ListProductsResponse found;
-  ASSERT_TRUE(shop_->ListProducts(Ctx().get(), browse, &found).ok());  // anonymous
+  ASSERT_TRUE(
+      shop_->ListProducts(Ctx().get(), browse, &found).ok());  // anonymous
   ASSERT_EQ(found.products_size(), 1);
 
   cpb::Coupon coupon;
@@ -114,8 +122,10 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   coupon.set_percent_off(10);
   coupon.set_total_limit(100);
   coupon.set_per_user_limit(1);
-  coupon.set_claim_start_ms(absl::ToUnixMillis(tp_->clock().Now() - absl::Hours(1)));
-  coupon.set_claim_end_ms(absl::ToUnixMillis(tp_->clock().Now() + absl::Hours(1)));
+  coupon.set_claim_start_ms(
+      absl::ToUnixMillis(tp_->clock().Now() - absl::Hours(1)));
+  coupon.set_claim_end_ms(
+      absl::ToUnixMillis(tp_->clock().Now() + absl::Hours(1)));
   coupon.set_valid_for_ms(86400000);
   cpb::Coupon made;
   ASSERT_TRUE(shop_->CreateCoupon(Ctx(merchant).get(), coupon, &made).ok());
@@ -182,9 +192,11 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   review.set_approve(true);
   review.set_restock(true);
   opb::Order reviewed;
-  EXPECT_EQ(order_->ReviewRefund(Ctx(buyer).get(), review, &reviewed).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(order_->ReviewRefund(Ctx(merchant).get(), review, &reviewed).ok());
+  EXPECT_EQ(
+      order_->ReviewRefund(Ctx(buyer).get(), review, &reviewed).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      order_->ReviewRefund(Ctx(merchant).get(), review, &reviewed).ok());
   ASSERT_TRUE(order_->GetOrder(Ctx(buyer).get(), which, &seen).ok());
   EXPECT_EQ(seen.status(), opb::REFUNDED);
   cpb::ProductRequest pr;
@@ -201,7 +213,8 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ShopGrpcTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, ShopGrpcTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

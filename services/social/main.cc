@@ -5,11 +5,11 @@
 #include "services/social/social_grpc_service.h"
 
 int main(int argc, char** argv) {
-  return tokkit::RunServerMain(argc, argv, "social_server",
-                               [](tokkit::Platform& platform) {
-                                 std::vector<std::unique_ptr<grpc::Service>> s;
-                                 s.push_back(std::make_unique<tokkit::SocialGrpcService>(
-                                     &platform.social(), &platform.chat()));
-                                 return s;
-                               });
+  return tokkit::RunServerMain(
+      argc, argv, "social_server", [](tokkit::Platform& platform) {
+        std::vector<std::unique_ptr<grpc::Service>> s;
+        s.push_back(std::make_unique<tokkit::SocialGrpcService>(
+            &platform.social(), &platform.chat()));
+        return s;
+      });
 }

@@ -60,12 +60,14 @@ void ToProto(const social::Conversation& c, socialpb::Conversation* out) {
   out->set_unread_count(c.unread_count);
 }
 
-void ToProto(const Page<social::Comment>& page, socialpb::ListCommentsResponse* out) {
+void ToProto(const Page<social::Comment>& page,
+             socialpb::ListCommentsResponse* out) {
   for (const social::Comment& c : page.items) ToProto(c, out->add_comments());
   out->set_next_page_token(page.next_page_token);
 }
 
-void ToProto(const Page<social::FollowEntry>& page, socialpb::ListUsersResponse* out) {
+void ToProto(const Page<social::FollowEntry>& page,
+             socialpb::ListUsersResponse* out) {
   for (const social::FollowEntry& e : page.items) {
     socialpb::FollowEntry* entry = out->add_entries();
     ToProto(e.user, entry->mutable_user());
@@ -107,7 +109,8 @@ class StreamOutbox : public social::ChatSink {
     closed_ = true;
   }
   // Next frame; nullopt when closed and drained, or after `wait` with none.
-  std::optional<socialpb::ChatServerFrame> Pop(absl::Duration wait, bool* done) {
+  std::optional<socialpb::ChatServerFrame> Pop(absl::Duration wait,
+                                               bool* done) {
     absl::MutexLock lock(&mu_);
     auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return !frames_.empty() || closed_;
@@ -137,19 +140,23 @@ socialpb::ChatServerFrame ErrorFrame(const absl::Status& st,
 
 }  // namespace
 
-grpc::Status SocialGrpcService::LikeVideo(Ctx* context, const socialpb::VideoRequest* req,
+grpc::Status SocialGrpcService::LikeVideo(Ctx* context,
+                                          const socialpb::VideoRequest* req,
                                           socialpb::LikeResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->LikeVideo(p, req->video_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->LikeVideo(p, req->video_id()));
     ToProto(r, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::UnlikeVideo(Ctx* context, const socialpb::VideoRequest* req,
+grpc::Status SocialGrpcService::UnlikeVideo(Ctx* context,
+                                            const socialpb::VideoRequest* req,
                                             socialpb::LikeResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->UnlikeVideo(p, req->video_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->UnlikeVideo(p, req->video_id()));
     ToProto(r, resp);
     return absl::OkStatus();
   });
@@ -159,25 +166,27 @@ grpc::Status SocialGrpcService::LikeComment(Ctx* context,
                                             const socialpb::CommentRequest* req,
                                             socialpb::LikeResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->LikeComment(p, req->comment_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->LikeComment(p, req->comment_id()));
     ToProto(r, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::UnlikeComment(Ctx* context,
-                                              const socialpb::CommentRequest* req,
-                                              socialpb::LikeResult* resp) {
+grpc::Status SocialGrpcService::UnlikeComment(
+    Ctx* context, const socialpb::CommentRequest* req,
+    socialpb::LikeResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->UnlikeComment(p, req->comment_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->UnlikeComment(p, req->comment_id()));
     ToProto(r, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::GetVideoStates(Ctx* context,
-                                               const socialpb::GetVideoStatesRequest* req,
-                                               socialpb::GetVideoStatesResponse* resp) {
+grpc::Status SocialGrpcService::GetVideoStates(
+    Ctx* context, const socialpb::GetVideoStatesRequest* req,
+    socialpb::GetVideoStatesResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
     std::vector<int64_t> ids(req->video_ids().begin(), req->video_ids().end());
     ASSIGN_OR_RETURN(std::vector<social::VideoSocialState> states,
@@ -193,12 +202,13 @@ grpc::Status SocialGrpcService::GetVideoStates(Ctx* context,
   });
 }
 
-grpc::Status SocialGrpcService::ListLikedVideos(Ctx* context,
-                                                const socialpb::PageRequest* req,
-                                                socialpb::ListLikedVideosResponse* resp) {
+grpc::Status SocialGrpcService::ListLikedVideos(
+    Ctx* context, const socialpb::PageRequest* req,
+    socialpb::ListLikedVideosResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<social::LikedVideo> page,
-                     social_->ListLikedVideos(p, req->page_token(), req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<social::LikedVideo> page,
+        social_->ListLikedVideos(p, req->page_token(), req->page_size()));
     for (const social::LikedVideo& v : page.items) {
       socialpb::LikedVideo* out = resp->add_videos();
       out->set_video_id(v.video_id);
@@ -209,53 +219,56 @@ grpc::Status SocialGrpcService::ListLikedVideos(Ctx* context,
   });
 }
 
-grpc::Status SocialGrpcService::AddComment(Ctx* context,
-                                           const socialpb::AddCommentRequest* req,
-                                           socialpb::Comment* resp) {
+grpc::Status SocialGrpcService::AddComment(
+    Ctx* context, const socialpb::AddCommentRequest* req,
+    socialpb::Comment* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::Comment c, social_->AddComment(p, req->video_id(), req->body(),
-                                                            req->reply_to_id()));
+    ASSIGN_OR_RETURN(social::Comment c,
+                     social_->AddComment(p, req->video_id(), req->body(),
+                                         req->reply_to_id()));
     ToProto(c, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::DeleteComment(Ctx* context,
-                                              const socialpb::CommentRequest* req,
-                                              socialpb::Empty*) {
+grpc::Status SocialGrpcService::DeleteComment(
+    Ctx* context, const socialpb::CommentRequest* req, socialpb::Empty*) {
   return WithCaller(context, [&](const Principal& p) {
     return social_->DeleteComment(p, req->comment_id());
   });
 }
 
-grpc::Status SocialGrpcService::ListComments(Ctx* context,
-                                             const socialpb::ListCommentsRequest* req,
-                                             socialpb::ListCommentsResponse* resp) {
+grpc::Status SocialGrpcService::ListComments(
+    Ctx* context, const socialpb::ListCommentsRequest* req,
+    socialpb::ListCommentsResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<social::Comment> page,
-                     social_->ListComments(viewer, req->video_id(), req->page_token(),
-                                           req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<social::Comment> page,
+        social_->ListComments(viewer, req->video_id(), req->page_token(),
+                              req->page_size()));
     ToProto(page, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::ListReplies(Ctx* context,
-                                            const socialpb::ListRepliesRequest* req,
-                                            socialpb::ListCommentsResponse* resp) {
+grpc::Status SocialGrpcService::ListReplies(
+    Ctx* context, const socialpb::ListRepliesRequest* req,
+    socialpb::ListCommentsResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(Page<social::Comment> page,
-                     social_->ListReplies(viewer, req->root_id(), req->page_token(),
-                                          req->page_size()));
+                     social_->ListReplies(viewer, req->root_id(),
+                                          req->page_token(), req->page_size()));
     ToProto(page, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::Follow(Ctx* context, const socialpb::UserRequest* req,
+grpc::Status SocialGrpcService::Follow(Ctx* context,
+                                       const socialpb::UserRequest* req,
                                        socialpb::FollowResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->Follow(p, req->user_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->Follow(p, req->user_id()));
     resp->set_changed(r.changed);
     resp->set_following(r.active);
     resp->set_follower_count(r.count);
@@ -263,10 +276,12 @@ grpc::Status SocialGrpcService::Follow(Ctx* context, const socialpb::UserRequest
   });
 }
 
-grpc::Status SocialGrpcService::Unfollow(Ctx* context, const socialpb::UserRequest* req,
+grpc::Status SocialGrpcService::Unfollow(Ctx* context,
+                                         const socialpb::UserRequest* req,
                                          socialpb::FollowResult* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::ToggleResult r, social_->Unfollow(p, req->user_id()));
+    ASSIGN_OR_RETURN(social::ToggleResult r,
+                     social_->Unfollow(p, req->user_id()));
     resp->set_changed(r.changed);
     resp->set_following(r.active);
     resp->set_follower_count(r.count);
@@ -274,86 +289,93 @@ grpc::Status SocialGrpcService::Unfollow(Ctx* context, const socialpb::UserReque
   });
 }
 
-grpc::Status SocialGrpcService::ListFollowing(Ctx* context,
-                                              const socialpb::ListUsersRequest* req,
-                                              socialpb::ListUsersResponse* resp) {
+grpc::Status SocialGrpcService::ListFollowing(
+    Ctx* context, const socialpb::ListUsersRequest* req,
+    socialpb::ListUsersResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<social::FollowEntry> page,
-                     social_->ListFollowing(viewer, req->user_id(), req->page_token(),
-                                            req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<social::FollowEntry> page,
+        social_->ListFollowing(viewer, req->user_id(), req->page_token(),
+                               req->page_size()));
     ToProto(page, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::ListFollowers(Ctx* context,
-                                              const socialpb::ListUsersRequest* req,
-                                              socialpb::ListUsersResponse* resp) {
+grpc::Status SocialGrpcService::ListFollowers(
+    Ctx* context, const socialpb::ListUsersRequest* req,
+    socialpb::ListUsersResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<social::FollowEntry> page,
-                     social_->ListFollowers(viewer, req->user_id(), req->page_token(),
-                                            req->page_size()));
+    ASSIGN_OR_RETURN(
+        Page<social::FollowEntry> page,
+        social_->ListFollowers(viewer, req->user_id(), req->page_token(),
+                               req->page_size()));
     ToProto(page, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::ListFriends(Ctx* context,
-                                            const socialpb::ListUsersRequest* req,
-                                            socialpb::ListUsersResponse* resp) {
+grpc::Status SocialGrpcService::ListFriends(
+    Ctx* context, const socialpb::ListUsersRequest* req,
+    socialpb::ListUsersResponse* resp) {
   return WithViewer(context, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(Page<social::FollowEntry> page,
-                     social_->ListFriends(viewer, req->user_id(), req->page_token(),
-                                          req->page_size()));
+                     social_->ListFriends(viewer, req->user_id(),
+                                          req->page_token(), req->page_size()));
     ToProto(page, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::IsFollowing(Ctx* context,
-                                            const socialpb::IsFollowingRequest* req,
-                                            socialpb::IsFollowingResponse* resp) {
+grpc::Status SocialGrpcService::IsFollowing(
+    Ctx* context, const socialpb::IsFollowingRequest* req,
+    socialpb::IsFollowingResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
     std::vector<int64_t> ids(req->user_ids().begin(), req->user_ids().end());
-    ASSIGN_OR_RETURN(std::vector<bool> following, social_->IsFollowing(p.user_id, ids));
+    ASSIGN_OR_RETURN(std::vector<bool> following,
+                     social_->IsFollowing(p.user_id, ids));
     for (bool f : following) resp->add_following(f);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::GetRelationStats(Ctx* context,
-                                                 const socialpb::UserRequest* req,
-                                                 socialpb::RelationStats* resp) {
+grpc::Status SocialGrpcService::GetRelationStats(
+    Ctx* context, const socialpb::UserRequest* req,
+    socialpb::RelationStats* resp) {
   return WithViewer(context, [&](int64_t) -> absl::Status {
-    ASSIGN_OR_RETURN(social::RelationStats s, social_->GetRelationStats(req->user_id()));
+    ASSIGN_OR_RETURN(social::RelationStats s,
+                     social_->GetRelationStats(req->user_id()));
     resp->set_followers(s.followers);
     resp->set_following(s.following);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::SendMessage(Ctx* context,
-                                            const socialpb::SendMessageRequest* req,
-                                            socialpb::Message* resp) {
+grpc::Status SocialGrpcService::SendMessage(
+    Ctx* context, const socialpb::SendMessageRequest* req,
+    socialpb::Message* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::Message m, chat_->Send(p, req->recipient_id(), req->body(),
-                                                     req->client_message_id()));
+    ASSIGN_OR_RETURN(social::Message m,
+                     chat_->Send(p, req->recipient_id(), req->body(),
+                                 req->client_message_id()));
     ToProto(m, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SocialGrpcService::ListMessages(Ctx* context,
-                                             const socialpb::ListMessagesRequest* req,
-                                             socialpb::ListMessagesResponse* resp) {
+grpc::Status SocialGrpcService::ListMessages(
+    Ctx* context, const socialpb::ListMessagesRequest* req,
+    socialpb::ListMessagesResponse* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(Page<social::Message> page,
-                     chat_->History(p, req->peer_id(),
-                                    req->direction() == socialpb::DIRECTION_NEWER
-                                        ? social::HistoryDirection::kNewer
-                                        : social::HistoryDirection::kOlder,
-                                    req->page_token(), req->page_size()));
-    for (const social::Message& m : page.items) ToProto(m, resp->add_messages());
+    ASSIGN_OR_RETURN(
+        Page<social::Message> page,
+        chat_->History(p, req->peer_id(),
+                       req->direction() == socialpb::DIRECTION_NEWER
+                           ? social::HistoryDirection::kNewer
+                           : social::HistoryDirection::kOlder,
+                       req->page_token(), req->page_size()));
+    for (const social::Message& m : page.items)
+      ToProto(m, resp->add_messages());
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
@@ -375,19 +397,21 @@ grpc::Status SocialGrpcService::ListConversations(
   });
 }
 
-grpc::Status SocialGrpcService::MarkRead(Ctx* context, const socialpb::MarkReadRequest* req,
+grpc::Status SocialGrpcService::MarkRead(Ctx* context,
+                                         const socialpb::MarkReadRequest* req,
                                          socialpb::Conversation* resp) {
   return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(social::Conversation c,
-                     chat_->MarkRead(p, req->peer_id(), req->up_to_message_id()));
+    ASSIGN_OR_RETURN(
+        social::Conversation c,
+        chat_->MarkRead(p, req->peer_id(), req->up_to_message_id()));
     ToProto(c, resp);
     return absl::OkStatus();
   });
 }
 
 grpc::Status SocialGrpcService::Chat(
-    Ctx* context,
-    grpc::ServerReaderWriter<socialpb::ChatServerFrame, socialpb::ChatClientFrame>* stream) {
+    Ctx* context, grpc::ServerReaderWriter<socialpb::ChatServerFrame,
+                                           socialpb::ChatClientFrame>* stream) {
   absl::StatusOr<Principal> caller = CallerOf(context);
   if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
   const Principal me = *caller;
@@ -419,8 +443,8 @@ grpc::Status SocialGrpcService::Chat(
         }
         case socialpb::ChatClientFrame::kSend: {
           const socialpb::SendMessageRequest& s = in.send();
-          absl::StatusOr<social::Message> m =
-              chat_->Send(me, s.recipient_id(), s.body(), s.client_message_id());
+          absl::StatusOr<social::Message> m = chat_->Send(
+              me, s.recipient_id(), s.body(), s.client_message_id());
           if (!m.ok()) {
             outbox.Push(ErrorFrame(m.status(), s.client_message_id()));
             break;
@@ -444,7 +468,8 @@ grpc::Status SocialGrpcService::Chat(
           break;
         }
         default:
-          outbox.Push(ErrorFrame(absl::InvalidArgumentError("empty chat frame"), ""));
+          outbox.Push(
+              ErrorFrame(absl::InvalidArgumentError("empty chat frame"), ""));
       }
     }
     outbox.Close();  // the client closed its side or went away

@@ -17,50 +17,67 @@ class SocialGrpcService final : public socialpb::SocialService::Service {
 
   using Ctx = grpc::ServerContext;
   grpc::Status LikeVideo(Ctx* context, const socialpb::VideoRequest* request,
-      socialpb::LikeResult* response) override;
+                         socialpb::LikeResult* response) override;
   grpc::Status UnlikeVideo(Ctx* context, const socialpb::VideoRequest* request,
-      socialpb::LikeResult* response) override;
-  grpc::Status LikeComment(Ctx* context, const socialpb::CommentRequest* request,
-      socialpb::LikeResult* response) override;
-  grpc::Status UnlikeComment(Ctx* context, const socialpb::CommentRequest* request,
-      socialpb::LikeResult* response) override;
-  grpc::Status GetVideoStates(Ctx* context, const socialpb::GetVideoStatesRequest* request,
+                           socialpb::LikeResult* response) override;
+  grpc::Status LikeComment(Ctx* context,
+                           const socialpb::CommentRequest* request,
+                           socialpb::LikeResult* response) override;
+  grpc::Status UnlikeComment(Ctx* context,
+                             const socialpb::CommentRequest* request,
+                             socialpb::LikeResult* response) override;
+  grpc::Status GetVideoStates(
+      Ctx* context, const socialpb::GetVideoStatesRequest* request,
       socialpb::GetVideoStatesResponse* response) override;
-  grpc::Status ListLikedVideos(Ctx* context, const socialpb::PageRequest* request,
+  grpc::Status ListLikedVideos(
+      Ctx* context, const socialpb::PageRequest* request,
       socialpb::ListLikedVideosResponse* response) override;
-  grpc::Status AddComment(Ctx* context, const socialpb::AddCommentRequest* request,
-      socialpb::Comment* response) override;
-  grpc::Status DeleteComment(Ctx* context, const socialpb::CommentRequest* request,
-      socialpb::Empty* response) override;
-  grpc::Status ListComments(Ctx* context, const socialpb::ListCommentsRequest* request,
-      socialpb::ListCommentsResponse* response) override;
-  grpc::Status ListReplies(Ctx* context, const socialpb::ListRepliesRequest* request,
-      socialpb::ListCommentsResponse* response) override;
+  grpc::Status AddComment(Ctx* context,
+                          const socialpb::AddCommentRequest* request,
+                          socialpb::Comment* response) override;
+  grpc::Status DeleteComment(Ctx* context,
+                             const socialpb::CommentRequest* request,
+                             socialpb::Empty* response) override;
+  grpc::Status ListComments(Ctx* context,
+                            const socialpb::ListCommentsRequest* request,
+                            socialpb::ListCommentsResponse* response) override;
+  grpc::Status ListReplies(Ctx* context,
+                           const socialpb::ListRepliesRequest* request,
+                           socialpb::ListCommentsResponse* response) override;
   grpc::Status Follow(Ctx* context, const socialpb::UserRequest* request,
-      socialpb::FollowResult* response) override;
+                      socialpb::FollowResult* response) override;
   grpc::Status Unfollow(Ctx* context, const socialpb::UserRequest* request,
-      socialpb::FollowResult* response) override;
-  grpc::Status ListFollowing(Ctx* context, const socialpb::ListUsersRequest* request,
-      socialpb::ListUsersResponse* response) override;
-  grpc::Status ListFollowers(Ctx* context, const socialpb::ListUsersRequest* request,
-      socialpb::ListUsersResponse* response) override;
-  grpc::Status ListFriends(Ctx* context, const socialpb::ListUsersRequest* request,
-      socialpb::ListUsersResponse* response) override;
-  grpc::Status IsFollowing(Ctx* context, const socialpb::IsFollowingRequest* request,
-      socialpb::IsFollowingResponse* response) override;
-  grpc::Status GetRelationStats(Ctx* context, const socialpb::UserRequest* request,
-      socialpb::RelationStats* response) override;
-  grpc::Status SendMessage(Ctx* context, const socialpb::SendMessageRequest* request,
-      socialpb::Message* response) override;
-  grpc::Status ListMessages(Ctx* context, const socialpb::ListMessagesRequest* request,
-      socialpb::ListMessagesResponse* response) override;
-  grpc::Status ListConversations(Ctx* context, const socialpb::ListConversationsRequest* request,
+                        socialpb::FollowResult* response) override;
+  grpc::Status ListFollowing(Ctx* context,
+                             const socialpb::ListUsersRequest* request,
+                             socialpb::ListUsersResponse* response) override;
+  grpc::Status ListFollowers(Ctx* context,
+                             const socialpb::ListUsersRequest* request,
+                             socialpb::ListUsersResponse* response) override;
+  grpc::Status ListFriends(Ctx* context,
+                           const socialpb::ListUsersRequest* request,
+                           socialpb::ListUsersResponse* response) override;
+  grpc::Status IsFollowing(Ctx* context,
+                           const socialpb::IsFollowingRequest* request,
+                           socialpb::IsFollowingResponse* response) override;
+  grpc::Status GetRelationStats(Ctx* context,
+                                const socialpb::UserRequest* request,
+                                socialpb::RelationStats* response) override;
+  grpc::Status SendMessage(Ctx* context,
+                           const socialpb::SendMessageRequest* request,
+                           socialpb::Message* response) override;
+  grpc::Status ListMessages(Ctx* context,
+                            const socialpb::ListMessagesRequest* request,
+                            socialpb::ListMessagesResponse* response) override;
+  grpc::Status ListConversations(
+      Ctx* context, const socialpb::ListConversationsRequest* request,
       socialpb::ListConversationsResponse* response) override;
   grpc::Status MarkRead(Ctx* context, const socialpb::MarkReadRequest* request,
-      socialpb::Conversation* response) override;
+                        socialpb::Conversation* response) override;
   grpc::Status Chat(
       Ctx* context,
-      grpc::ServerReaderWriter<socialpb::ChatServerFrame, socialpb::ChatClientFrame>* stream) override;
+      grpc::ServerReaderWriter<socialpb::ChatServerFrame,
+                               socialpb::ChatClientFrame>* stream) override;
 
  private:
   social::SocialService* const social_;

@@ -16,7 +16,8 @@ namespace {
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::social::v1;
-using ChatStream = grpc::ClientReaderWriter<pb::ChatClientFrame, pb::ChatServerFrame>;
+using ChatStream =
+    grpc::ClientReaderWriter<pb::ChatClientFrame, pb::ChatServerFrame>;
 
 constexpr char kPassword[] = "blue-kettle-42";
 
@@ -37,18 +38,21 @@ class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
                               &tp_->platform().authenticator());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = pb::SocialService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_.port), grpc::InsecureChannelCredentials()));
+    stub_ = pb::SocialService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (server_.server) {
-      server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      server_.server->Shutdown(std::chrono::system_clock::now() +
+                               std::chrono::seconds(2));
     }
   }
 
   TestUser User(const std::string& name) {
     auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
+    EXPECT_TRUE(
+        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
     auto login = accounts.Login({name, kPassword, "", "", ""});
     EXPECT_TRUE(login.ok());
     return {login->user.id, login->tokens.access_token};
@@ -71,7 +75,8 @@ class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
     if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
     return ctx;
   }
 
@@ -126,8 +131,9 @@ TEST_P(SocialGrpcTest, LikesCommentsFollowsOverTheWire) {
   EXPECT_FALSE(got.states(0).liked_by_viewer());
   ASSERT_TRUE(stub_->GetVideoStates(Ctx(fan.token).get(), states, &got).ok());
   EXPECT_TRUE(got.states(0).liked_by_viewer());
-  EXPECT_EQ(stub_->GetVideoStates(Ctx("forged").get(), states, &got).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      stub_->GetVideoStates(Ctx("forged").get(), states, &got).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
 
   pb::ListCommentsRequest list;
   list.set_video_id(v);
@@ -140,8 +146,9 @@ TEST_P(SocialGrpcTest, LikesCommentsFollowsOverTheWire) {
   del.set_comment_id(root.id());
   pb::Empty empty;
   TestUser stranger = User("stranger");
-  EXPECT_EQ(stub_->DeleteComment(Ctx(stranger.token).get(), del, &empty).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->DeleteComment(Ctx(stranger.token).get(), del, &empty).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(stub_->DeleteComment(Ctx(author.token).get(), del, &empty).ok());
 
   pb::UserRequest follow;
@@ -178,11 +185,13 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   send.mutable_send()->set_body("hi bob");
   send.mutable_send()->set_client_message_id("a-1");
   ASSERT_TRUE(a->Write(send));
-  pb::ChatServerFrame ack = ReadUntil(a.get(), [](const auto& f) { return f.has_ack(); });
+  pb::ChatServerFrame ack =
+      ReadUntil(a.get(), [](const auto& f) { return f.has_ack(); });
   EXPECT_EQ(ack.ack().client_message_id(), "a-1");
   const int64_t first_id = ack.ack().message().id();
   EXPECT_GT(first_id, 0);
-  pb::ChatServerFrame live = ReadUntil(b.get(), [](const auto& f) { return f.has_message(); });
+  pb::ChatServerFrame live =
+      ReadUntil(b.get(), [](const auto& f) { return f.has_message(); });
   EXPECT_EQ(live.message().id(), first_id);
   EXPECT_EQ(live.message().body(), "hi bob");
   EXPECT_EQ(live.message().sender_id(), alice.id);
@@ -192,15 +201,18 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   to_self.mutable_send()->set_recipient_id(alice.id);
   to_self.mutable_send()->set_client_message_id("a-2");
   ASSERT_TRUE(a->Write(to_self));
-  pb::ChatServerFrame err = ReadUntil(a.get(), [](const auto& f) { return f.has_error(); });
-  EXPECT_EQ(err.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  pb::ChatServerFrame err =
+      ReadUntil(a.get(), [](const auto& f) { return f.has_error(); });
+  EXPECT_EQ(err.error().code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_EQ(err.error().client_message_id(), "a-2");
 
   pb::ChatClientFrame read;
   read.mutable_mark_read()->set_peer_id(alice.id);
   read.mutable_mark_read()->set_up_to_message_id(first_id);
   ASSERT_TRUE(b->Write(read));
-  pb::ChatServerFrame r = ReadUntil(b.get(), [](const auto& f) { return f.has_read(); });
+  pb::ChatServerFrame r =
+      ReadUntil(b.get(), [](const auto& f) { return f.has_read(); });
   EXPECT_EQ(r.read().unread_count(), 0);
 
   // Bob goes offline; Alice sends two more (unary this time).
@@ -231,8 +243,10 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   pb::ChatClientFrame hello;
   hello.mutable_hello()->set_last_seen_message_id(first_id);
   ASSERT_TRUE(b2->Write(hello));
-  pb::ChatServerFrame m1 = ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
-  pb::ChatServerFrame m2 = ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
+  pb::ChatServerFrame m1 =
+      ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
+  pb::ChatServerFrame m2 =
+      ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
   EXPECT_EQ(m1.message().id(), offline[0]);
   EXPECT_EQ(m2.message().id(), offline[1]);
 
@@ -240,7 +254,8 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   send.mutable_send()->set_client_message_id("a-3");
   send.mutable_send()->set_body("welcome back");
   ASSERT_TRUE(a->Write(send));
-  pb::ChatServerFrame m3 = ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
+  pb::ChatServerFrame m3 =
+      ReadUntil(b2.get(), [](const auto& f) { return f.has_message(); });
   EXPECT_EQ(m3.message().body(), "welcome back");
 
   pb::ListMessagesRequest hist;
@@ -269,7 +284,8 @@ TEST_P(SocialGrpcTest, ChatNeedsAToken) {
   EXPECT_EQ(s->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SocialGrpcTest, ::testing::ValuesIn(TestBackends()),
+INSTANTIATE_TEST_SUITE_P(Backends, SocialGrpcTest,
+                         ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

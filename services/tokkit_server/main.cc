@@ -3,24 +3,24 @@
 #include "services/account/account_grpc_service.h"
 #include "services/commerce/commerce_grpc_service.h"
 #include "services/common/server_main.h"
-#include "services/order/order_grpc_service.h"
 #include "services/feed/feed_grpc_service.h"
+#include "services/order/order_grpc_service.h"
 #include "services/social/social_grpc_service.h"
 
 int main(int argc, char** argv) {
-  return tokkit::RunServerMain(argc, argv, "tokkit_server",
-                               [](tokkit::Platform& platform) {
-                                 std::vector<std::unique_ptr<grpc::Service>> s;
-                                 s.push_back(std::make_unique<tokkit::AccountGrpcService>(
-                                     &platform.accounts()));
-                                 s.push_back(std::make_unique<tokkit::SocialGrpcService>(
-                                     &platform.social(), &platform.chat()));
-                                 s.push_back(std::make_unique<tokkit::FeedGrpcService>(
-                                     &platform.feed()));
-                                 s.push_back(std::make_unique<tokkit::CommerceGrpcService>(
-                                     &platform.commerce()));
-                                 s.push_back(std::make_unique<tokkit::OrderGrpcService>(
-                                     &platform.orders()));
-                                 return s;
-                               });
+  return tokkit::RunServerMain(
+      argc, argv, "tokkit_server", [](tokkit::Platform& platform) {
+        std::vector<std::unique_ptr<grpc::Service>> s;
+        s.push_back(
+            std::make_unique<tokkit::AccountGrpcService>(&platform.accounts()));
+        s.push_back(std::make_unique<tokkit::SocialGrpcService>(
+            &platform.social(), &platform.chat()));
+        s.push_back(
+            std::make_unique<tokkit::FeedGrpcService>(&platform.feed()));
+        s.push_back(std::make_unique<tokkit::CommerceGrpcService>(
+            &platform.commerce()));
+        s.push_back(
+            std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
+        return s;
+      });
 }

@@ -51,13 +51,17 @@ Shop& TheShop() {
     auto& accounts = s->platform->accounts();
     (void)accounts.Register({"boss", "boss@example.com", "bench-pass-1", ""});
     (void)accounts.GrantAdmin("boss");
-    account::Principal admin = accounts.Login({"boss", "bench-pass-1", "", "", ""})->principal;
-    (void)accounts.Register({"seller", "seller@example.com", "bench-pass-1", ""});
-    account::Principal seller = accounts.Login({"seller", "bench-pass-1", "", "", ""})->principal;
+    account::Principal admin =
+        accounts.Login({"boss", "bench-pass-1", "", "", ""})->principal;
+    (void)accounts.Register(
+        {"seller", "seller@example.com", "bench-pass-1", ""});
+    account::Principal seller =
+        accounts.Login({"seller", "bench-pass-1", "", "", ""})->principal;
     (void)accounts.SetRole(admin, seller.user_id, account::Role::kMerchant);
     seller.role = account::Role::kMerchant;
     admin.role = account::Role::kAdmin;
-    const int64_t category = s->platform->commerce().CreateCategory(admin, "Hot")->id;
+    const int64_t category =
+        s->platform->commerce().CreateCategory(admin, "Hot")->id;
     commerce::NewProduct p;
     p.category_id = category;
     p.name = "Limited sneaker";
@@ -65,8 +69,10 @@ Shop& TheShop() {
     s->sku_id = s->platform->commerce().CreateProduct(seller, p)->skus[0].id;
     for (int i = 0; i < 8; ++i) {
       const std::string name = absl::StrCat("buyer", i);
-      (void)accounts.Register({name, name + "@example.com", "bench-pass-1", ""});
-      account::Principal b = accounts.Login({name, "bench-pass-1", "", "", ""})->principal;
+      (void)accounts.Register(
+          {name, name + "@example.com", "bench-pass-1", ""});
+      account::Principal b =
+          accounts.Login({name, "bench-pass-1", "", "", ""})->principal;
       account::Address a;
       a.recipient = "B";
       a.phone = "+1 555 0100";
@@ -83,17 +89,19 @@ Shop& TheShop() {
 
 void BM_FlashSaleOrders(benchmark::State& state) {
   Shop& shop = TheShop();
-  const size_t who = static_cast<size_t>(state.thread_index()) % shop.buyers.size();
+  const size_t who =
+      static_cast<size_t>(state.thread_index()) % shop.buyers.size();
   int64_t failures = 0;
   for (auto _ : state) {
     order::CreateOrderRequest r;
     r.lines = {{shop.sku_id, 1}};
     r.address_id = shop.addresses[who];
     r.idempotency_key = absl::StrCat("k", shop.next_key.fetch_add(1));
-    if (!shop.platform->orders().CreateOrder(shop.buyers[who], r).ok()) ++failures;
+    if (!shop.platform->orders().CreateOrder(shop.buyers[who], r).ok())
+      ++failures;
   }
-  state.counters["orders/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["orders/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["failed"] = static_cast<double>(failures);
 }
 BENCHMARK(BM_FlashSaleOrders)->Threads(1)->Threads(4)->UseRealTime();
@@ -104,19 +112,21 @@ void BM_RawSqliteConditionalDecrement(benchmark::State& state) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_busy_timeout(db, 10000);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
-               nullptr);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+               nullptr, nullptr, nullptr);
   if (state.thread_index() == 0) {
     sqlite3_exec(db,
-                 "CREATE TABLE IF NOT EXISTS skus (id INTEGER PRIMARY KEY, stock INTEGER);"
+                 "CREATE TABLE IF NOT EXISTS skus (id INTEGER PRIMARY KEY, "
+                 "stock INTEGER);"
                  "INSERT OR REPLACE INTO skus VALUES (1, 100000000);",
                  nullptr, nullptr, nullptr);
   }
   sqlite3_stmt* st = nullptr;
   for (auto _ : state) {
     if (st == nullptr) {
-      sqlite3_prepare_v2(db, "UPDATE skus SET stock = stock - 1 WHERE id = 1 AND stock >= 1",
-                         -1, &st, nullptr);
+      sqlite3_prepare_v2(
+          db, "UPDATE skus SET stock = stock - 1 WHERE id = 1 AND stock >= 1",
+          -1, &st, nullptr);
     }
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     sqlite3_step(st);
@@ -125,10 +135,13 @@ void BM_RawSqliteConditionalDecrement(benchmark::State& state) {
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
-  state.counters["orders/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["orders/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_RawSqliteConditionalDecrement)->Threads(1)->Threads(4)->UseRealTime();
+BENCHMARK(BM_RawSqliteConditionalDecrement)
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace tokkit

@@ -23,7 +23,7 @@ const Fixture& Make() {
     auto* f = new Fixture();
     std::mt19937_64 rng(1);
     const std::vector<std::string> tags = {"food", "travel", "music", "dance",
-                                           "pets", "tech", "games", "style"};
+                                           "pets", "tech",   "games", "style"};
     for (int i = 0; i < 1000; ++i) {
       Candidate c;
       c.video_id = 1'000'000 + i;
@@ -48,14 +48,16 @@ void BM_RankForYouPage(benchmark::State& state) {
   const Fixture& f = Make();
   const Weights w;
   absl::flat_hash_set<int64_t> served;
-  for (int i = 0; i < 60; ++i) served.insert(1'000'000 + i * 11);  // 3 pages seen
+  for (int i = 0; i < 60; ++i)
+    served.insert(1'000'000 + i * 11);  // 3 pages seen
   uint64_t seed = 0;
   for (auto _ : state) {
-    std::vector<Scored> page = RankPage(f.candidates, f.viewer, served, 20, w, kNow, ++seed);
+    std::vector<Scored> page =
+        RankPage(f.candidates, f.viewer, served, 20, w, kNow, ++seed);
     benchmark::DoNotOptimize(page);
   }
-  state.counters["feeds/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["feeds/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_RankForYouPage);
 
@@ -67,12 +69,14 @@ void BM_NaiveSortByLikes(benchmark::State& state) {
     sorted.reserve(f.candidates.size());
     for (const Candidate& c : f.candidates) sorted.push_back(&c);
     std::partial_sort(sorted.begin(), sorted.begin() + 20, sorted.end(),
-                      [](const Candidate* a, const Candidate* b) { return a->likes > b->likes; });
+                      [](const Candidate* a, const Candidate* b) {
+                        return a->likes > b->likes;
+                      });
     sorted.resize(20);
     benchmark::DoNotOptimize(sorted);
   }
-  state.counters["feeds/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["feeds/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_NaiveSortByLikes);
 

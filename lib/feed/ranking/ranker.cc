@@ -16,9 +16,10 @@ uint64_t SplitMix64(uint64_t x) {
 }  // namespace
 
 double EngagementScore(const Candidate& c, const Weights& w) {
-  const double raw = w.like * static_cast<double>(std::max<int64_t>(c.likes, 0)) +
-                     w.comment * static_cast<double>(std::max<int64_t>(c.comments, 0)) +
-                     w.view * static_cast<double>(std::max<int64_t>(c.views, 0));
+  const double raw =
+      w.like * static_cast<double>(std::max<int64_t>(c.likes, 0)) +
+      w.comment * static_cast<double>(std::max<int64_t>(c.comments, 0)) +
+      w.view * static_cast<double>(std::max<int64_t>(c.views, 0));
   return std::log2(1.0 + raw) + w.base;
 }
 
@@ -42,8 +43,10 @@ double AffinityFactor(const Candidate& c, const Viewer& v, const Weights& w) {
 }
 
 double Jitter(uint64_t seed, int64_t video_id) {
-  const uint64_t h = SplitMix64(seed ^ SplitMix64(static_cast<uint64_t>(video_id)));
-  return static_cast<double>(h >> 11) / static_cast<double>(1ull << 53) * 2.0 - 1.0;
+  const uint64_t h =
+      SplitMix64(seed ^ SplitMix64(static_cast<uint64_t>(video_id)));
+  return static_cast<double>(h >> 11) / static_cast<double>(1ull << 53) * 2.0 -
+         1.0;
 }
 
 double Score(const Candidate& c, const Viewer& v, const Weights& w,
@@ -63,8 +66,10 @@ std::vector<Scored> RankPage(const std::vector<Candidate>& candidates,
   pool.reserve(candidates.size());
   absl::flat_hash_set<int64_t> seen;
   for (const Candidate& c : candidates) {
-    if (served.contains(c.video_id) || !seen.insert(c.video_id).second) continue;
-    pool.push_back({c.video_id, c.author_id, Score(c, viewer, weights, now, seed)});
+    if (served.contains(c.video_id) || !seen.insert(c.video_id).second)
+      continue;
+    pool.push_back(
+        {c.video_id, c.author_id, Score(c, viewer, weights, now, seed)});
   }
   // Ties break on id so the order is total and repeatable.
   std::sort(pool.begin(), pool.end(), [](const Scored& a, const Scored& b) {

@@ -7,7 +7,8 @@
 //                + like_affinity*min(liked videos of author, cap)
 //                + tag_affinity*min(shared liked tags, 3))            affinity
 //           * (1 + fresh_boost*[age < fresh_window])                  freshness
-//           * (1 + jitter*u),  u in [-1, 1] from hash(seed, video id) exploration
+//           * (1 + jitter*u),  u in [-1, 1] from hash(seed, video id)
+//           exploration
 //
 // A page takes the best-scored candidates not served before in the session,
 // at most `max_per_author` per author; only when too few authors remain does

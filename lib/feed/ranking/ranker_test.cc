@@ -15,7 +15,8 @@ Weights NoJitter() {
   return w;
 }
 
-Candidate Video(int64_t id, int64_t author, absl::Duration age, int64_t likes = 10) {
+Candidate Video(int64_t id, int64_t author, absl::Duration age,
+                int64_t likes = 10) {
   Candidate c;
   c.video_id = id;
   c.author_id = author;
@@ -28,7 +29,8 @@ TEST(Ranker, ScoreHalvesEveryHalfLife) {
   const Weights w = NoJitter();
   const Viewer nobody;
   const double young = Score(Video(1, 1, absl::Hours(3)), nobody, w, kNow, 0);
-  const double day_older = Score(Video(2, 1, absl::Hours(27)), nobody, w, kNow, 0);
+  const double day_older =
+      Score(Video(2, 1, absl::Hours(27)), nobody, w, kNow, 0);
   EXPECT_NEAR(day_older / young, 0.5, 1e-9);
   EXPECT_DOUBLE_EQ(DecayFactor(absl::ZeroDuration(), w), 1.0);
   EXPECT_DOUBLE_EQ(DecayFactor(absl::Hours(-1), w), 1.0);  // future: no boost
@@ -48,7 +50,8 @@ TEST(Ranker, EngagementRaisesScoreWithDiminishingReturns) {
   c.likes = 0;
   c.comments = 10;
   Candidate liked = Video(2, 1, absl::Hours(5), 10);
-  EXPECT_GT(EngagementScore(c, w), EngagementScore(liked, w));  // comments weigh more
+  EXPECT_GT(EngagementScore(c, w),
+            EngagementScore(liked, w));  // comments weigh more
 }
 
 TEST(Ranker, AffinityFromFollowsLikesAndTags) {
@@ -70,15 +73,18 @@ TEST(Ranker, AffinityFromFollowsLikesAndTags) {
   // A followed author's older video can beat a stranger's newer one.
   Candidate old_followed = Video(5, 7, absl::Hours(20));
   Candidate new_stranger = Video(6, 9, absl::Hours(5));
-  EXPECT_GT(Score(old_followed, v, w, kNow, 0), Score(new_stranger, v, w, kNow, 0));
+  EXPECT_GT(Score(old_followed, v, w, kNow, 0),
+            Score(new_stranger, v, w, kNow, 0));
 }
 
 TEST(Ranker, PagesAreDiverseByAuthor) {
   const Weights w = NoJitter();
   std::vector<Candidate> cs;
   // Author 1 has the ten best videos; five others have one each.
-  for (int i = 0; i < 10; ++i) cs.push_back(Video(100 + i, 1, absl::Hours(3), 1000));
-  for (int i = 0; i < 5; ++i) cs.push_back(Video(200 + i, 2 + i, absl::Hours(3), 5));
+  for (int i = 0; i < 10; ++i)
+    cs.push_back(Video(100 + i, 1, absl::Hours(3), 1000));
+  for (int i = 0; i < 5; ++i)
+    cs.push_back(Video(200 + i, 2 + i, absl::Hours(3), 5));
   std::vector<Scored> page = RankPage(cs, Viewer(), {}, 6, w, kNow, 0);
   ASSERT_EQ(page.size(), 6u);
   int from_author_1 = 0;
@@ -102,7 +108,8 @@ TEST(Ranker, NoRepeatsAcrossPagesOfASession) {
   for (int page = 0; page < 6; ++page) {
     std::vector<Scored> got = RankPage(cs, Viewer(), served, 10, w, kNow, 42);
     for (const Scored& s : got) {
-      EXPECT_TRUE(served.insert(s.video_id).second) << "repeated " << s.video_id;
+      EXPECT_TRUE(served.insert(s.video_id).second)
+          << "repeated " << s.video_id;
     }
     if (page < 5) {
       EXPECT_EQ(got.size(), 10u);
@@ -117,7 +124,8 @@ TEST(Ranker, DeterministicForASeed) {
   Weights w;
   w.jitter = 0.5;  // enough to reorder near-ties
   std::vector<Candidate> cs;
-  for (int i = 0; i < 40; ++i) cs.push_back(Video(i + 1, i, absl::Hours(4), 20 + i % 3));
+  for (int i = 0; i < 40; ++i)
+    cs.push_back(Video(i + 1, i, absl::Hours(4), 20 + i % 3));
   auto ids = [&](uint64_t seed) {
     std::vector<int64_t> out;
     for (const Scored& s : RankPage(cs, Viewer(), {}, 20, w, kNow, seed)) {

@@ -18,8 +18,8 @@ absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
   ASSIGN_OR_RETURN(t->database_, TestDatabase::Create(backend, 1));
   const char* tmp = std::getenv("TEST_TMPDIR");
   t->config_.database_url = t->database_->url();
-  t->config_.blob_dir = absl::StrCat(tmp ? tmp : "/tmp", "/blobs_",
-                                     HexEncode(RandomBytes(6)));
+  t->config_.blob_dir =
+      absl::StrCat(tmp ? tmp : "/tmp", "/blobs_", HexEncode(RandomBytes(6)));
   t->config_.signing_keys = {{"test", RandomBytes(32)}};
   t->config_.clock = &t->clock_;
   t->config_.password_hashing = account::PasswordHashOptions::ForTesting();

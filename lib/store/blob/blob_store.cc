@@ -15,7 +15,8 @@ absl::Status BlobStore::Put(absl::string_view key, absl::string_view data) {
 
 absl::Status ValidateBlobKey(absl::string_view key) {
   const auto bad = [&] {
-    return absl::InvalidArgumentError(absl::StrCat("invalid blob key '", key, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid blob key '", key, "'"));
   };
   if (key.empty() || key.size() > 512) return bad();
   for (absl::string_view segment : absl::StrSplit(key, '/')) {

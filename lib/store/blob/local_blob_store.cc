@@ -24,7 +24,9 @@ absl::Status ErrnoStatus(absl::string_view what, int err) {
 class LocalBlobWriter : public BlobWriter {
  public:
   LocalBlobWriter(int fd, std::string tmp_path, std::string final_path)
-      : fd_(fd), tmp_path_(std::move(tmp_path)), final_path_(std::move(final_path)) {}
+      : fd_(fd),
+        tmp_path_(std::move(tmp_path)),
+        final_path_(std::move(final_path)) {}
 
   ~LocalBlobWriter() override {
     if (fd_ >= 0) close(fd_);
@@ -49,10 +51,12 @@ class LocalBlobWriter : public BlobWriter {
     if (fd_ < 0) return absl::FailedPreconditionError("writer is closed");
     const int fd = fd_;
     fd_ = -1;
-    if (fsync(fd) != 0 || close(fd) != 0) return ErrnoStatus("blob flush", errno);
+    if (fsync(fd) != 0 || close(fd) != 0)
+      return ErrnoStatus("blob flush", errno);
     std::error_code ec;
     fs::create_directories(fs::path(final_path_).parent_path(), ec);
-    if (ec) return absl::InternalError(absl::StrCat("blob mkdir: ", ec.message()));
+    if (ec)
+      return absl::InternalError(absl::StrCat("blob mkdir: ", ec.message()));
     if (rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
       return ErrnoStatus("blob rename", errno);
     }
@@ -81,7 +85,8 @@ absl::StatusOr<std::unique_ptr<LocalBlobStore>> LocalBlobStore::Open(
         absl::StrCat("cannot create blob root ", root, ": ", ec.message()));
   }
   // Temp files belong to uploads that died with a previous process.
-  for (const auto& entry : fs::directory_iterator(fs::path(root) / ".tmp", ec)) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(root) / ".tmp", ec)) {
     fs::remove(entry.path(), ec);
   }
   return std::unique_ptr<LocalBlobStore>(new LocalBlobStore(root));
@@ -96,15 +101,15 @@ absl::StatusOr<std::unique_ptr<BlobWriter>> LocalBlobStore::NewWriter(
   RETURN_IF_ERROR(ValidateBlobKey(key));
   const std::string tmp =
       absl::StrCat(root_, "/.tmp/", HexEncode(RandomBytes(12)));
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  const int fd =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return ErrnoStatus("blob create", errno);
-  return std::unique_ptr<BlobWriter>(
-      new LocalBlobWriter(fd, tmp, PathOf(key)));
+  return std::unique_ptr<BlobWriter>(new LocalBlobWriter(fd, tmp, PathOf(key)));
 }
 
 absl::StatusOr<std::string> LocalBlobStore::ReadRange(absl::string_view key,
-                                                 int64_t offset,
-                                                 int64_t length) {
+                                                      int64_t offset,
+                                                      int64_t length) {
   RETURN_IF_ERROR(ValidateBlobKey(key));
   if (offset < 0) return absl::InvalidArgumentError("negative offset");
   const int fd = open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC);
@@ -126,7 +131,8 @@ absl::StatusOr<std::string> LocalBlobStore::ReadRange(absl::string_view key,
     return absl::OutOfRangeError(
         absl::StrCat("offset ", offset, " is past the end (", size, " bytes)"));
   }
-  const int64_t n = length < 0 ? size - offset : std::min(length, size - offset);
+  const int64_t n =
+      length < 0 ? size - offset : std::min(length, size - offset);
   std::string out(n, '\0');
   int64_t done = 0;
   while (done < n) {

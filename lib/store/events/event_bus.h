@@ -16,10 +16,10 @@
 namespace tokkit {
 
 struct Event {
-  int64_t id = 0;         // time-ordered (IdGenerator)
-  std::string topic;      // e.g. "social.user_followed"
-  std::string key;        // the entity it is about, e.g. a user id
-  std::string payload;    // small: ids, not documents
+  int64_t id = 0;       // time-ordered (IdGenerator)
+  std::string topic;    // e.g. "social.user_followed"
+  std::string key;      // the entity it is about, e.g. a user id
+  std::string payload;  // small: ids, not documents
   absl::Time created_at;
 };
 
@@ -30,7 +30,8 @@ class EventBus {
 
   virtual ~EventBus() = default;
   // Handlers run on the bus's delivery thread: keep them short.
-  virtual SubscriptionId Subscribe(absl::string_view topic, Handler handler) = 0;
+  virtual SubscriptionId Subscribe(absl::string_view topic,
+                                   Handler handler) = 0;
   virtual void Unsubscribe(SubscriptionId id) = 0;
   // Hint that events were just committed locally: deliver without waiting
   // for the next poll.

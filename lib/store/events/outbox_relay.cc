@@ -62,7 +62,8 @@ void OutboxRelay::Loop() {
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) {
         return poked_ || stopping_;
       };
-      wake_mu_.AwaitWithTimeout(absl::Condition(&ready), options_.poll_interval);
+      wake_mu_.AwaitWithTimeout(absl::Condition(&ready),
+                                options_.poll_interval);
       if (stopping_) return;
       poked_ = false;
     }
@@ -84,8 +85,9 @@ absl::Status OutboxRelay::PollOnce() {
     while (true) {
       int seen = 0;
       soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT id, topic, entity_key, payload, created_at_ms "
-                          "FROM outbox WHERE id > :c ORDER BY id LIMIT :n",
+          (sql.prepare
+               << "SELECT id, topic, entity_key, payload, created_at_ms "
+                  "FROM outbox WHERE id > :c ORDER BY id LIMIT :n",
            soci::use(cursor), soci::use(options_.batch_size));
       for (const soci::row& r : rows) {
         ++seen;
@@ -123,7 +125,8 @@ absl::Status OutboxRelay::PollOnce() {
   // Forget ids below where the next poll starts reading; they will not be
   // read again. (After a clock jump that is the high-water mark, which must
   // stay remembered.)
-  const int64_t next_low = std::min(high_water_, FirstIdAt(now - options_.lookback));
+  const int64_t next_low =
+      std::min(high_water_, FirstIdAt(now - options_.lookback));
   absl::erase_if(delivered_, [&](int64_t id) { return id < next_low; });
   return absl::OkStatus();
 }

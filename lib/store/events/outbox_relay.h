@@ -35,7 +35,8 @@ struct OutboxRelayOptions {
 class OutboxRelay : public EventBus {
  public:
   // Starts delivering events committed from now on (history is not replayed).
-  OutboxRelay(Database* db, const Clock* clock, OutboxRelayOptions options = {});
+  OutboxRelay(Database* db, const Clock* clock,
+              OutboxRelayOptions options = {});
   ~OutboxRelay() override;  // stops the delivery thread
 
   SubscriptionId Subscribe(absl::string_view topic, Handler handler) override;

@@ -41,7 +41,8 @@ class OutboxRelayTest : public ::testing::TestWithParam<std::string> {
     ids_.reset(*IdGenerator::Create(1, &clock_));
   }
 
-  absl::Status Append(int64_t id, const std::string& topic, bool commit = true) {
+  absl::Status Append(int64_t id, const std::string& topic,
+                      bool commit = true) {
     return db_->db().Transact([&](soci::session& sql) {
       AppendToOutbox(sql, {id, topic, "k", "p", clock_.Now()});
       return commit ? absl::OkStatus() : absl::AbortedError("rolled back");
@@ -129,10 +130,13 @@ TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
   std::unique_ptr<IdGenerator> real_ids(*IdGenerator::Create(2, Clock::Real()));
   std::atomic<int> delivered{0};
   relay.Subscribe("t", [&](const Event&) { delivered++; });
-  ASSERT_TRUE(db_->db().Transact([&](soci::session& sql) {
-    AppendToOutbox(sql, {real_ids->Next(), "t", "k", "p", absl::Now()});
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(
+      db_->db()
+          .Transact([&](soci::session& sql) {
+            AppendToOutbox(sql, {real_ids->Next(), "t", "k", "p", absl::Now()});
+            return absl::OkStatus();
+          })
+          .ok());
   relay.Poke();
   for (int i = 0; i < 200 && delivered.load() == 0; ++i) {
     absl::SleepFor(absl::Milliseconds(10));

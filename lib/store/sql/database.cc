@@ -33,10 +33,12 @@ absl::Status FromException(std::exception_ptr eptr) {
       return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, e.what()));
     }
     if (state == "40001" || state == "40P01") {
-      return absl::AbortedError(absl::StrCat("transaction conflict: ", e.what()));
+      return absl::AbortedError(
+          absl::StrCat("transaction conflict: ", e.what()));
     }
     if (absl::StartsWith(state, "08")) {
-      return absl::UnavailableError(absl::StrCat("database unavailable: ", e.what()));
+      return absl::UnavailableError(
+          absl::StrCat("database unavailable: ", e.what()));
     }
     return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
   } catch (const soci::sqlite3_soci_error& e) {
@@ -164,8 +166,8 @@ absl::StatusOr<std::string> PostgresConnInfo(absl::string_view url) {
     }
   }
   absl::string_view host = url;
-  if (size_t colon = url.rfind(':');
-      colon != absl::string_view::npos && url.find(']') == absl::string_view::npos) {
+  if (size_t colon = url.rfind(':'); colon != absl::string_view::npos &&
+                                     url.find(']') == absl::string_view::npos) {
     AppendConnParam(&out, "port", url.substr(colon + 1));
     host = url.substr(0, colon);
   }
@@ -221,9 +223,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     dialect = SqlDialect::kPostgresql;
     ASSIGN_OR_RETURN(connect, PostgresConnInfo(url));
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unsupported database url '", options.url,
-        "' (expected sqlite:<path> or postgresql://...)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported database url '", options.url,
+                     "' (expected sqlite:<path> or postgresql://...)"));
   }
 
   auto pool = std::make_unique<soci::connection_pool>(options.pool_size);
@@ -258,8 +260,7 @@ Database::Database(SqlDialect dialect, const DatabaseOptions& options,
 
 Database::~Database() = default;
 
-absl::Status Database::Run(
-    absl::FunctionRef<absl::Status(soci::session&)> fn) {
+absl::Status Database::Run(absl::FunctionRef<absl::Status(soci::session&)> fn) {
   soci::session sql(*pool_);
   return Guard(sql, fn);
 }
@@ -366,9 +367,9 @@ absl::Status Database::Migrate(absl::string_view module,
       return absl::OkStatus();
     });
     if (!st.ok()) {
-      return absl::Status(st.code(),
-                          absl::StrCat("migration ", module, "/", m->version,
-                                       " (", m->name, "): ", st.message()));
+      return absl::Status(
+          st.code(), absl::StrCat("migration ", module, "/", m->version, " (",
+                                  m->name, "): ", st.message()));
     }
   }
   return absl::OkStatus();

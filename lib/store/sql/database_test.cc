@@ -79,7 +79,8 @@ TEST_P(DatabaseTest, MigrationsApplyOnceAndInOrder) {
   ASSERT_TRUE(db().Migrate("test", Schema()).ok());
   std::vector<Migration> more = Schema();
   more.push_back({3, "third", "CREATE INDEX items_stock ON items (stock);"});
-  more.push_back({2, "second", "ALTER TABLE items ADD COLUMN note VARCHAR(10);"});
+  more.push_back(
+      {2, "second", "ALTER TABLE items ADD COLUMN note VARCHAR(10);"});
   ASSERT_TRUE(db().Migrate("test", more).ok());
   EXPECT_EQ(*db().AppliedMigrations("test"), (std::vector<int>{1, 2, 3}));
   EXPECT_TRUE(db().AppliedMigrations("other")->empty());
@@ -87,8 +88,8 @@ TEST_P(DatabaseTest, MigrationsApplyOnceAndInOrder) {
 
 TEST_P(DatabaseTest, FailedMigrationIsRolledBackAndReported) {
   std::vector<Migration> bad = Schema();
-  bad.push_back({2, "broken",
-                 "CREATE TABLE half (id BIGINT);\nTHIS IS NOT SQL;\n"});
+  bad.push_back(
+      {2, "broken", "CREATE TABLE half (id BIGINT);\nTHIS IS NOT SQL;\n"});
   absl::Status st = db().Migrate("test", bad);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("test/2"), std::string::npos) << st;
@@ -130,7 +131,8 @@ TEST_P(DatabaseTest, TransactionCommitsOrRollsBack) {
   ASSERT_TRUE(db().Transact([](soci::session& sql) {
                     sql << "UPDATE items SET stock = 3 WHERE id = 1";
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(*Stock(1), 3);
 }
 
@@ -156,9 +158,10 @@ TEST_P(DatabaseTest, ConcurrentConditionalDecrementsNeverGoNegative) {
       for (int i = 0; i < kAttemptsPerThread; ++i) {
         long long changed = 0;
         absl::Status st = db().Transact([&](soci::session& sql) {
-          changed = ExecAffected(
-              sql, "UPDATE items SET stock = stock - 1 WHERE id = :id AND stock >= 1",
-              int64_t{7});
+          changed = ExecAffected(sql,
+                                 "UPDATE items SET stock = stock - 1 WHERE id "
+                                 "= :id AND stock >= 1",
+                                 int64_t{7});
           return absl::OkStatus();
         });
         if (!st.ok()) {

@@ -53,8 +53,8 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
   if (backend == "sqlite") {
     std::string dir = Env("TEST_TMPDIR");
     if (dir.empty()) dir = "/tmp";
-    t->url_ = absl::StrCat("sqlite:", dir, "/tokkit_test_", UniqueSuffix(),
-                           ".db");
+    t->url_ =
+        absl::StrCat("sqlite:", dir, "/tokkit_test_", UniqueSuffix(), ".db");
   } else if (backend == "postgresql") {
     t->admin_url_ = Env("TOKKIT_TEST_POSTGRES");
     if (t->admin_url_.empty()) {
@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
           "run the tests through tools/test.sh");
     }
     t->schema_ = absl::StrCat("t_", UniqueSuffix());
-    absl::Status created = RunAdmin(t->admin_url_, "CREATE SCHEMA " + t->schema_);
+    absl::Status created =
+        RunAdmin(t->admin_url_, "CREATE SCHEMA " + t->schema_);
     if (!created.ok()) {
       return absl::UnavailableError(absl::StrCat(
           "cannot prepare PostgreSQL test schema: ", created.message()));
@@ -72,7 +73,8 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
                            absl::StrContains(t->admin_url_, "?") ? "&" : "?",
                            "options=-csearch_path%3D", t->schema_);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("unknown backend ", backend));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown backend ", backend));
   }
   DatabaseOptions options;
   options.url = t->url_;

@@ -4,9 +4,9 @@
 //                            ::testing::ValuesIn(TestBackends()));
 //
 // SQLite always runs. PostgreSQL runs when TOKKIT_TEST_POSTGRES holds a
-// server URL (tools/test.sh starts one); with TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1
-// a missing server fails the test instead of being skipped, so CI can never
-// pass on SQLite alone.
+// server URL (tools/test.sh starts one); with
+// TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1 a missing server fails the test instead of
+// being skipped, so CI can never pass on SQLite alone.
 #ifndef TOKKIT_LIB_STORE_SQL_TESTING_TEST_DATABASE_H_
 #define TOKKIT_LIB_STORE_SQL_TESTING_TEST_DATABASE_H_
 

@@ -16,8 +16,6 @@ namespace {
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 
-constexpr char kPassword[] = "blue-kettle-42";
-
 std::string Mp4(size_t body_bytes, char fill = 'v') {
   return std::string(
              "\0\0\0\x18"
@@ -40,10 +38,7 @@ class FeedTest : public ::testing::TestWithParam<std::string> {
   FeedService& feed() { return tp_->platform().feed(); }
 
   Principal User(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    auto login = accounts.Login({name, kPassword, "", "", ""});
+    auto login = tp_->SignUp(name);
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
   }

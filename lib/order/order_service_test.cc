@@ -20,8 +20,6 @@ using commerce::CouponScope;
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 
-constexpr char kPassword[] = "blue-kettle-42";
-
 class ShopTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -48,9 +46,9 @@ class ShopTest : public ::testing::TestWithParam<std::string> {
   OrderService& orders() { return tp_->platform().orders(); }
 
   Principal User(const std::string& name) {
-    EXPECT_TRUE(
-        accounts().Register({name, name + "@example.com", kPassword, ""}).ok());
-    return accounts().Login({name, kPassword, "", "", ""})->principal;
+    auto login = tp_->SignUp(name);
+    EXPECT_TRUE(login.ok()) << login.status();
+    return login->principal;
   }
 
   int64_t Address(const Principal& p) {

@@ -47,10 +47,7 @@ class ChatTest : public ::testing::TestWithParam<std::string> {
   ChatService& chat() { return tp_->platform().chat(); }
 
   Principal User(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    auto login = accounts.Login({name, kPassword, "", "", ""});
+    auto login = tp_->SignUp(name);
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
   }

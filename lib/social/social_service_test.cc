@@ -19,8 +19,6 @@ namespace {
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 
-constexpr char kPassword[] = "blue-kettle-42";
-
 class SocialTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -33,10 +31,7 @@ class SocialTest : public ::testing::TestWithParam<std::string> {
   SocialService& svc() { return tp_->platform().social(); }
 
   Principal User(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    auto login = accounts.Login({name, kPassword, "", "", ""});
+    auto login = tp_->SignUp(name);
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
   }

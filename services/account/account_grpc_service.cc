@@ -1,8 +1,7 @@
 #include "services/account/account_grpc_service.h"
 
 #include "lib/core/status_macros.h"
-#include "services/common/auth_interceptor.h"
-#include "services/common/grpc_status.h"
+#include "services/common/handler.h"
 
 namespace tokkit {
 namespace {
@@ -87,14 +86,6 @@ account::Address FromProto(const accountpb::Address& a) {
   out.country_code = a.country_code();
   out.is_default = a.is_default();
   return out;
-}
-
-// Runs `body` for an authenticated caller; maps every failure to gRPC.
-template <typename Fn>
-grpc::Status WithCaller(grpc::ServerContext* context, Fn body) {
-  absl::StatusOr<Principal> caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return ToGrpcStatus(body(*caller), context);
 }
 
 }  // namespace

@@ -11,11 +11,13 @@
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/common/grpc_status.h"
-#include "services/common/server.h"
+#include "services/common/testing/grpc_test_server.h"
 
 namespace tokkit {
 namespace {
 
+using ::tokkit::testing::BearerContext;
+using ::tokkit::testing::GrpcTestServer;
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::account::v1;
@@ -30,26 +32,16 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
     tp_ = std::move(*t);
     service_ =
         std::make_unique<AccountGrpcService>(&tp_->platform().accounts());
-    auto server = StartServer("127.0.0.1:0", {service_.get()},
-                              &tp_->platform().authenticator());
+    auto server = GrpcTestServer::Start(tp_->platform(), {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = server_->channel();
     stub_ = pb::AccountService::NewStub(channel_);
-  }
-
-  void TearDown() override {
-    if (server_.server) server_.server->Shutdown();
   }
 
   // A context carrying the bearer token (none when empty).
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(20));
-    return ctx;
+    return BearerContext(token);
   }
 
   pb::User Register(const std::string& name) {
@@ -93,7 +85,7 @@ class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<TestPlatform> tp_;
   std::unique_ptr<AccountGrpcService> service_;
-  RunningServer server_;
+  std::unique_ptr<GrpcTestServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::AccountService::Stub> stub_;
 };

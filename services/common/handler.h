@@ -18,6 +18,14 @@ grpc::Status WithCaller(grpc::ServerContext* context, Fn body) {
   return ToGrpcStatus(body(*caller), context);
 }
 
+// For public RPCs that personalise when a token is sent (viewer 0: anonymous).
+template <typename Fn>
+grpc::Status WithViewer(grpc::ServerContext* context, Fn body) {
+  absl::StatusOr<int64_t> viewer = ViewerOf(context);
+  if (!viewer.ok()) return ToGrpcStatus(viewer.status(), context);
+  return ToGrpcStatus(body(*viewer), context);
+}
+
 template <typename Fn>
 grpc::Status Public(grpc::ServerContext* context, Fn body) {
   return ToGrpcStatus(body(), context);

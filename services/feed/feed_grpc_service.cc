@@ -1,8 +1,7 @@
 #include "services/feed/feed_grpc_service.h"
 
 #include "lib/core/status_macros.h"
-#include "services/common/auth_interceptor.h"
-#include "services/common/grpc_status.h"
+#include "services/common/handler.h"
 
 namespace tokkit {
 namespace {
@@ -29,11 +28,6 @@ void ToProto(const Page<feed::Video>& page, feedpb::VideoPage* out) {
   out->set_next_page_token(page.next_page_token);
 }
 
-template <typename Fn>
-grpc::Status Run(grpc::ServerContext* context, Fn body) {
-  return ToGrpcStatus(body(), context);
-}
-
 }  // namespace
 
 grpc::Status FeedGrpcService::PublishVideo(
@@ -41,7 +35,7 @@ grpc::Status FeedGrpcService::PublishVideo(
     feedpb::Video* response) {
   absl::StatusOr<account::Principal> caller = CallerOf(context);
   if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     feedpb::PublishVideoRequest part;
     if (!reader->Read(&part) || !part.has_metadata()) {
       return absl::InvalidArgumentError(
@@ -86,7 +80,7 @@ grpc::Status FeedGrpcService::DeleteVideo(Ctx* context,
 grpc::Status FeedGrpcService::GetVideo(Ctx* context,
                                        const feedpb::VideoRequest* request,
                                        feedpb::Video* response) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(feed::Video v, feed_->GetVideo(request->video_id()));
     ToProto(v, response);
     return absl::OkStatus();
@@ -96,7 +90,7 @@ grpc::Status FeedGrpcService::GetVideo(Ctx* context,
 grpc::Status FeedGrpcService::Download(
     Ctx* context, const feedpb::DownloadRequest* request,
     grpc::ServerWriter<feedpb::DownloadChunk>* writer) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     if (request->length() < 0) {
       return absl::InvalidArgumentError(
           "length must not be negative (0: to the end)");
@@ -135,7 +129,7 @@ grpc::Status FeedGrpcService::Download(
 grpc::Status FeedGrpcService::ListAuthorVideos(
     Ctx* context, const feedpb::AuthorVideosRequest* request,
     feedpb::VideoPage* response) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
         feed_->ListByAuthor(request->author_id(), request->page_token(),
@@ -148,7 +142,7 @@ grpc::Status FeedGrpcService::ListAuthorVideos(
 grpc::Status FeedGrpcService::ListLatest(Ctx* context,
                                          const feedpb::PageRequest* request,
                                          feedpb::VideoPage* response) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
         feed_->ListLatest(request->page_token(), request->page_size()));
@@ -162,7 +156,7 @@ grpc::Status FeedGrpcService::ForYou(Ctx* context,
                                      feedpb::VideoPage* response) {
   absl::StatusOr<int64_t> viewer = ViewerOf(context);
   if (!viewer.ok()) return ToGrpcStatus(viewer.status(), context);
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
         feed_->ForYou(*viewer, request->page_token(), request->page_size()));
@@ -174,7 +168,7 @@ grpc::Status FeedGrpcService::ForYou(Ctx* context,
 grpc::Status FeedGrpcService::Popular(Ctx* context,
                                       const feedpb::PageRequest* request,
                                       feedpb::PopularPage* response) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::PopularEntry> page,
         feed_->Popular(request->page_token(), request->page_size()));
@@ -191,7 +185,7 @@ grpc::Status FeedGrpcService::Popular(Ctx* context,
 grpc::Status FeedGrpcService::Search(Ctx* context,
                                      const feedpb::SearchRequest* request,
                                      feedpb::VideoPage* response) {
-  return Run(context, [&]() -> absl::Status {
+  return Public(context, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(Page<feed::Video> page,
                      feed_->Search(request->query(), request->page_token(),
                                    request->page_size()));

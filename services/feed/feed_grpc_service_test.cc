@@ -11,16 +11,16 @@
 #include "lib/core/crypto.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
-#include "services/common/server.h"
+#include "services/common/testing/grpc_test_server.h"
 
 namespace tokkit {
 namespace {
 
+using ::tokkit::testing::BearerContext;
+using ::tokkit::testing::GrpcTestServer;
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::feed::v1;
-
-constexpr char kPassword[] = "blue-kettle-42";
 
 class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -32,31 +32,18 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(t.ok()) << t.status();
     tp_ = std::move(*t);
     service_ = std::make_unique<FeedGrpcService>(&tp_->platform().feed());
-    auto server = StartServer("127.0.0.1:0", {service_.get()},
-                              &tp_->platform().authenticator());
+    auto server = GrpcTestServer::Start(tp_->platform(), {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = pb::FeedService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
-                            grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (server_.server) server_.server->Shutdown();
+    stub_ = pb::FeedService::NewStub(server_->channel());
   }
 
   std::string Token(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    return accounts.Login({name, kPassword, "", "", ""})->tokens.access_token;
+    return tp_->SignUp(name)->tokens.access_token;
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(20));
-    return ctx;
+    return BearerContext(token);
   }
 
   grpc::Status Upload(const std::string& token, const std::string& title,
@@ -113,7 +100,7 @@ class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<TestPlatform> tp_;
   std::unique_ptr<FeedGrpcService> service_;
-  RunningServer server_;
+  std::unique_ptr<GrpcTestServer> server_;
   std::unique_ptr<pb::FeedService::Stub> stub_;
 };
 

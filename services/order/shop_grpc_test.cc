@@ -6,18 +6,18 @@
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/commerce/commerce_grpc_service.h"
-#include "services/common/server.h"
+#include "services/common/testing/grpc_test_server.h"
 #include "services/order/order_grpc_service.h"
 
 namespace tokkit {
 namespace {
 
+using ::tokkit::testing::BearerContext;
+using ::tokkit::testing::GrpcTestServer;
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 namespace cpb = ::tokkit::commerce::v1;
 namespace opb = ::tokkit::order::v1;
-
-constexpr char kPassword[] = "blue-kettle-42";
 
 class ShopGrpcTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -30,38 +30,27 @@ class ShopGrpcTest : public ::testing::TestWithParam<std::string> {
     commerce_ =
         std::make_unique<CommerceGrpcService>(&tp_->platform().commerce());
     orders_ = std::make_unique<OrderGrpcService>(&tp_->platform().orders());
-    auto server = StartServer("127.0.0.1:0", {commerce_.get(), orders_.get()},
-                              &tp_->platform().authenticator());
+    auto server = GrpcTestServer::Start(tp_->platform(),
+                                        {commerce_.get(), orders_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
-                                       grpc::InsecureChannelCredentials());
+    auto channel = server_->channel();
     shop_ = cpb::CommerceService::NewStub(channel);
     order_ = opb::OrderService::NewStub(channel);
   }
-  void TearDown() override {
-    if (server_.server) server_.server->Shutdown();
-  }
 
   std::string Token(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    return accounts.Login({name, kPassword, "", "", ""})->tokens.access_token;
+    return tp_->SignUp(name)->tokens.access_token;
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(20));
-    return ctx;
+    return BearerContext(token);
   }
 
   std::unique_ptr<TestPlatform> tp_;
   std::unique_ptr<CommerceGrpcService> commerce_;
   std::unique_ptr<OrderGrpcService> orders_;
-  RunningServer server_;
+  std::unique_ptr<GrpcTestServer> server_;
   std::unique_ptr<cpb::CommerceService::Stub> shop_;
   std::unique_ptr<opb::OrderService::Stub> order_;
 };

@@ -7,8 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/core/status_macros.h"
-#include "services/common/auth_interceptor.h"
-#include "services/common/grpc_status.h"
+#include "services/common/handler.h"
 
 namespace tokkit {
 namespace {
@@ -75,20 +74,6 @@ void ToProto(const Page<social::FollowEntry>& page,
     entry->set_followed_by_viewer(e.followed_by_viewer);
   }
   out->set_next_page_token(page.next_page_token);
-}
-
-template <typename Fn>
-grpc::Status WithCaller(grpc::ServerContext* context, Fn body) {
-  absl::StatusOr<Principal> caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return ToGrpcStatus(body(*caller), context);
-}
-
-template <typename Fn>
-grpc::Status WithViewer(grpc::ServerContext* context, Fn body) {
-  absl::StatusOr<int64_t> viewer = ViewerOf(context);
-  if (!viewer.ok()) return ToGrpcStatus(viewer.status(), context);
-  return ToGrpcStatus(body(*viewer), context);
 }
 
 // The frames one chat stream is about to write: live messages pushed by the

@@ -8,18 +8,18 @@
 #include "lib/feed/sql_repository.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
-#include "services/common/server.h"
+#include "services/common/testing/grpc_test_server.h"
 
 namespace tokkit {
 namespace {
 
+using ::tokkit::testing::BearerContext;
+using ::tokkit::testing::GrpcTestServer;
 using ::tokkit::testing::TestBackends;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::social::v1;
 using ChatStream =
     grpc::ClientReaderWriter<pb::ChatClientFrame, pb::ChatServerFrame>;
-
-constexpr char kPassword[] = "blue-kettle-42";
 
 struct TestUser {
   int64_t id;
@@ -34,27 +34,15 @@ class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
     tp_ = std::move(*t);
     service_ = std::make_unique<SocialGrpcService>(&tp_->platform().social(),
                                                    &tp_->platform().chat());
-    auto server = StartServer("127.0.0.1:0", {service_.get()},
-                              &tp_->platform().authenticator());
+    auto server = GrpcTestServer::Start(tp_->platform(), {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = pb::SocialService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
-                            grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (server_.server) {
-      server_.server->Shutdown(std::chrono::system_clock::now() +
-                               std::chrono::seconds(2));
-    }
+    stub_ = pb::SocialService::NewStub(server_->channel());
   }
 
   TestUser User(const std::string& name) {
-    auto& accounts = tp_->platform().accounts();
-    EXPECT_TRUE(
-        accounts.Register({name, name + "@example.com", kPassword, ""}).ok());
-    auto login = accounts.Login({name, kPassword, "", "", ""});
-    EXPECT_TRUE(login.ok());
+    auto login = tp_->SignUp(name);
+    EXPECT_TRUE(login.ok()) << login.status();
     return {login->user.id, login->tokens.access_token};
   }
 
@@ -73,11 +61,7 @@ class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(20));
-    return ctx;
+    return BearerContext(token);
   }
 
   // Reads frames until one satisfies `want` (skipping others), or fails.
@@ -93,7 +77,7 @@ class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<TestPlatform> tp_;
   std::unique_ptr<SocialGrpcService> service_;
-  RunningServer server_;
+  std::unique_ptr<GrpcTestServer> server_;
   std::unique_ptr<pb::SocialService::Stub> stub_;
   int videos_ = 0;
 };

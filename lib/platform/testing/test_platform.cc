@@ -28,4 +28,12 @@ absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
   return t;
 }
 
+absl::StatusOr<account::LoginResult> TestPlatform::SignUp(
+    const std::string& name) {
+  account::AccountService& accounts = platform_->accounts();
+  RETURN_IF_ERROR(
+      accounts.Register({name, name + "@example.com", kPassword, ""}).status());
+  return accounts.Login({name, kPassword, "", "", ""});
+}
+
 }  // namespace tokkit::testing

@@ -19,6 +19,12 @@ class TestPlatform {
       const std::string& backend,
       const std::function<void(PlatformConfig&)>& customize = nullptr);
 
+  // The password every test user gets.
+  static constexpr char kPassword[] = "blue-kettle-42";
+
+  // Registers `name` (email <name>@example.com) and logs in.
+  absl::StatusOr<account::LoginResult> SignUp(const std::string& name);
+
   Platform& platform() { return *platform_; }
   SimulatedClock& clock() { return clock_; }
   const PlatformConfig& config() const { return config_; }

@@ -245,8 +245,8 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   }
   ASSIGN_OR_RETURN(
       OrderRepository::TokenClaim claim,
-      deps_.orders->ClaimPaymentToken(Sha256Hex(token), deps_.ids->Next(),
-                                      deps_.clock->Now()));
+      deps_.orders->ClaimPaymentToken(Sha256Hex(token), buyer.user_id,
+                                      deps_.ids->Next(), deps_.clock->Now()));
   ASSIGN_OR_RETURN(Order o, deps_.orders->Find(claim.payment.order_id));
   if (o.user_id != buyer.user_id)
     return absl::NotFoundError("unknown payment token");

@@ -397,6 +397,12 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(orders().Pay(thief, t2.token).status().code(),
             absl::StatusCode::kNotFound);
+  // Someone else presenting a fresh token does not burn it.
+  Order o3 = *Buy(buyer, wok.id, 1, "p3");
+  PaymentToken fresh = *orders().CreatePaymentToken(buyer, o3.id);
+  EXPECT_EQ(orders().Pay(thief, fresh.token).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(orders().Pay(buyer, fresh.token).ok());
   EXPECT_EQ(orders().Pay(buyer, "not-a-token").status().code(),
             absl::StatusCode::kNotFound);
 
@@ -408,8 +414,8 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
 
   absl::flat_hash_map<std::string, int64_t> balances =
       *orders().Balances(admin_);
-  EXPECT_EQ(balances[kProviderClearing], 5000);
-  EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], -5000);
+  EXPECT_EQ(balances[kProviderClearing], 7500);  // o (5000) + o3 (2500)
+  EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], -7500);
   ExpectLedgerBalanced();
 }
 

@@ -73,8 +73,9 @@ class OrderRepository {
     bool duplicate = false;  // the token had been used: nothing new to charge
   };
   // Uses the single-use token once; a repeat returns the payment it made.
+  // NOT_FOUND, leaving the token unused, unless the order is `user_id`\'s.
   virtual absl::StatusOr<TokenClaim> ClaimPaymentToken(
-      const std::string& token_hash, int64_t new_payment_id,
+      const std::string& token_hash, int64_t user_id, int64_t new_payment_id,
       absl::Time now) = 0;
   // Marks the charge done and the order paid, writes the ledger. False when
   // the order stopped being payable meanwhile (the payment is voided).

@@ -431,6 +431,7 @@ class SqlOrderRepository : public OrderRepository {
   }
 
   absl::StatusOr<TokenClaim> ClaimPaymentToken(const std::string& token_hash,
+                                               int64_t user_id,
                                                int64_t new_payment_id,
                                                absl::Time now) override {
     TokenClaim claim;
@@ -442,6 +443,10 @@ class SqlOrderRepository : public OrderRepository {
           soci::use(token_hash), soci::into(r);
       if (!sql.got_data()) return absl::NotFoundError("unknown payment token");
       const int64_t order_id = RowInt(r, 0);
+      std::optional<Order> owner = FindOn(sql, "id = :i", order_id);
+      if (!owner || owner->user_id != user_id) {
+        return absl::NotFoundError("unknown payment token");  // and not burned
+      }
       const int64_t now_ms = ToMillis(now);
       std::optional<Payment> existing =
           PaymentOn(sql, "order_id = :o", order_id);

@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/core/clock.h"
 #include "lib/store/events/event_bus.h"
+#include "lib/store/events/outbox_tailer.h"
 #include "lib/store/sql/database.h"
 
 namespace tokkit {
@@ -49,8 +49,6 @@ class OutboxRelay : public EventBus {
  private:
   void Loop();
 
-  Database* const db_;
-  const Clock* const clock_;
   const OutboxRelayOptions options_;
 
   absl::Mutex handlers_mu_;
@@ -58,10 +56,8 @@ class OutboxRelay : public EventBus {
   std::map<SubscriptionId, std::pair<std::string, Handler>> handlers_
       ABSL_GUARDED_BY(handlers_mu_);
 
-  absl::Mutex poll_mu_;  // one poll at a time
-  int64_t high_water_ ABSL_GUARDED_BY(poll_mu_) = 0;
-  absl::flat_hash_set<int64_t> delivered_ ABSL_GUARDED_BY(poll_mu_);
-  absl::Time last_cleanup_ ABSL_GUARDED_BY(poll_mu_);
+  absl::Mutex poll_mu_;  // one poll (and its deliveries) at a time
+  OutboxTailer tailer_;
 
   absl::Mutex wake_mu_;
   bool poked_ ABSL_GUARDED_BY(wake_mu_) = false;

@@ -1,0 +1,51 @@
+// Reads new events from the outbox table, each once: the polling half of
+// every relay. Ids are time-ordered but transactions commit out of id order,
+// so each poll re-reads a lookback window below the high-water mark and skips
+// ids it already returned.
+#ifndef TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_
+#define TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_
+
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/core/clock.h"
+#include "lib/store/events/event_bus.h"
+#include "lib/store/sql/database.h"
+
+namespace tokkit {
+
+struct OutboxTailerOptions {
+  absl::Duration lookback = absl::Seconds(5);
+  // Outbox rows older than this are deleted as the tailer goes.
+  absl::Duration retention = absl::Hours(24);
+  int batch_size = 500;
+};
+
+class OutboxTailer {
+ public:
+  // Starts at `start`: events with older ids are not returned (except those
+  // inside the first lookback window).
+  OutboxTailer(Database* db, const Clock* clock, OutboxTailerOptions options,
+               absl::Time start);
+
+  // Events committed since the last call, in id order. Thread-safe.
+  absl::StatusOr<std::vector<Event>> Poll();
+
+ private:
+  Database* const db_;
+  const Clock* const clock_;
+  const OutboxTailerOptions options_;
+  absl::Mutex mu_;
+  int64_t high_water_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_set<int64_t> seen_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_cleanup_ ABSL_GUARDED_BY(mu_);
+};
+
+// The smallest id an IdGenerator could have drawn at `t`.
+int64_t FirstIdAt(absl::Time t);
+
+}  // namespace tokkit
+
+#endif  // TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_

@@ -7,6 +7,7 @@
 #include "lib/feed/sql_repository.h"
 #include "lib/order/sql_repository.h"
 #include "lib/platform/adapters.h"
+#include "lib/redis/redis_stream_bus.h"
 #include "lib/social/sql_repository.h"
 #include "lib/store/blob/local_blob_store.h"
 #include "lib/store/events/outbox.h"
@@ -78,7 +79,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   p->comments_ = social::NewSqlCommentRepository(db);
   p->follows_ = social::NewSqlFollowRepository(db);
   p->chats_ = social::NewSqlChatRepository(db);
-  p->events_ = std::make_unique<OutboxRelay>(db, p->clock_, config.events);
+  if (config.redis_url.empty()) {
+    p->events_ = std::make_unique<OutboxRelay>(db, p->clock_, config.events);
+  } else {
+    redis::StreamBusOptions bus;
+    bus.url = config.redis_url;
+    bus.tailer = {config.events.lookback, config.events.retention,
+                  config.events.batch_size};
+    ASSIGN_OR_RETURN(p->events_, redis::StreamBus::Open(db, p->clock_, bus));
+  }
 
   social::SocialDeps social_deps;
   social_deps.likes = p->likes_.get();

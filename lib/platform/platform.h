@@ -48,8 +48,12 @@ struct PlatformConfig {
   const Clock* clock = nullptr;
   account::PasswordHashOptions password_hashing;
   account::AccountOptions accounts;
-  // Delivery of domain events (live chat and other consumers).
+  // Delivery of domain events (live chat and other consumers). Without
+  // Redis every replica tails the outbox itself; with `redis_url`
+  // (redis://host:port) one elected replica tails it into a Redis stream that
+  // every replica reads.
   OutboxRelayOptions events;
+  std::string redis_url;
   feed::FeedOptions feed;
   order::OrderOptions orders;
   // nullptr: the built-in simulated provider.
@@ -101,7 +105,7 @@ class Platform {
   std::unique_ptr<social::CommentRepository> comments_;
   std::unique_ptr<social::FollowRepository> follows_;
   std::unique_ptr<social::ChatRepository> chats_;
-  std::unique_ptr<OutboxRelay> events_;
+  std::unique_ptr<EventBus> events_;
   std::unique_ptr<social::SocialService> social_service_;
   std::unique_ptr<feed::SocialSignals> social_signals_;
   std::unique_ptr<feed::AuthorDirectory> author_directory_;

@@ -1,6 +1,7 @@
 // Chat rules and live delivery, on every SQL backend.
 #include "lib/social/chat_service.h"
 
+#include <cstdlib>
 #include <deque>
 
 #include "absl/synchronization/mutex.h"
@@ -176,6 +177,27 @@ TEST_P(ChatTest, LiveDeliveryReachesEveryOpenConnectionOnEveryReplica) {
   c2.reset();
   c1.reset();
   c3.reset();
+}
+
+TEST_P(ChatTest, LiveDeliveryAcrossReplicasOverRedis) {
+  const char* redis = std::getenv("TOKKIT_TEST_REDIS");
+  if (redis == nullptr || *redis == '\0') GTEST_SKIP() << "no test Redis";
+  // Two replicas that share the database and a Redis stream.
+  PlatformConfig config = tp_->config();
+  config.redis_url = redis;
+  auto first = Platform::Open(config);
+  config.worker_id = 2;
+  auto second = Platform::Open(config);
+  ASSERT_TRUE(first.ok() && second.ok());
+  Principal a = User("anna"), b = User("ben");
+  Inbox b_on_second;
+  auto c = (*second)->chat().Connect(b.user_id, &b_on_second);
+  absl::SleepFor(absl::Milliseconds(300));  // stream readers in place
+  Message sent = *(*first)->chat().Send(a, b.user_id, "via redis", "");
+  std::vector<Message> got = b_on_second.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, sent.id);
+  c.reset();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChatTest,

@@ -34,6 +34,9 @@ DEFINE_int64(worker_id, 0, "unique id of this replica (0..1023), part of ids");
 DEFINE_string(admin, "",
               "grant the admin role to this existing username at start");
 DEFINE_int32(db_pool_size, 8, "database connections per process");
+DEFINE_string(redis_url, "",
+              "redis://host:port: deliver events through a Redis stream (one "
+              "replica tails the outbox) instead of every replica polling it");
 
 namespace tokkit {
 namespace {
@@ -98,6 +101,7 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   config.blob_dir =
       FLAGS_blob_dir.empty() ? FLAGS_data_dir + "/blobs" : FLAGS_blob_dir;
   config.worker_id = FLAGS_worker_id;
+  config.redis_url = FLAGS_redis_url;
   absl::StatusOr<std::vector<account::SigningKey>> keys =
       LoadOrCreateSigningKeys(FLAGS_signing_key_file.empty()
                                   ? FLAGS_data_dir + "/signing.keys"

@@ -40,9 +40,13 @@ def main():
         base = os.path.join(logs, pkg, name)
         # Plain runs write test.xml; shards and --runs_per_test write one per
         # shard_N_of_M / run_N_of_M folder.
+        top = os.path.join(base, "test.xml")
         paths = sorted(glob.glob(os.path.join(base, "*_of_*", "test.xml")))
-        if not paths:
-            paths = [os.path.join(base, "test.xml")]
+        # Per-run folders left by an earlier --runs_per_test invocation are
+        # stale once a plain run rewrote the top-level report.
+        if not paths or (os.path.exists(top) and os.path.getmtime(top) >
+                         max(os.path.getmtime(p) for p in paths) + 1):
+            paths = [top]
         if not os.path.exists(paths[0]):
             totals[1] += 1
             broken.append(target)

@@ -1,0 +1,211 @@
+#include "lib/redis/redis_stream_bus.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/core/crypto.h"
+#include "lib/core/status_macros.h"
+
+namespace tokkit::redis {
+namespace {
+
+constexpr size_t kRememberedIds = 100000;
+
+// Renews the lease only if this replica still holds it.
+constexpr char kRenewScript[] =
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+constexpr char kReleaseScript[] =
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) else return 0 end";
+
+}  // namespace
+
+StreamBus::StreamBus(Database* db, const Clock* clock, StreamBusOptions options)
+    : db_(db),
+      clock_(clock),
+      options_(std::move(options)),
+      lease_token_(RandomToken(16)) {}
+
+absl::StatusOr<std::unique_ptr<StreamBus>> StreamBus::Open(
+    Database* db, const Clock* clock, StreamBusOptions options) {
+  std::unique_ptr<StreamBus> bus(new StreamBus(db, clock, std::move(options)));
+  ASSIGN_OR_RETURN(bus->publisher_, Client::Connect(bus->options_.url));
+  // The reader blocks in XREAD; its socket timeout must outlast the block.
+  ASSIGN_OR_RETURN(bus->reader_,
+                   Client::Connect(bus->options_.url,
+                                   bus->options_.block + absl::Seconds(5)));
+  bus->publish_thread_ = std::thread([b = bus.get()] { b->PublishLoop(); });
+  bus->read_thread_ = std::thread([b = bus.get()] { b->ReadLoop(); });
+  return bus;
+}
+
+StreamBus::~StreamBus() {
+  {
+    absl::MutexLock lock(&state_mu_);
+    stopping_ = true;
+  }
+  publish_thread_.join();
+  read_thread_.join();
+  (void)publisher_->Command(
+      {"EVAL", kReleaseScript, "1", options_.lease_key, lease_token_});
+}
+
+EventBus::SubscriptionId StreamBus::Subscribe(absl::string_view topic,
+                                              Handler handler) {
+  absl::MutexLock lock(&handlers_mu_);
+  const SubscriptionId id = next_id_++;
+  handlers_.emplace(id, std::make_pair(std::string(topic), std::move(handler)));
+  return id;
+}
+
+void StreamBus::Unsubscribe(SubscriptionId id) {
+  absl::MutexLock lock(&handlers_mu_);
+  handlers_.erase(id);
+}
+
+void StreamBus::Poke() {
+  absl::MutexLock lock(&state_mu_);
+  poked_ = true;
+}
+
+bool StreamBus::is_leader() const {
+  absl::MutexLock lock(&state_mu_);
+  return leader_;
+}
+
+bool StreamBus::HoldLease() {
+  const std::string ms =
+      absl::StrCat(absl::ToInt64Milliseconds(options_.lease));
+  bool leading;
+  {
+    absl::MutexLock lock(&state_mu_);
+    leading = leader_;
+  }
+  bool held = false;
+  if (leading) {
+    absl::StatusOr<Reply> r = publisher_->Command(
+        {"EVAL", kRenewScript, "1", options_.lease_key, lease_token_, ms});
+    held = r.ok() && r->type == Reply::Type::kInteger && r->integer == 1;
+  } else {
+    absl::StatusOr<Reply> r = publisher_->Command(
+        {"SET", options_.lease_key, lease_token_, "NX", "PX", ms});
+    held = r.ok() && r->type == Reply::Type::kStatus;
+  }
+  absl::MutexLock lock(&state_mu_);
+  leader_ = held;
+  return held;
+}
+
+void StreamBus::PublishLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&state_mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(state_mu_) {
+        return poked_ || stopping_;
+      };
+      state_mu_.AwaitWithTimeout(absl::Condition(&ready),
+                                 options_.poll_interval);
+      if (stopping_) return;
+      poked_ = false;
+    }
+    if (!HoldLease()) {
+      tailer_.reset();
+      continue;
+    }
+    if (tailer_ == nullptr) {
+      // A new leader re-reads the lookback window: what the previous leader
+      // may not have published yet. Readers drop the repeats.
+      tailer_ = std::make_unique<OutboxTailer>(
+          db_, clock_, options_.tailer,
+          clock_->Now() - options_.tailer.lookback);
+    }
+    absl::StatusOr<std::vector<Event>> events = tailer_->Poll();
+    if (!events.ok()) continue;
+    for (const Event& e : *events) {
+      absl::StatusOr<Reply> added =
+          publisher_->Command({"XADD", options_.stream, "MAXLEN", "~",
+                               absl::StrCat(options_.max_stream_length), "*",
+                               "id", absl::StrCat(e.id), "topic", e.topic,
+                               "key", e.key, "payload", e.payload, "created_ms",
+                               absl::StrCat(absl::ToUnixMillis(e.created_at))});
+      if (!added.ok()) {
+        // Start over from the lookback window rather than lose events.
+        tailer_.reset();
+        break;
+      }
+    }
+  }
+}
+
+void StreamBus::ReadLoop() {
+  // Start after whatever the stream holds now; history is not replayed.
+  std::string last = "$";
+  while (true) {
+    {
+      absl::MutexLock lock(&state_mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<Reply> r = reader_->Command(
+        {"XREAD", "BLOCK",
+         absl::StrCat(absl::ToInt64Milliseconds(options_.block)), "COUNT",
+         "500", "STREAMS", options_.stream, last});
+    if (!r.ok()) {
+      absl::SleepFor(absl::Milliseconds(200));  // Redis restarting: retry
+      continue;
+    }
+    if (r->is_nil() || r->elements.empty()) {
+      if (last == "$") {
+        // Pin the position so events between two reads are not skipped.
+        absl::StatusOr<Reply> tip = reader_->Command(
+            {"XREVRANGE", options_.stream, "+", "-", "COUNT", "1"});
+        last = (tip.ok() && !tip->elements.empty())
+                   ? tip->elements[0].elements[0].str
+                   : "0-0";
+      }
+      continue;
+    }
+    // [[stream, [[entry id, [field, value, ...]], ...]]]
+    for (const Reply& entry : r->elements[0].elements[1].elements) {
+      last = entry.elements[0].str;
+      const std::vector<Reply>& f = entry.elements[1].elements;
+      Event e;
+      for (size_t i = 0; i + 1 < f.size(); i += 2) {
+        const std::string& name = f[i].str;
+        const std::string& value = f[i + 1].str;
+        if (name == "id") {
+          (void)absl::SimpleAtoi(value, &e.id);
+        } else if (name == "topic") {
+          e.topic = value;
+        } else if (name == "key") {
+          e.key = value;
+        } else if (name == "payload") {
+          e.payload = value;
+        } else if (name == "created_ms") {
+          int64_t ms = 0;
+          (void)absl::SimpleAtoi(value, &ms);
+          e.created_at = absl::FromUnixMillis(ms);
+        }
+      }
+      Dispatch(e);
+    }
+  }
+}
+
+void StreamBus::Dispatch(const Event& e) {
+  if (e.id == 0 || !dispatched_.insert(e.id).second) return;  // a repeat
+  dispatched_order_.push_back(e.id);
+  if (dispatched_order_.size() > kRememberedIds) {
+    dispatched_.erase(dispatched_order_.front());
+    dispatched_order_.pop_front();
+  }
+  std::vector<Handler> targets;
+  {
+    absl::MutexLock lock(&handlers_mu_);
+    for (const auto& [id, sub] : handlers_) {
+      if (sub.first == e.topic) targets.push_back(sub.second);
+    }
+  }
+  for (const Handler& h : targets) h(e);
+}
+
+}  // namespace tokkit::redis

@@ -1,0 +1,86 @@
+// EventBus over Redis Streams, for deployments with Redis. One replica at a
+// time (elected with a lease: SET NX PX, renewed while alive) tails the SQL
+// outbox and appends each event to a stream; every replica reads the stream
+// with blocking XREAD and dispatches locally. The database is polled by one
+// process instead of all of them, and delivery latency is one round trip.
+//
+// Delivery is at least once: after a leader change the new leader re-reads a
+// lookback window, and readers drop ids they have already dispatched.
+#ifndef TOKKIT_LIB_REDIS_REDIS_STREAM_BUS_H_
+#define TOKKIT_LIB_REDIS_REDIS_STREAM_BUS_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/core/clock.h"
+#include "lib/redis/redis_client.h"
+#include "lib/store/events/event_bus.h"
+#include "lib/store/events/outbox_tailer.h"
+#include "lib/store/sql/database.h"
+
+namespace tokkit::redis {
+
+struct StreamBusOptions {
+  std::string url;                       // redis://host:port
+  std::string stream = "tokkit:events";  // shared by all replicas
+  std::string lease_key = "tokkit:events:relay";
+  absl::Duration lease = absl::Seconds(5);
+  int64_t max_stream_length = 100000;  // approximate trim
+  absl::Duration poll_interval = absl::Milliseconds(100);
+  absl::Duration block = absl::Milliseconds(500);  // XREAD BLOCK
+  OutboxTailerOptions tailer;
+};
+
+class StreamBus : public EventBus {
+ public:
+  static absl::StatusOr<std::unique_ptr<StreamBus>> Open(
+      Database* db, const Clock* clock, StreamBusOptions options);
+  ~StreamBus() override;  // stops both threads, gives up the lease
+
+  SubscriptionId Subscribe(absl::string_view topic, Handler handler) override;
+  void Unsubscribe(SubscriptionId id) override;
+  void Poke() override;
+
+  bool is_leader() const;
+
+ private:
+  StreamBus(Database* db, const Clock* clock, StreamBusOptions options);
+  void PublishLoop();
+  void ReadLoop();
+  bool HoldLease();
+  void Dispatch(const Event& e);
+
+  Database* const db_;
+  const Clock* const clock_;
+  const StreamBusOptions options_;
+  const std::string lease_token_;
+  std::unique_ptr<Client> publisher_;
+  std::unique_ptr<Client> reader_;
+  std::unique_ptr<OutboxTailer> tailer_;  // while leading
+
+  absl::Mutex handlers_mu_;
+  SubscriptionId next_id_ ABSL_GUARDED_BY(handlers_mu_) = 1;
+  std::map<SubscriptionId, std::pair<std::string, Handler>> handlers_
+      ABSL_GUARDED_BY(handlers_mu_);
+
+  // Recently dispatched ids: a bounded memory of what readers delivered.
+  absl::flat_hash_set<int64_t> dispatched_;
+  std::deque<int64_t> dispatched_order_;
+
+  mutable absl::Mutex state_mu_;
+  bool leader_ ABSL_GUARDED_BY(state_mu_) = false;
+  bool poked_ ABSL_GUARDED_BY(state_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(state_mu_) = false;
+  std::thread publish_thread_;
+  std::thread read_thread_;
+};
+
+}  // namespace tokkit::redis
+
+#endif  // TOKKIT_LIB_REDIS_REDIS_STREAM_BUS_H_

@@ -1,0 +1,173 @@
+// The Redis client and the Redis Streams event bus against a real Redis
+// (started by tools/test.sh), with the outbox on every SQL backend.
+#include "lib/redis/redis_stream_bus.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "lib/core/crypto.h"
+#include "lib/core/id_generator.h"
+#include "lib/store/events/outbox.h"
+#include "lib/store/sql/testing/test_database.h"
+
+namespace tokkit::redis {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestDatabase;
+
+// The test Redis, or "" to skip (a failure when every backend is required).
+std::string RedisUrl() {
+  const char* url = std::getenv("TOKKIT_TEST_REDIS");
+  if (url != nullptr && *url != '\0') return url;
+  const char* required = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
+  if (required != nullptr && std::string(required) == "1") {
+    ADD_FAILURE() << "TOKKIT_TEST_REDIS is not set; run through tools/test.sh";
+  }
+  return "";
+}
+
+#define REQUIRE_REDIS(url)            \
+  const std::string url = RedisUrl(); \
+  if (url.empty()) GTEST_SKIP() << "no test Redis"
+
+class Inbox {
+ public:
+  void Add(const Event& e) {
+    absl::MutexLock lock(&mu_);
+    ids_.push_back(e.id);
+  }
+  std::vector<int64_t> WaitFor(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return ids_.size() >= n;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
+    return ids_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<int64_t> ids_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(RedisClient, CommandsRepliesAndErrors) {
+  REQUIRE_REDIS(url);
+  auto c = Client::Connect(url);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string key =
+      absl::StrCat("tokkit:test:", HexEncode(RandomBytes(6)));
+  const std::string binary("a\0b\r\n", 5);
+  EXPECT_EQ((*c)->Command({"SET", key, binary})->str, "OK");
+  EXPECT_EQ((*c)->Command({"GET", key})->str, binary);
+  EXPECT_EQ((*c)->Command({"DEL", key})->integer, 1);
+  EXPECT_TRUE((*c)->Command({"GET", key})->is_nil());
+  EXPECT_EQ((*c)->Command({"INCRBY", key, "5"})->integer, 5);
+  EXPECT_EQ((*c)->Command({"LPUSH", key, "x"}).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ((*c)->Command({}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  (void)(*c)->Command({"DEL", key});
+  EXPECT_EQ(Client::Connect("http://x").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Client::Connect("redis://127.0.0.1:1", absl::Seconds(1)).status().code(),
+      absl::StatusCode::kUnavailable);
+}
+
+class StreamBusTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto().ok());
+    auto t = TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    db_ = std::move(*t);
+    ASSERT_TRUE(db_->db().Migrate(kEventsModule, EventMigrations()).ok());
+    ids_.reset(*IdGenerator::Create(3, Clock::Real()));
+    prefix_ = absl::StrCat("tokkit:test:", HexEncode(RandomBytes(6)));
+  }
+
+  StreamBusOptions Options(const std::string& url) {
+    StreamBusOptions o;
+    o.url = url;
+    o.stream = prefix_ + ":events";
+    o.lease_key = prefix_ + ":lease";
+    o.lease = absl::Milliseconds(400);
+    o.poll_interval = absl::Milliseconds(20);
+    o.block = absl::Milliseconds(100);
+    return o;
+  }
+
+  int64_t Append(const std::string& topic) {
+    const int64_t id = ids_->Next();
+    EXPECT_TRUE(db_->db()
+                    .Transact([&](soci::session& sql) {
+                      AppendToOutbox(sql, {id, topic, "k", "p", absl::Now()});
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return id;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::string prefix_;
+};
+
+TEST_P(StreamBusTest, EveryReplicaGetsEachEventOnceFromOnePublisher) {
+  REQUIRE_REDIS(url);
+  auto a = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
+  auto b = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
+  ASSERT_TRUE(a.ok() && b.ok());
+  Inbox in_a, in_b;
+  (*a)->Subscribe("t", [&](const Event& e) { in_a.Add(e); });
+  (*b)->Subscribe("t", [&](const Event& e) { in_b.Add(e); });
+  (*b)->Subscribe("other",
+                  [&](const Event&) { ADD_FAILURE() << "wrong topic"; });
+  absl::SleepFor(
+      absl::Milliseconds(300));  // readers positioned, a leader elected
+  EXPECT_NE((*a)->is_leader(), (*b)->is_leader());
+  std::vector<int64_t> sent;
+  for (int i = 0; i < 5; ++i) sent.push_back(Append("t"));
+  (*a)->Poke();
+  (*b)->Poke();
+  EXPECT_EQ(in_a.WaitFor(5), sent);
+  EXPECT_EQ(in_b.WaitFor(5), sent);
+  auto c = Client::Connect(url);
+  EXPECT_EQ((*c)->Command({"XLEN", prefix_ + ":events"})->integer,
+            5);  // published once
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(in_a.WaitFor(5).size(), 5u);  // and nothing more arrives
+  (void)(*c)->Command({"DEL", prefix_ + ":events"});
+}
+
+TEST_P(StreamBusTest, AnotherReplicaTakesOverWhenTheLeaderGoes) {
+  REQUIRE_REDIS(url);
+  auto a = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
+  ASSERT_TRUE(a.ok());
+  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_TRUE((*a)->is_leader());
+  auto b = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
+  ASSERT_TRUE(b.ok());
+  Inbox in_b;
+  (*b)->Subscribe("t", [&](const Event& e) { in_b.Add(e); });
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_FALSE((*b)->is_leader());
+  a->reset();  // the leader stops (and gives up its lease)
+  const int64_t id = Append("t");
+  EXPECT_EQ(in_b.WaitFor(1), std::vector<int64_t>{id});
+  EXPECT_TRUE((*b)->is_leader());
+  auto c = Client::Connect(url);
+  (void)(*c)->Command({"DEL", prefix_ + ":events"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StreamBusTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit::redis

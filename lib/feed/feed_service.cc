@@ -353,6 +353,7 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
   // The viewer: whom they follow, whose videos and which tags they liked.
   ranking::Viewer viewer;
   viewer.user_id = viewer_id;
+  absl::flat_hash_map<std::string, int> liked_tag_counts;
   std::vector<int64_t> followed;
   if (viewer_id > 0) {
     ASSIGN_OR_RETURN(followed, deps_.social->FollowedAuthors(
@@ -366,6 +367,7 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
     for (const Video& v : liked_videos) {
       ++viewer.liked_authors[v.author_id];
       viewer.liked_tags.insert(v.tags.begin(), v.tags.end());
+      for (const std::string& t : v.tags) ++liked_tag_counts[t];
     }
   }
 
@@ -391,6 +393,20 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
   for (const PopularVideo& p : popular) add(p.video, ranking::kPopular);
   ASSIGN_OR_RETURN(std::vector<Video> fresh, deps_.videos->ListLatest(0, n));
   for (const Video& v : fresh) add(v, ranking::kFresh);
+  if (!liked_tag_counts.empty()) {
+    // The viewer's five most-liked tags.
+    std::vector<std::pair<int, std::string>> ranked_tags;
+    for (const auto& [tag, count] : liked_tag_counts)
+      ranked_tags.push_back({-count, tag});
+    std::sort(ranked_tags.begin(), ranked_tags.end());
+    std::vector<std::string> top;
+    for (size_t i = 0; i < ranked_tags.size() && i < 5; ++i)
+      top.push_back(ranked_tags[i].second);
+    ASSIGN_OR_RETURN(
+        std::vector<Video> same_tag,
+        deps_.videos->RecentByTags(top, now - options_.followed_window, n));
+    for (const Video& v : same_tag) add(v, ranking::kSameTag);
+  }
 
   std::vector<int64_t> ids;
   for (const auto& [id, c] : pool) ids.push_back(id);

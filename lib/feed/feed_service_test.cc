@@ -253,6 +253,31 @@ TEST_P(FeedTest, ForYouRanksFollowedAuthorsDiverseAndNeverRepeats) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_P(FeedTest, ForYouFindsVideosSharingTheViewersLikedTags) {
+  auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
+    c.feed.view_flush_interval = absl::ZeroDuration();
+    c.feed.per_source_candidates = 2;  // latest and popular see two videos each
+  });
+  ASSERT_TRUE(t.ok()) << t.status();
+  tp_ = std::move(*t);
+  Principal viewer = User("viewer"), cook = User("cook"), other = User("other");
+  Video old_noodles = MustPublish(other, "old noodle clip", {"noodles"});
+  Video liked = MustPublish(cook, "noodle pulling", {"noodles"});
+  for (int i = 0; i < 4; ++i) MustPublish(cook, "unrelated", {"cars"});
+  ASSERT_TRUE(tp_->platform().social().LikeVideo(viewer, liked.id).ok());
+  Page<Video> page = *feed().ForYou(viewer.user_id, "", 10);
+  bool found = false;
+  for (const Video& v : page.items) found |= v.id == old_noodles.id;
+  EXPECT_TRUE(found)
+      << "the same-tag source should surface the old noodle clip";
+  // An anonymous viewer has no liked tags and cannot reach it.
+  bool anonymous_found = false;
+  for (const Video& v : feed().ForYou(0, "", 10)->items) {
+    anonymous_found |= v.id == old_noodles.id;
+  }
+  EXPECT_FALSE(anonymous_found);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeedTest,
                          ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });

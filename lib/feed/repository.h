@@ -40,6 +40,10 @@ class VideoRepository {
   virtual absl::StatusOr<std::vector<Video>> RecentByAuthors(
       const std::vector<int64_t>& authors, absl::Time since, int limit) = 0;
 
+  // Recent videos carrying any of `tags` (at most 5), newest first.
+  virtual absl::StatusOr<std::vector<Video>> RecentByTags(
+      const std::vector<std::string>& tags, absl::Time since, int limit) = 0;
+
   // Adds views (write-behind batches) and their popularity, atomically.
   // Views of unknown or deleted videos are dropped.
   virtual absl::Status AddViews(

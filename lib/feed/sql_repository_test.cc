@@ -87,6 +87,23 @@ TEST_P(VideoRepositoryTest, CreateFindAndListsWithTimeCursor) {
   EXPECT_EQ(repo_->FindMany({1, 3, 77})->size(), 2u);
 }
 
+TEST_P(VideoRepositoryTest, RecentByTags) {
+  Make(1, 10, "a", "", {"food", "travel"});
+  Make(2, 11, "b", "", {"music"});
+  Make(3, 12, "c", "", {"food_tour"});  // '_' is not a wildcard here
+  Make(4, 13, "d", "", {"travel"});
+  EXPECT_EQ(Ids(*repo_->RecentByTags({"food", "travel"}, kNow, 10)),
+            (std::vector<int64_t>{4, 1}));  // once each, newest first
+  EXPECT_EQ(Ids(*repo_->RecentByTags({"food"}, kNow + absl::Seconds(2), 10)),
+            (std::vector<int64_t>{}));
+  EXPECT_TRUE(repo_->RecentByTags({}, kNow, 10)->empty());
+  EXPECT_FALSE(
+      repo_->RecentByTags({"a", "b", "c", "d", "e", "f"}, kNow, 10).ok());
+  ASSERT_TRUE(repo_->SoftDelete(13, 4, kNow).ok());
+  EXPECT_EQ(Ids(*repo_->RecentByTags({"travel"}, kNow, 10)),
+            (std::vector<int64_t>{1}));
+}
+
 TEST_P(VideoRepositoryTest, DeletedVideosLeaveEveryList) {
   Make(1, 10, "cats playing piano");
   Make(2, 10, "dogs");

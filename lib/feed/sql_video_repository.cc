@@ -65,6 +65,14 @@ CREATE VIRTUAL TABLE video_search USING fts5(title, description, tags, author_na
 ALTER TABLE videos ADD COLUMN search_doc tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', replace(tags, ',', ' ')), 'B') || setweight(to_tsvector('simple', author_name), 'B') || setweight(to_tsvector('simple', description), 'C')) STORED;
 CREATE INDEX videos_search_idx ON videos USING GIN (search_doc);
 )sql")},
+      {3, "video tags",
+       R"sql(
+CREATE TABLE video_tags (
+  tag VARCHAR(30) NOT NULL,
+  video_id BIGINT NOT NULL,
+  PRIMARY KEY (tag, video_id)
+);
+)sql"},
   };
   return *migrations;
 }
@@ -148,6 +156,10 @@ class SqlVideoRepository : public VideoRepository {
           soci::use(v.video_mime), soci::use(v.cover_mime),
           soci::use(v.video_bytes), soci::use(v.video_sha256),
           soci::use(created);
+      for (const std::string& tag : v.tags) {
+        sql << "INSERT INTO video_tags (tag, video_id) VALUES (:t, :v)",
+            soci::use(tag), soci::use(v.id);
+      }
       if (db_->dialect() == SqlDialect::kSqlite) {
         const std::string words = absl::StrJoin(v.tags, " ");
         sql << "INSERT INTO video_search (rowid, title, description, tags, "
@@ -229,6 +241,22 @@ class SqlVideoRepository : public VideoRepository {
                      absl::StrJoin(authors, ","),
                      ") AND v.created_at_ms >= :s ORDER BY v.id DESC LIMIT :n"),
         ToMillis(since), limit);
+  }
+
+  absl::StatusOr<std::vector<Video>> RecentByTags(
+      const std::vector<std::string>& tags, absl::Time since,
+      int limit) override {
+    if (tags.empty()) return std::vector<Video>();
+    if (tags.size() > 5) return absl::InvalidArgumentError("at most 5 tags");
+    // A fixed five placeholders; unused ones match no tag.
+    std::vector<std::string> t(tags.begin(), tags.end());
+    t.resize(5);
+    return Query(absl::StrCat(kSelect,
+                              " WHERE v.deleted = 0 AND v.created_at_ms >= :s "
+                              "AND v.id IN (SELECT video_id FROM video_tags "
+                              "WHERE tag IN (:t0, :t1, :t2, :t3, :t4)) "
+                              "ORDER BY v.id DESC LIMIT :n"),
+                 ToMillis(since), t[0], t[1], t[2], t[3], t[4], limit);
   }
 
   absl::Status AddViews(const absl::flat_hash_map<int64_t, int64_t>& views,

@@ -23,9 +23,6 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   std::unique_ptr<Platform> p(new Platform());
   p->clock_ = config.clock != nullptr ? config.clock : Clock::Real();
 
-  ASSIGN_OR_RETURN(IdGenerator * ids,
-                   IdGenerator::Create(config.worker_id, p->clock_));
-  p->ids_.reset(ids);
   ASSIGN_OR_RETURN(
       account::AccessTokenCodec codec,
       account::AccessTokenCodec::Create(config.signing_keys, p->clock_));
@@ -37,6 +34,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   db_options.url = config.database_url;
   db_options.pool_size = config.database_pool_size;
   ASSIGN_OR_RETURN(p->database_, Database::Open(db_options));
+  p->worker_id_ = config.worker_id;
+  if (config.worker_id == PlatformConfig::kLeaseWorkerId) {
+    ASSIGN_OR_RETURN(p->worker_lease_,
+                     WorkerLease::Acquire(p->database_.get(), p->clock_));
+    p->worker_id_ = p->worker_lease_->worker_id();
+  }
+  ASSIGN_OR_RETURN(IdGenerator * ids,
+                   IdGenerator::Create(p->worker_id_, p->clock_));
+  p->ids_.reset(ids);
   RETURN_IF_ERROR(p->database_->Migrate(kEventsModule, EventMigrations()));
   RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,
                                         account::AccountMigrations()));

@@ -30,6 +30,7 @@
 #include "lib/store/blob/blob_store.h"
 #include "lib/store/events/outbox_relay.h"
 #include "lib/store/sql/database.h"
+#include "lib/store/sql/worker_lease.h"
 
 namespace tokkit {
 
@@ -43,6 +44,8 @@ struct PlatformConfig {
   // by every replica (and by every service that verifies tokens).
   std::vector<account::SigningKey> signing_keys;
   // Unique per running replica (0..1023): part of every generated id.
+  // kLeaseWorkerId leases a free one from the database (what the servers do).
+  static constexpr int64_t kLeaseWorkerId = -1;
   int64_t worker_id = 0;
   // Time source; nullptr means the real clock. Tests inject a SimulatedClock.
   const Clock* clock = nullptr;
@@ -82,13 +85,16 @@ class Platform {
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
   const Clock& clock() const { return *clock_; }
+  int64_t worker_id() const { return worker_id_; }
 
  private:
   Platform() = default;
 
   const Clock* clock_ = nullptr;
+  int64_t worker_id_ = 0;
   std::unique_ptr<Database> database_;
   std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<WorkerLease> worker_lease_;
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<account::PasswordHasher> hasher_;
   std::unique_ptr<account::AccessTokenCodec> tokens_;

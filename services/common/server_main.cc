@@ -30,7 +30,9 @@ DEFINE_string(blob_dir, "", "blob store root; default: <data_dir>/blobs");
 DEFINE_string(signing_key_file, "",
               "access-token keys shared by all replicas; default: "
               "<data_dir>/signing.keys (created if missing)");
-DEFINE_int64(worker_id, 0, "unique id of this replica (0..1023), part of ids");
+DEFINE_int64(worker_id, -1,
+             "unique id of this replica (0..1023), part of every id; -1 "
+             "leases a free one from the database");
 DEFINE_string(admin, "",
               "grant the admin role to this existing username at start");
 DEFINE_int32(db_pool_size, 8, "database connections per process");
@@ -128,9 +130,10 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   if (!server.ok()) return fail(server.status());
 
   const std::string host = FLAGS_listen.substr(0, FLAGS_listen.rfind(':'));
-  std::printf("%s listening on %s:%d (database %s, data %s)\n", name.c_str(),
-              host.c_str(), server->port, config.database_url.c_str(),
-              FLAGS_data_dir.c_str());
+  std::printf("%s listening on %s:%d (database %s, data %s, worker %lld)\n",
+              name.c_str(), host.c_str(), server->port,
+              config.database_url.c_str(), FLAGS_data_dir.c_str(),
+              static_cast<long long>((*platform)->worker_id()));
   std::fflush(stdout);
 
   std::signal(SIGINT, OnSignal);

@@ -1,0 +1,55 @@
+#include "lib/platform/platform.h"
+
+#include "gtest/gtest.h"
+#include "lib/platform/testing/test_platform.h"
+#include "lib/store/sql/testing/test_database.h"
+
+namespace tokkit {
+namespace {
+
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestPlatform;
+
+class PlatformTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PlatformTest, ReplicasLeaseDistinctWorkerIds) {
+  auto first = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
+    c.worker_id = PlatformConfig::kLeaseWorkerId;
+  });
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Platform::Open((*first)->config());
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE((*first)->platform().worker_id(), (*second)->worker_id());
+  // Ids drawn by the two replicas cannot collide.
+  auto a = (*first)->SignUp("alice");
+  auto b = (*second)->accounts().Register(
+      {"bob", "bob@example.com", TestPlatform::kPassword, ""});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(IdGenerator::WorkerOf(a->user.id),
+            (*first)->platform().worker_id());
+  EXPECT_EQ(IdGenerator::WorkerOf(b->id), (*second)->worker_id());
+}
+
+TEST_P(PlatformTest, RejectsBadConfiguration) {
+  auto t = TestPlatform::Create(GetParam());
+  ASSERT_TRUE(t.ok());
+  PlatformConfig c = (*t)->config();
+  c.worker_id = 5000;
+  EXPECT_EQ(Platform::Open(c).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  c = (*t)->config();
+  c.signing_keys = {};
+  EXPECT_EQ(Platform::Open(c).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  c = (*t)->config();
+  c.blob_dir = "";
+  EXPECT_EQ(Platform::Open(c).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit

@@ -278,9 +278,9 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   session.client = std::string(r.client.substr(0, 200));
   if (!IsValidUtf8(session.client)) session.client.clear();
   session.created_at = now;
-  std::string refresh_hash;
-  ASSIGN_OR_RETURN(TokenPair tokens,
-                   IssueTokens(rec.user.id, session.id, &refresh_hash));
+  TokenPair tokens;
+  const std::string refresh_hash = MintRefreshToken(&tokens);
+  SignAccessToken(rec.user.id, session.id, &tokens);
   RETURN_IF_ERROR(deps_.sessions->Create(
       session,
       {refresh_hash, session.id, rec.user.id, tokens.refresh_expires_at}));
@@ -291,17 +291,18 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   return result;
 }
 
-absl::StatusOr<TokenPair> AccountService::IssueTokens(
-    int64_t user_id, int64_t session_id, std::string* refresh_hash) {
+std::string AccountService::MintRefreshToken(TokenPair* pair) {
+  pair->refresh_token = RandomToken(32);
+  pair->refresh_expires_at = deps_.clock->Now() + options_.refresh_token_ttl;
+  return Sha256Hex(pair->refresh_token);  // only the hash is stored
+}
+
+void AccountService::SignAccessToken(int64_t user_id, int64_t session_id,
+                                     TokenPair* pair) {
   const absl::Time now = deps_.clock->Now();
-  TokenPair pair;
-  pair.access_expires_at = now + options_.access_token_ttl;
-  pair.access_token =
-      deps_.tokens->Sign({user_id, session_id, now, pair.access_expires_at});
-  pair.refresh_token = RandomToken(32);
-  pair.refresh_expires_at = now + options_.refresh_token_ttl;
-  *refresh_hash = Sha256Hex(pair.refresh_token);
-  return pair;
+  pair->access_expires_at = now + options_.access_token_ttl;
+  pair->access_token =
+      deps_.tokens->Sign({user_id, session_id, now, pair->access_expires_at});
 }
 
 absl::StatusOr<TokenPair> AccountService::Refresh(
@@ -309,13 +310,11 @@ absl::StatusOr<TokenPair> AccountService::Refresh(
   if (refresh_token.empty() || refresh_token.size() > 256) {
     return absl::InvalidArgumentError("refresh_token is required");
   }
-  std::string next_hash;
-  // The session id is only known after Rotate; sign once it is.
+  // The session id is only known after Rotate; the access token is signed
+  // once it is.
   const absl::Time now = deps_.clock->Now();
   TokenPair pair;
-  pair.refresh_token = RandomToken(32);
-  pair.refresh_expires_at = now + options_.refresh_token_ttl;
-  next_hash = Sha256Hex(pair.refresh_token);
+  const std::string next_hash = MintRefreshToken(&pair);
   ASSIGN_OR_RETURN(
       SessionRepository::RotateResult rotated,
       deps_.sessions->Rotate(Sha256Hex(refresh_token),
@@ -340,10 +339,7 @@ absl::StatusOr<TokenPair> AccountService::Refresh(
                    deps_.sessions->LoadAccessState(rotated.session.user_id,
                                                    rotated.session.id));
   if (state.status == UserStatus::kBanned) return Banned();
-  pair.access_expires_at = now + options_.access_token_ttl;
-  pair.access_token =
-      deps_.tokens->Sign({rotated.session.user_id, rotated.session.id, now,
-                          pair.access_expires_at});
+  SignAccessToken(rotated.session.user_id, rotated.session.id, &pair);
   return pair;
 }
 

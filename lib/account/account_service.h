@@ -146,8 +146,9 @@ class AccountService : public Authenticator {
   const AccountOptions& options() const { return options_; }
 
  private:
-  absl::StatusOr<TokenPair> IssueTokens(int64_t user_id, int64_t session_id,
-                                        std::string* refresh_hash);
+  // Fills the refresh half of `pair` and returns the hash to store.
+  std::string MintRefreshToken(TokenPair* pair);
+  void SignAccessToken(int64_t user_id, int64_t session_id, TokenPair* pair);
   absl::Status CheckThrottle(absl::string_view key);
   void RecordFailure(absl::string_view key, int max_failures);
   absl::StatusOr<UserRecord> FindByLogin(absl::string_view login);

@@ -373,9 +373,13 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
 
   // Candidates from every source, merged by id.
   absl::flat_hash_map<int64_t, ranking::Candidate> pool;
+  // The rows candidates came from: the page is served from these, with no
+  // second read.
+  absl::flat_hash_map<int64_t, Video> rows;
   auto add = [&](const Video& v, uint32_t source) {
     ranking::Candidate& c = pool[v.id];
     if (c.video_id == 0) {
+      rows.emplace(v.id, v);
       c.video_id = v.id;
       c.author_id = v.author_id;
       c.published_at = v.created_at;
@@ -426,14 +430,8 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
 
   std::vector<int64_t> page_ids;
   for (const ranking::Scored& s : ranked) page_ids.push_back(s.video_id);
-  ASSIGN_OR_RETURN(std::vector<Video> videos, deps_.videos->FindMany(page_ids));
-  absl::flat_hash_map<int64_t, Video> by_id;
-  for (Video& v : videos) by_id[v.id] = std::move(v);
   Page<Video> page;
-  for (int64_t id : page_ids) {
-    auto it = by_id.find(id);
-    if (it != by_id.end()) page.items.push_back(std::move(it->second));
-  }
+  for (int64_t id : page_ids) page.items.push_back(std::move(rows.at(id)));
   if (!page_ids.empty()) {
     served_list.insert(served_list.end(), page_ids.begin(), page_ids.end());
     const size_t cap = static_cast<size_t>(options_.max_served_in_cursor);

@@ -194,9 +194,8 @@ absl::StatusOr<Page<Spu>> CommerceService::ListProducts(
   }
   Page<Spu> page;
   ASSIGN_OR_RETURN(page.items, deps_.catalog->ListSpus(filter, before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 

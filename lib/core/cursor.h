@@ -47,6 +47,14 @@ absl::StatusOr<int> PageSize(int requested, int default_size = 20,
 absl::StatusOr<int64_t> DecodeIdCursor(absl::string_view page_token);
 std::string EncodeIdCursor(int64_t id);
 
+// The token after a page fetched with LIMIT `limit`: the id `id_of` gives
+// the last item, when the page came back full; "" when it was the last page.
+template <typename T, typename IdOf>
+std::string NextIdCursor(const std::vector<T>& items, int limit, IdOf id_of) {
+  if (items.empty() || static_cast<int>(items.size()) < limit) return "";
+  return EncodeIdCursor(id_of(items.back()));
+}
+
 // A page of results and the token to fetch the next one (empty at the end).
 template <typename T>
 struct Page {

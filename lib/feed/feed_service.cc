@@ -260,9 +260,8 @@ absl::StatusOr<Page<Video>> FeedService::ListByAuthor(
   Page<Video> page;
   ASSIGN_OR_RETURN(page.items,
                    deps_.videos->ListByAuthor(author_id, before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 
@@ -272,9 +271,8 @@ absl::StatusOr<Page<Video>> FeedService::ListLatest(
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   Page<Video> page;
   ASSIGN_OR_RETURN(page.items, deps_.videos->ListLatest(before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 

@@ -146,9 +146,8 @@ absl::StatusOr<Page<Order>> OrderService::ListMyOrders(
   Page<Order> page;
   ASSIGN_OR_RETURN(page.items,
                    deps_.orders->ListByUser(buyer.user_id, before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 
@@ -162,9 +161,8 @@ absl::StatusOr<Page<Order>> OrderService::ListMerchantOrders(
   Page<Order> page;
   ASSIGN_OR_RETURN(page.items, deps_.orders->ListByMerchant(merchant.user_id,
                                                             before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 

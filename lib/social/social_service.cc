@@ -64,9 +64,8 @@ absl::StatusOr<Page<LikedVideo>> SocialService::ListLikedVideos(
   Page<LikedVideo> page;
   ASSIGN_OR_RETURN(page.items,
                    deps_.likes->LikedVideos(caller.user_id, before, limit));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().like_id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.like_id; });
   return page;
 }
 
@@ -131,9 +130,8 @@ absl::StatusOr<Page<Comment>> SocialService::ListComments(
   ASSIGN_OR_RETURN(page.items,
                    deps_.comments->ListRoots(video_id, before, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 
@@ -152,9 +150,8 @@ absl::StatusOr<Page<Comment>> SocialService::ListReplies(
   ASSIGN_OR_RETURN(page.items,
                    deps_.comments->ListReplies(root_id, after, limit));
   RETURN_IF_ERROR(MarkLiked(viewer_id, &page.items));
-  if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(page.items.back().id);
-  }
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const auto& x) { return x.id; });
   return page;
 }
 
@@ -228,9 +225,8 @@ absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
     if (it == by_id.end()) continue;  // account gone: skip, keep paging
     page.items.push_back({it->second, e.since, followed.contains(e.user_id)});
   }
-  if (static_cast<int>(edges.size()) == limit) {
-    page.next_page_token = EncodeIdCursor(edges.back().follow_id);
-  }
+  page.next_page_token =
+      NextIdCursor(edges, limit, [](const auto& x) { return x.follow_id; });
   return page;
 }
 

@@ -14,4 +14,24 @@ std::string ReasonOf(const absl::Status& status) {
   return payload.has_value() ? std::string(*payload) : std::string();
 }
 
+absl::Status WithInternalDetail(absl::Status status) {
+  if (!status.ok()) status.SetPayload(kInternalDetailPayloadUrl, absl::Cord());
+  return status;
+}
+
+bool HasInternalDetail(const absl::Status& status) {
+  return status.GetPayload(kInternalDetailPayloadUrl).has_value();
+}
+
+bool IsClientSafe(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+      return false;
+    default:
+      return !HasInternalDetail(status);
+  }
+}
+
 }  // namespace tokkit

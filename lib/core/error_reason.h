@@ -18,6 +18,17 @@ absl::Status WithReason(absl::Status status, absl::string_view reason);
 // Empty when the status carries no reason.
 std::string ReasonOf(const absl::Status& status);
 
+// Marks a status whose message was written for operators (a database
+// driver's text, an errno, a peer's reply): the RPC layer logs it and shows
+// the client a generic message with the request id instead. INTERNAL,
+// UNKNOWN and DATA_LOSS are treated so whether marked or not.
+inline constexpr char kInternalDetailPayloadUrl[] =
+    "type.tokkit.dev/internal-detail";
+absl::Status WithInternalDetail(absl::Status status);
+bool HasInternalDetail(const absl::Status& status);
+// True when a client may see the message as it is.
+bool IsClientSafe(const absl::Status& status);
+
 }  // namespace tokkit
 
 #endif  // TOKKIT_LIB_CORE_ERROR_REASON_H_

@@ -17,3 +17,23 @@ TEST(ErrorReason, AttachesToErrorsOnly) {
 
 }  // namespace
 }  // namespace tokkit
+
+namespace tokkit {
+namespace {
+
+TEST(ErrorReason, InternalDetailIsNotClientSafe) {
+  EXPECT_TRUE(IsClientSafe(absl::InvalidArgumentError("title is empty")));
+  EXPECT_TRUE(IsClientSafe(absl::UnavailableError("try later")));
+  EXPECT_FALSE(IsClientSafe(absl::InternalError("anything")));
+  EXPECT_FALSE(IsClientSafe(absl::UnknownError("anything")));
+  EXPECT_FALSE(IsClientSafe(absl::DataLossError("anything")));
+  absl::Status driver = WithInternalDetail(
+      absl::UnavailableError("could not connect to 10.0.0.5"));
+  EXPECT_TRUE(HasInternalDetail(driver));
+  EXPECT_FALSE(IsClientSafe(driver));
+  // Survives a reason being added.
+  EXPECT_FALSE(IsClientSafe(WithReason(driver, "X")));
+}
+
+}  // namespace
+}  // namespace tokkit

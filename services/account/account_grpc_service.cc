@@ -93,43 +93,50 @@ account::Address FromProto(const accountpb::Address& a) {
 grpc::Status AccountGrpcService::Register(Ctx* context,
                                           const accountpb::RegisterRequest* req,
                                           accountpb::RegisterResponse* resp) {
-  absl::StatusOr<account::User> user = accounts_->Register(
-      {req->username(), req->email(), req->password(), req->display_name()});
-  if (user.ok()) ToProto(*user, resp->mutable_user());
-  return ToGrpcStatus(user.status(), context);
+  return Public(context, *req, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        account::User user,
+        accounts_->Register({req->username(), req->email(), req->password(),
+                             req->display_name()}));
+    ToProto(user, resp->mutable_user());
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AccountGrpcService::Login(Ctx* context,
                                        const accountpb::LoginRequest* req,
                                        accountpb::LoginResponse* resp) {
-  std::string client;
-  auto ua = context->client_metadata().find("user-agent");
-  if (ua != context->client_metadata().end()) {
-    client.assign(ua->second.data(), ua->second.size());
-  }
-  absl::StatusOr<account::LoginResult> r =
-      accounts_->Login({req->login(), req->password(), req->totp_code(),
-                        PeerAddress(context), client});
-  if (r.ok()) {
-    ToProto(r->user, resp->mutable_user());
-    ToProto(r->tokens, resp->mutable_tokens());
-  }
-  return ToGrpcStatus(r.status(), context);
+  return Public(context, *req, [&]() -> absl::Status {
+    std::string client;
+    auto ua = context->client_metadata().find("user-agent");
+    if (ua != context->client_metadata().end()) {
+      client.assign(ua->second.data(), ua->second.size());
+    }
+    ASSIGN_OR_RETURN(
+        account::LoginResult r,
+        accounts_->Login({req->login(), req->password(), req->totp_code(),
+                          PeerAddress(context), client}));
+    ToProto(r.user, resp->mutable_user());
+    ToProto(r.tokens, resp->mutable_tokens());
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AccountGrpcService::Refresh(Ctx* context,
                                          const accountpb::RefreshRequest* req,
                                          accountpb::RefreshResponse* resp) {
-  absl::StatusOr<account::TokenPair> t =
-      accounts_->Refresh(req->refresh_token());
-  if (t.ok()) ToProto(*t, resp->mutable_tokens());
-  return ToGrpcStatus(t.status(), context);
+  return Public(context, *req, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(account::TokenPair t,
+                     accounts_->Refresh(req->refresh_token()));
+    ToProto(t, resp->mutable_tokens());
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AccountGrpcService::Logout(Ctx* context,
                                         const accountpb::LogoutRequest* req,
                                         accountpb::LogoutResponse*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return req->everywhere() ? accounts_->LogoutEverywhere(p)
                              : accounts_->Logout(p);
   });
@@ -138,7 +145,7 @@ grpc::Status AccountGrpcService::Logout(Ctx* context,
 grpc::Status AccountGrpcService::GetUser(Ctx* context,
                                          const accountpb::GetUserRequest* req,
                                          accountpb::GetUserResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::User u,
                      accounts_->GetUser(
                          p, req->user_id() == 0 ? p.user_id : req->user_id()));
@@ -150,7 +157,7 @@ grpc::Status AccountGrpcService::GetUser(Ctx* context,
 grpc::Status AccountGrpcService::UpdateProfile(
     Ctx* context, const accountpb::UpdateProfileRequest* req,
     accountpb::UpdateProfileResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     account::ProfileUpdate update;
     if (req->has_display_name()) update.display_name = req->display_name();
     if (req->has_bio()) update.bio = req->bio();
@@ -163,9 +170,10 @@ grpc::Status AccountGrpcService::UpdateProfile(
 grpc::Status AccountGrpcService::UploadAvatar(
     Ctx* context, grpc::ServerReader<accountpb::UploadAvatarRequest>* reader,
     accountpb::UploadAvatarResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCallerStreaming(context, [&](const Principal& p) -> absl::Status {
     const int64_t limit = accounts_->options().avatar_max_bytes;
     std::string image;
+    int64_t declared = 0;
     accountpb::UploadAvatarRequest chunk;
     while (reader->Read(&chunk)) {
       // Refuse as soon as the limit is passed rather than buffer the rest.
@@ -173,7 +181,15 @@ grpc::Status AccountGrpcService::UploadAvatar(
         return absl::InvalidArgumentError(
             absl::StrCat("avatar is larger than ", limit, " bytes"));
       }
+      if (chunk.total_bytes() != 0) declared = chunk.total_bytes();
       image += chunk.chunk();
+    }
+    // A cancelled stream also ends Read(): never store a fragment.
+    RETURN_IF_ERROR(StreamEndedCleanly(context));
+    if (declared != 0 && declared != static_cast<int64_t>(image.size())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("total_bytes says ", declared, " but ", image.size(),
+                       " arrived; nothing was stored"));
     }
     ASSIGN_OR_RETURN(account::User u, accounts_->SetAvatar(p, image));
     ToProto(u, resp->mutable_user());
@@ -184,27 +200,27 @@ grpc::Status AccountGrpcService::UploadAvatar(
 grpc::Status AccountGrpcService::GetAvatar(
     Ctx* context, const accountpb::GetAvatarRequest* req,
     accountpb::GetAvatarResponse* resp) {
-  absl::StatusOr<account::Avatar> a = accounts_->GetAvatar(req->user_id());
-  if (a.ok()) {
-    resp->set_data(std::move(a->data));
-    resp->set_mime_type(a->mime_type);
-  }
-  return ToGrpcStatus(a.status(), context);
+  return Public(context, *req, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(account::Avatar a, accounts_->GetAvatar(req->user_id()));
+    resp->set_data(std::move(a.data));
+    resp->set_mime_type(a.mime_type);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AccountGrpcService::ChangePassword(
     Ctx* context, const accountpb::ChangePasswordRequest* req,
     accountpb::ChangePasswordResponse*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return accounts_->ChangePassword(p, req->current_password(),
                                      req->new_password());
   });
 }
 
 grpc::Status AccountGrpcService::BeginTotpEnrollment(
-    Ctx* context, const accountpb::BeginTotpEnrollmentRequest*,
+    Ctx* context, const accountpb::BeginTotpEnrollmentRequest* req,
     accountpb::BeginTotpEnrollmentResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::TotpEnrollment e,
                      accounts_->BeginTotpEnrollment(p));
     resp->set_secret_base32(e.secret_base32);
@@ -217,7 +233,7 @@ grpc::Status AccountGrpcService::BeginTotpEnrollment(
 grpc::Status AccountGrpcService::ConfirmTotp(
     Ctx* context, const accountpb::ConfirmTotpRequest* req,
     accountpb::ConfirmTotpResponse*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return accounts_->ConfirmTotp(p, req->code());
   });
 }
@@ -225,7 +241,7 @@ grpc::Status AccountGrpcService::ConfirmTotp(
 grpc::Status AccountGrpcService::DisableTotp(
     Ctx* context, const accountpb::DisableTotpRequest* req,
     accountpb::DisableTotpResponse*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return accounts_->DisableTotp(p, req->code());
   });
 }
@@ -233,7 +249,7 @@ grpc::Status AccountGrpcService::DisableTotp(
 grpc::Status AccountGrpcService::SetRole(Ctx* context,
                                          const accountpb::SetRoleRequest* req,
                                          accountpb::SetRoleResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::Role role, FromProto(req->role()));
     ASSIGN_OR_RETURN(account::User u,
                      accounts_->SetRole(p, req->user_id(), role));
@@ -245,7 +261,7 @@ grpc::Status AccountGrpcService::SetRole(Ctx* context,
 grpc::Status AccountGrpcService::BanUser(Ctx* context,
                                          const accountpb::BanUserRequest* req,
                                          accountpb::BanUserResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::User u, accounts_->Ban(p, req->user_id()));
     ToProto(u, resp->mutable_user());
     return absl::OkStatus();
@@ -255,7 +271,7 @@ grpc::Status AccountGrpcService::BanUser(Ctx* context,
 grpc::Status AccountGrpcService::UnbanUser(
     Ctx* context, const accountpb::UnbanUserRequest* req,
     accountpb::UnbanUserResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::User u, accounts_->Unban(p, req->user_id()));
     ToProto(u, resp->mutable_user());
     return absl::OkStatus();
@@ -265,7 +281,7 @@ grpc::Status AccountGrpcService::UnbanUser(
 grpc::Status AccountGrpcService::AddAddress(
     Ctx* context, const accountpb::AddAddressRequest* req,
     accountpb::AddAddressResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::Address a,
                      accounts_->AddAddress(p, FromProto(req->address())));
     ToProto(a, resp->mutable_address());
@@ -274,9 +290,9 @@ grpc::Status AccountGrpcService::AddAddress(
 }
 
 grpc::Status AccountGrpcService::ListAddresses(
-    Ctx* context, const accountpb::ListAddressesRequest*,
+    Ctx* context, const accountpb::ListAddressesRequest* req,
     accountpb::ListAddressesResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<account::Address> list,
                      accounts_->ListAddresses(p));
     for (const account::Address& a : list) ToProto(a, resp->add_addresses());
@@ -287,7 +303,7 @@ grpc::Status AccountGrpcService::ListAddresses(
 grpc::Status AccountGrpcService::UpdateAddress(
     Ctx* context, const accountpb::UpdateAddressRequest* req,
     accountpb::UpdateAddressResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(account::Address a,
                      accounts_->UpdateAddress(p, FromProto(req->address())));
     ToProto(a, resp->mutable_address());
@@ -298,7 +314,7 @@ grpc::Status AccountGrpcService::UpdateAddress(
 grpc::Status AccountGrpcService::DeleteAddress(
     Ctx* context, const accountpb::DeleteAddressRequest* req,
     accountpb::DeleteAddressResponse*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return accounts_->DeleteAddress(p, req->address_id());
   });
 }

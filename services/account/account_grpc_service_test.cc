@@ -117,9 +117,25 @@ TEST_P(AccountGrpcTest, BadInputGetsClearStatuses) {
   dup.set_email("new@example.com");
   dup.set_password(kPassword);
   pb::RegisterResponse r;
-  grpc::Status st = stub_->Register(Ctx().get(), dup, &r);
+  auto dup_ctx = Ctx();
+  dup_ctx->AddMetadata("x-request-id", "support-ticket-1234");
+  grpc::Status st = stub_->Register(dup_ctx.get(), dup, &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(st.error_message(), "username is taken");
+  // The message says what is wrong and carries the request id the client
+  // chose, which the server also echoes in its metadata.
+  EXPECT_EQ(st.error_message(),
+            "username is taken (request id support-ticket-1234)");
+  auto echoed = dup_ctx->GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, dup_ctx->GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()),
+            "support-ticket-1234");
+
+  // A request id that could forge log fields is replaced by a fresh one.
+  auto bad_id_ctx = Ctx();
+  bad_id_ctx->AddMetadata("x-request-id", "a b=c");
+  st = stub_->Register(bad_id_ctx.get(), dup, &r);
+  EXPECT_FALSE(absl::StrContains(st.error_message(), "a b=c"));
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "(request id "));
 
   pb::RegisterRequest weak = dup;
   weak.set_username("bob");
@@ -212,6 +228,44 @@ TEST_P(AccountGrpcTest, AvatarStreamsInChunksAndRejectsBadUploads) {
   auto writer = stub_->UploadAvatar(ctx.get(), &resp);
   writer->WritesDone();
   EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Regression: a cancelled avatar stream replaced the avatar with the
+// fragment that had arrived.
+TEST_P(AccountGrpcTest, ACancelledAvatarUploadChangesNothing) {
+  Register("alice");
+  const std::string token = Token("alice");
+  std::string png = std::string("\x89PNG\r\n\x1A\n", 8);
+  png += std::string(200 * 1024, 'p');
+  auto upload = [&](const std::string& bytes, bool cancel, int64_t total) {
+    pb::UploadAvatarResponse resp;
+    auto ctx = Ctx(token);
+    auto writer = stub_->UploadAvatar(ctx.get(), &resp);
+    pb::UploadAvatarRequest chunk;
+    chunk.set_chunk(bytes);
+    chunk.set_total_bytes(total);
+    writer->Write(chunk);
+    if (cancel) {
+      absl::SleepFor(absl::Milliseconds(100));  // the server has read it
+      ctx->TryCancel();
+    } else {
+      writer->WritesDone();
+    }
+    return writer->Finish();
+  };
+  ASSERT_TRUE(upload(png, false, 0).ok());
+  EXPECT_EQ(upload(png.substr(0, 64 * 1024), true, 0).error_code(),
+            grpc::StatusCode::CANCELLED);
+  // A client that declares the size is protected even without cancelling.
+  EXPECT_EQ(upload(png.substr(0, 64 * 1024), false, png.size()).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  pb::User me;
+  GetMe(token, &me);
+  pb::GetAvatarRequest get;
+  get.set_user_id(me.id());
+  pb::GetAvatarResponse avatar;
+  ASSERT_TRUE(stub_->GetAvatar(Ctx().get(), get, &avatar).ok());
+  EXPECT_EQ(avatar.data(), png);  // the whole first upload, untouched
 }
 
 TEST_P(AccountGrpcTest, TotpEnforcedThroughTheWire) {

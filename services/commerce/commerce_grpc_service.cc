@@ -78,7 +78,7 @@ void ToProto(const commerce::Cart& cart, commercepb::Cart* out) {
 grpc::Status CommerceGrpcService::CreateCategory(
     Ctx* context, const commercepb::CreateCategoryRequest* req,
     commercepb::Category* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Category c,
                      commerce_->CreateCategory(p, req->name()));
     resp->set_id(c.id);
@@ -88,9 +88,9 @@ grpc::Status CommerceGrpcService::CreateCategory(
 }
 
 grpc::Status CommerceGrpcService::ListCategories(
-    Ctx* context, const commercepb::ListCategoriesRequest*,
+    Ctx* context, const commercepb::ListCategoriesRequest* req,
     commercepb::ListCategoriesResponse* resp) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *req, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<commerce::Category> list,
                      commerce_->ListCategories());
     for (const commerce::Category& c : list) {
@@ -105,7 +105,7 @@ grpc::Status CommerceGrpcService::ListCategories(
 grpc::Status CommerceGrpcService::CreateProduct(
     Ctx* context, const commercepb::CreateProductRequest* req,
     commercepb::Product* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     commerce::NewProduct n;
     n.category_id = req->category_id();
     n.name = req->name();
@@ -125,7 +125,7 @@ grpc::Status CommerceGrpcService::CreateProduct(
 grpc::Status CommerceGrpcService::GetProduct(
     Ctx* context, const commercepb::ProductRequest* req,
     commercepb::Product* resp) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *req, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Product p,
                      commerce_->GetProduct(req->product_id()));
     ToProto(p, resp);
@@ -136,7 +136,7 @@ grpc::Status CommerceGrpcService::GetProduct(
 grpc::Status CommerceGrpcService::UpdateProduct(
     Ctx* context, const commercepb::UpdateProductRequest* req,
     commercepb::Product* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     commerce::Spu s;
     s.id = req->product_id();
     s.category_id = req->category_id();
@@ -153,7 +153,7 @@ grpc::Status CommerceGrpcService::UpdateProduct(
 grpc::Status CommerceGrpcService::AddProductImage(
     Ctx* context, const commercepb::AddProductImageRequest* req,
     commercepb::AddProductImageResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(std::string key, commerce_->AddProductImage(
                                           p, req->product_id(), req->image()));
     ASSIGN_OR_RETURN(commerce::Product product,
@@ -166,7 +166,7 @@ grpc::Status CommerceGrpcService::AddProductImage(
 grpc::Status CommerceGrpcService::GetProductImage(
     Ctx* context, const commercepb::GetProductImageRequest* req,
     commercepb::GetProductImageResponse* resp) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *req, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string image, commerce_->ReadProductImage(
                                             req->product_id(), req->index()));
     resp->set_image(std::move(image));
@@ -177,7 +177,7 @@ grpc::Status CommerceGrpcService::GetProductImage(
 grpc::Status CommerceGrpcService::SetPrice(
     Ctx* context, const commercepb::SetPriceRequest* req,
     commercepb::Sku* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Sku s,
                      commerce_->SetPrice(p, req->sku_id(), req->price_cents()));
     ToProto(s, resp);
@@ -188,7 +188,7 @@ grpc::Status CommerceGrpcService::SetPrice(
 grpc::Status CommerceGrpcService::AddStock(
     Ctx* context, const commercepb::AddStockRequest* req,
     commercepb::Sku* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Sku s,
                      commerce_->AddStock(p, req->sku_id(), req->delta()));
     ToProto(s, resp);
@@ -199,7 +199,7 @@ grpc::Status CommerceGrpcService::AddStock(
 grpc::Status CommerceGrpcService::GetPriceHistory(
     Ctx* context, const commercepb::SkuRequest* req,
     commercepb::PriceHistoryResponse* resp) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *req, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<commerce::PricePoint> points,
                      commerce_->PriceHistory(req->sku_id()));
     for (const commerce::PricePoint& pp : points) {
@@ -215,7 +215,7 @@ grpc::Status CommerceGrpcService::GetPriceHistory(
 grpc::Status CommerceGrpcService::ListProducts(
     Ctx* context, const commercepb::ListProductsRequest* req,
     commercepb::ListProductsResponse* resp) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *req, [&]() -> absl::Status {
     commerce::SpuFilter f;
     f.category_id = req->category_id();
     f.keyword = req->keyword();
@@ -234,7 +234,7 @@ grpc::Status CommerceGrpcService::ListProducts(
 grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context,
                                                const commercepb::Coupon* req,
                                                commercepb::Coupon* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     commerce::Coupon c;
     c.name = req->name();
     c.kind = static_cast<commerce::CouponKind>(req->kind());
@@ -257,7 +257,7 @@ grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context,
 grpc::Status CommerceGrpcService::ClaimCoupon(
     Ctx* context, const commercepb::CouponRequest* req,
     commercepb::UserCoupon* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::UserCoupon u,
                      commerce_->ClaimCoupon(p, req->coupon_id()));
     resp->set_id(u.id);
@@ -269,9 +269,9 @@ grpc::Status CommerceGrpcService::ClaimCoupon(
 }
 
 grpc::Status CommerceGrpcService::ListMyCoupons(
-    Ctx* context, const commercepb::ListMyCouponsRequest*,
+    Ctx* context, const commercepb::ListMyCouponsRequest* req,
     commercepb::ListMyCouponsResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(auto wallet, commerce_->MyCoupons(p));
     for (const auto& [u, c] : wallet) ToProto(u, c, resp->add_coupons());
     return absl::OkStatus();
@@ -281,7 +281,7 @@ grpc::Status CommerceGrpcService::ListMyCoupons(
 grpc::Status CommerceGrpcService::PutInCart(
     Ctx* context, const commercepb::PutInCartRequest* req,
     commercepb::Cart* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->PutInCart(p, req->sku_id(), req->quantity()));
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
     ToProto(cart, resp);
@@ -291,7 +291,7 @@ grpc::Status CommerceGrpcService::PutInCart(
 
 grpc::Status CommerceGrpcService::RemoveFromCart(
     Ctx* context, const commercepb::SkuRequest* req, commercepb::Cart* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->RemoveFromCart(p, req->sku_id()));
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
     ToProto(cart, resp);
@@ -300,9 +300,9 @@ grpc::Status CommerceGrpcService::RemoveFromCart(
 }
 
 grpc::Status CommerceGrpcService::ClearCart(Ctx* context,
-                                            const commercepb::Empty*,
+                                            const commercepb::Empty* req,
                                             commercepb::Cart* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     RETURN_IF_ERROR(commerce_->ClearCart(p));
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
     ToProto(cart, resp);
@@ -311,9 +311,9 @@ grpc::Status CommerceGrpcService::ClearCart(Ctx* context,
 }
 
 grpc::Status CommerceGrpcService::GetCart(Ctx* context,
-                                          const commercepb::Empty*,
+                                          const commercepb::Empty* req,
                                           commercepb::Cart* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(commerce::Cart cart, commerce_->GetCart(p));
     ToProto(cart, resp);
     return absl::OkStatus();

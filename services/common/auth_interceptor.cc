@@ -106,14 +106,14 @@ NewAuthInterceptorFactory(account::Authenticator* authenticator) {
   return std::make_unique<AuthInterceptorFactory>(authenticator);
 }
 
-absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context) {
+absl::StatusOr<account::Principal> CallerOf(grpc::ServerContextBase* context) {
   std::optional<absl::StatusOr<account::Principal>> found =
       CallerTable::Get().Find(context);
   if (!found) return absl::UnauthenticatedError("missing bearer token");
   return *std::move(found);
 }
 
-absl::StatusOr<int64_t> ViewerOf(grpc::ServerContext* context) {
+absl::StatusOr<int64_t> ViewerOf(grpc::ServerContextBase* context) {
   std::optional<absl::StatusOr<account::Principal>> found =
       CallerTable::Get().Find(context);
   if (!found) return 0;

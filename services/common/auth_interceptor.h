@@ -26,12 +26,12 @@ NewAuthInterceptorFactory(account::Authenticator* authenticator);
 // The authenticated caller of the call `context` belongs to.
 // UNAUTHENTICATED when no token was sent or it was refused; PERMISSION_DENIED
 // for a banned account.
-absl::StatusOr<account::Principal> CallerOf(grpc::ServerContext* context);
+absl::StatusOr<account::Principal> CallerOf(grpc::ServerContextBase* context);
 
 // For public RPCs: 0 when the call carries no token, the caller's user id
 // when it carries a valid one, and the error when it carries a bad one (a
 // client that sent a token expects it to count).
-absl::StatusOr<int64_t> ViewerOf(grpc::ServerContext* context);
+absl::StatusOr<int64_t> ViewerOf(grpc::ServerContextBase* context);
 
 // The client's address without the port ("ipv4:1.2.3.4:555" -> "1.2.3.4"),
 // for per-source throttling.

@@ -128,7 +128,7 @@ socialpb::ChatServerFrame ErrorFrame(const absl::Status& st,
 grpc::Status SocialGrpcService::LikeVideo(Ctx* context,
                                           const socialpb::VideoRequest* req,
                                           socialpb::LikeResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->LikeVideo(p, req->video_id()));
     ToProto(r, resp);
@@ -139,7 +139,7 @@ grpc::Status SocialGrpcService::LikeVideo(Ctx* context,
 grpc::Status SocialGrpcService::UnlikeVideo(Ctx* context,
                                             const socialpb::VideoRequest* req,
                                             socialpb::LikeResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->UnlikeVideo(p, req->video_id()));
     ToProto(r, resp);
@@ -150,7 +150,7 @@ grpc::Status SocialGrpcService::UnlikeVideo(Ctx* context,
 grpc::Status SocialGrpcService::LikeComment(Ctx* context,
                                             const socialpb::CommentRequest* req,
                                             socialpb::LikeResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->LikeComment(p, req->comment_id()));
     ToProto(r, resp);
@@ -161,7 +161,7 @@ grpc::Status SocialGrpcService::LikeComment(Ctx* context,
 grpc::Status SocialGrpcService::UnlikeComment(
     Ctx* context, const socialpb::CommentRequest* req,
     socialpb::LikeResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->UnlikeComment(p, req->comment_id()));
     ToProto(r, resp);
@@ -172,7 +172,7 @@ grpc::Status SocialGrpcService::UnlikeComment(
 grpc::Status SocialGrpcService::GetVideoStates(
     Ctx* context, const socialpb::GetVideoStatesRequest* req,
     socialpb::GetVideoStatesResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     std::vector<int64_t> ids(req->video_ids().begin(), req->video_ids().end());
     ASSIGN_OR_RETURN(std::vector<social::VideoSocialState> states,
                      social_->GetVideoStates(viewer, ids));
@@ -190,7 +190,7 @@ grpc::Status SocialGrpcService::GetVideoStates(
 grpc::Status SocialGrpcService::ListLikedVideos(
     Ctx* context, const socialpb::PageRequest* req,
     socialpb::ListLikedVideosResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<social::LikedVideo> page,
         social_->ListLikedVideos(p, req->page_token(), req->page_size()));
@@ -207,7 +207,7 @@ grpc::Status SocialGrpcService::ListLikedVideos(
 grpc::Status SocialGrpcService::AddComment(
     Ctx* context, const socialpb::AddCommentRequest* req,
     socialpb::Comment* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::Comment c,
                      social_->AddComment(p, req->video_id(), req->body(),
                                          req->reply_to_id()));
@@ -218,7 +218,7 @@ grpc::Status SocialGrpcService::AddComment(
 
 grpc::Status SocialGrpcService::DeleteComment(
     Ctx* context, const socialpb::CommentRequest* req, socialpb::Empty*) {
-  return WithCaller(context, [&](const Principal& p) {
+  return WithCaller(context, *req, [&](const Principal& p) {
     return social_->DeleteComment(p, req->comment_id());
   });
 }
@@ -226,7 +226,7 @@ grpc::Status SocialGrpcService::DeleteComment(
 grpc::Status SocialGrpcService::ListComments(
     Ctx* context, const socialpb::ListCommentsRequest* req,
     socialpb::ListCommentsResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<social::Comment> page,
         social_->ListComments(viewer, req->video_id(), req->page_token(),
@@ -239,7 +239,7 @@ grpc::Status SocialGrpcService::ListComments(
 grpc::Status SocialGrpcService::ListReplies(
     Ctx* context, const socialpb::ListRepliesRequest* req,
     socialpb::ListCommentsResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(Page<social::Comment> page,
                      social_->ListReplies(viewer, req->root_id(),
                                           req->page_token(), req->page_size()));
@@ -251,7 +251,7 @@ grpc::Status SocialGrpcService::ListReplies(
 grpc::Status SocialGrpcService::Follow(Ctx* context,
                                        const socialpb::UserRequest* req,
                                        socialpb::FollowResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->Follow(p, req->user_id()));
     resp->set_changed(r.changed);
@@ -264,7 +264,7 @@ grpc::Status SocialGrpcService::Follow(Ctx* context,
 grpc::Status SocialGrpcService::Unfollow(Ctx* context,
                                          const socialpb::UserRequest* req,
                                          socialpb::FollowResult* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::ToggleResult r,
                      social_->Unfollow(p, req->user_id()));
     resp->set_changed(r.changed);
@@ -277,7 +277,7 @@ grpc::Status SocialGrpcService::Unfollow(Ctx* context,
 grpc::Status SocialGrpcService::ListFollowing(
     Ctx* context, const socialpb::ListUsersRequest* req,
     socialpb::ListUsersResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<social::FollowEntry> page,
         social_->ListFollowing(viewer, req->user_id(), req->page_token(),
@@ -290,7 +290,7 @@ grpc::Status SocialGrpcService::ListFollowing(
 grpc::Status SocialGrpcService::ListFollowers(
     Ctx* context, const socialpb::ListUsersRequest* req,
     socialpb::ListUsersResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<social::FollowEntry> page,
         social_->ListFollowers(viewer, req->user_id(), req->page_token(),
@@ -303,7 +303,7 @@ grpc::Status SocialGrpcService::ListFollowers(
 grpc::Status SocialGrpcService::ListFriends(
     Ctx* context, const socialpb::ListUsersRequest* req,
     socialpb::ListUsersResponse* resp) {
-  return WithViewer(context, [&](int64_t viewer) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(Page<social::FollowEntry> page,
                      social_->ListFriends(viewer, req->user_id(),
                                           req->page_token(), req->page_size()));
@@ -315,7 +315,7 @@ grpc::Status SocialGrpcService::ListFriends(
 grpc::Status SocialGrpcService::IsFollowing(
     Ctx* context, const socialpb::IsFollowingRequest* req,
     socialpb::IsFollowingResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     std::vector<int64_t> ids(req->user_ids().begin(), req->user_ids().end());
     ASSIGN_OR_RETURN(std::vector<bool> following,
                      social_->IsFollowing(p.user_id, ids));
@@ -327,7 +327,7 @@ grpc::Status SocialGrpcService::IsFollowing(
 grpc::Status SocialGrpcService::GetRelationStats(
     Ctx* context, const socialpb::UserRequest* req,
     socialpb::RelationStats* resp) {
-  return WithViewer(context, [&](int64_t) -> absl::Status {
+  return WithViewer(context, *req, [&](int64_t) -> absl::Status {
     ASSIGN_OR_RETURN(social::RelationStats s,
                      social_->GetRelationStats(req->user_id()));
     resp->set_followers(s.followers);
@@ -339,7 +339,7 @@ grpc::Status SocialGrpcService::GetRelationStats(
 grpc::Status SocialGrpcService::SendMessage(
     Ctx* context, const socialpb::SendMessageRequest* req,
     socialpb::Message* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(social::Message m,
                      chat_->Send(p, req->recipient_id(), req->body(),
                                  req->client_message_id()));
@@ -351,7 +351,7 @@ grpc::Status SocialGrpcService::SendMessage(
 grpc::Status SocialGrpcService::ListMessages(
     Ctx* context, const socialpb::ListMessagesRequest* req,
     socialpb::ListMessagesResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<social::Message> page,
         chat_->History(p, req->peer_id(),
@@ -369,7 +369,7 @@ grpc::Status SocialGrpcService::ListMessages(
 grpc::Status SocialGrpcService::ListConversations(
     Ctx* context, const socialpb::ListConversationsRequest* req,
     socialpb::ListConversationsResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<social::ConversationView> list,
                      chat_->ListConversations(p, req->limit()));
     for (const social::ConversationView& v : list) {
@@ -385,7 +385,7 @@ grpc::Status SocialGrpcService::ListConversations(
 grpc::Status SocialGrpcService::MarkRead(Ctx* context,
                                          const socialpb::MarkReadRequest* req,
                                          socialpb::Conversation* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(
         social::Conversation c,
         chat_->MarkRead(p, req->peer_id(), req->up_to_message_id()));

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "lib/feed/sql_repository.h"
 #include "lib/platform/testing/test_platform.h"
@@ -250,6 +251,12 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   ASSERT_EQ(page.messages_size(), 2);
   EXPECT_EQ(page.messages(0).body(), "welcome back");
   EXPECT_FALSE(page.next_page_token().empty());
+  // Regression: an unknown direction was read as "older".
+  hist.set_direction(static_cast<pb::Direction>(7));
+  grpc::Status bad = stub_->ListMessages(Ctx(bob.token).get(), hist, &page);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(bad.error_message(), "direction"))
+      << bad.error_message();
 
   // Close: half-close, drain what is left, then Finish (gRPC's contract).
   for (ChatStream* s : {a.get(), b2.get()}) {

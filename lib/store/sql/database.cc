@@ -14,6 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "lib/core/error_reason.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 
 namespace tokkit {
@@ -23,8 +25,10 @@ constexpr absl::string_view kUniquePrefix = "unique violation: ";
 
 // Maps whatever a SOCI callback threw to a Status. Lost races become ABORTED
 // (retried by Transact), uniqueness becomes ALREADY_EXISTS with a recognisable
-// prefix, the rest INTERNAL with the driver's text for the logs.
-absl::Status FromException(std::exception_ptr eptr) {
+// prefix and the constraint's name, a lost connection UNAVAILABLE, the rest
+// INTERNAL. The driver's text stays in the message for the server log; the
+// status is marked so the RPC layer never shows it to a client.
+absl::Status Classify(std::exception_ptr eptr) {
   try {
     std::rethrow_exception(eptr);
   } catch (const soci::postgresql_soci_error& e) {
@@ -36,9 +40,15 @@ absl::Status FromException(std::exception_ptr eptr) {
       return absl::AbortedError(
           absl::StrCat("transaction conflict: ", e.what()));
     }
-    if (absl::StartsWith(state, "08")) {
+    // 08: connection exceptions; 57P01-03: the server is shutting down or
+    // restarting (admin shutdown, crash shutdown, cannot connect now).
+    if (absl::StartsWith(state, "08") || absl::StartsWith(state, "57P")) {
       return absl::UnavailableError(
           absl::StrCat("database unavailable: ", e.what()));
+    }
+    if (state == "22003") {
+      return absl::OutOfRangeError(
+          absl::StrCat("numeric overflow: ", e.what()));
     }
     return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
   } catch (const soci::sqlite3_soci_error& e) {
@@ -62,12 +72,24 @@ absl::Status FromException(std::exception_ptr eptr) {
         absl::StrContains(what, "deadlock detected")) {
       return absl::AbortedError(absl::StrCat("transaction conflict: ", what));
     }
+    if (absl::StrContains(what, "server closed the connection") ||
+        absl::StrContains(what, "no connection to the server") ||
+        absl::StrContains(what, "terminating connection") ||
+        absl::StrContains(what, "Connection refused") ||
+        absl::StrContains(what, "could not connect")) {
+      return absl::UnavailableError(
+          absl::StrCat("database unavailable: ", what));
+    }
     return absl::InternalError(absl::StrCat("database: ", what));
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("database: ", e.what()));
   } catch (...) {
     return absl::InternalError("database: unknown exception");
   }
+}
+
+absl::Status FromException(std::exception_ptr eptr) {
+  return WithInternalDetail(Classify(eptr));
 }
 
 absl::Status Guard(soci::session& sql,
@@ -224,7 +246,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     ASSIGN_OR_RETURN(connect, PostgresConnInfo(url));
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("unsupported database url '", options.url,
+        absl::StrCat("unsupported database url '", log::RedactUrl(options.url),
                      "' (expected sqlite:<path> or postgresql://...)"));
   }
 

@@ -108,6 +108,21 @@ absl::Status VideoUpload::AppendCover(absl::string_view chunk) {
   return absl::OkStatus();
 }
 
+absl::Status VideoUpload::Expect(int64_t video_bytes,
+                                 absl::string_view video_sha256) {
+  RETURN_IF_ERROR(failure_);
+  if (video_bytes < 0) {
+    return Fail(absl::InvalidArgumentError("video_bytes must not be negative"));
+  }
+  if (video_bytes != 0 && video_bytes != video_bytes_) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("video_bytes says ", video_bytes, " but ", video_bytes_,
+                     " arrived; nothing was stored")));
+  }
+  expected_sha256_ = absl::AsciiStrToLower(video_sha256);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Video> VideoUpload::Finish() {
   RETURN_IF_ERROR(failure_);
   if (finished_)
@@ -132,6 +147,11 @@ absl::StatusOr<Video> VideoUpload::Finish() {
   }
   draft_.video_bytes = video_bytes_;
   draft_.video_sha256 = sha_.HexDigest();
+  if (!expected_sha256_.empty() && expected_sha256_ != draft_.video_sha256) {
+    return Fail(absl::InvalidArgumentError(
+        "video_sha256 does not match the bytes that arrived; nothing was "
+        "stored"));
+  }
   absl::Status st = video_writer_->Commit();
   video_writer_.reset();
   if (!st.ok()) return Fail(st);

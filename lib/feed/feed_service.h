@@ -80,6 +80,9 @@ class VideoUpload {
   ~VideoUpload();
   absl::Status AppendVideo(absl::string_view chunk);
   absl::Status AppendCover(absl::string_view chunk);
+  // Checks what arrived against what the client declared (0 / "": not
+  // declared). Fails the upload on a mismatch.
+  absl::Status Expect(int64_t video_bytes, absl::string_view video_sha256);
   absl::StatusOr<Video> Finish();
 
  private:
@@ -95,6 +98,7 @@ class VideoUpload {
   std::string head_;  // first bytes, until the type is known
   std::unique_ptr<BlobWriter> video_writer_;
   Sha256Stream sha_;
+  std::string expected_sha256_;
   int64_t video_bytes_ = 0;
   std::string cover_;
   bool finished_ = false;

@@ -6,6 +6,8 @@
 namespace tokkit {
 namespace {
 
+using account::Principal;
+
 constexpr int64_t kChunkBytes = 64 * 1024;
 
 void ToProto(const feed::Video& v, feedpb::Video* out) {
@@ -33,54 +35,60 @@ void ToProto(const Page<feed::Video>& page, feedpb::VideoPage* out) {
 grpc::Status FeedGrpcService::PublishVideo(
     Ctx* context, grpc::ServerReader<feedpb::PublishVideoRequest>* reader,
     feedpb::Video* response) {
-  absl::StatusOr<account::Principal> caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return Public(context, [&]() -> absl::Status {
-    feedpb::PublishVideoRequest part;
-    if (!reader->Read(&part) || !part.has_metadata()) {
-      return absl::InvalidArgumentError(
-          "the first message must carry the metadata");
-    }
-    feed::PublishRequest request;
-    request.title = part.metadata().title();
-    request.description = part.metadata().description();
-    request.tags.assign(part.metadata().tags().begin(),
-                        part.metadata().tags().end());
-    ASSIGN_OR_RETURN(std::unique_ptr<feed::VideoUpload> upload,
-                     feed_->BeginPublish(*caller, std::move(request)));
-    while (reader->Read(&part)) {
-      // A failure stops the upload here; the client's remaining chunks are
-      // not read, and the upload's destructor removes what was written.
-      switch (part.part_case()) {
-        case feedpb::PublishVideoRequest::kVideoChunk:
-          RETURN_IF_ERROR(upload->AppendVideo(part.video_chunk()));
-          break;
-        case feedpb::PublishVideoRequest::kCoverChunk:
-          RETURN_IF_ERROR(upload->AppendCover(part.cover_chunk()));
-          break;
-        default:
-          return absl::InvalidArgumentError("metadata may only come first");
-      }
-    }
-    ASSIGN_OR_RETURN(feed::Video v, upload->Finish());
-    ToProto(v, response);
-    return absl::OkStatus();
-  });
+  return WithCallerStreaming(
+      context, [&](const Principal& caller) -> absl::Status {
+        feedpb::PublishVideoRequest part;
+        if (!reader->Read(&part) || !part.has_metadata()) {
+          return absl::InvalidArgumentError(
+              "the first message must carry the metadata");
+        }
+        feed::PublishRequest request;
+        request.title = part.metadata().title();
+        request.description = part.metadata().description();
+        request.tags.assign(part.metadata().tags().begin(),
+                            part.metadata().tags().end());
+        const int64_t declared_bytes = part.metadata().video_bytes();
+        const std::string declared_sha = part.metadata().video_sha256();
+        if (declared_bytes < 0) {
+          return absl::InvalidArgumentError("video_bytes must not be negative");
+        }
+        ASSIGN_OR_RETURN(std::unique_ptr<feed::VideoUpload> upload,
+                         feed_->BeginPublish(caller, std::move(request)));
+        while (reader->Read(&part)) {
+          // A failure stops the upload here; the client's remaining chunks are
+          // not read, and the upload's destructor removes what was written.
+          switch (part.part_case()) {
+            case feedpb::PublishVideoRequest::kVideoChunk:
+              RETURN_IF_ERROR(upload->AppendVideo(part.video_chunk()));
+              break;
+            case feedpb::PublishVideoRequest::kCoverChunk:
+              RETURN_IF_ERROR(upload->AppendCover(part.cover_chunk()));
+              break;
+            default:
+              return absl::InvalidArgumentError("metadata may only come first");
+          }
+        }
+        // A cancelled stream also ends Read(): never publish a fragment.
+        RETURN_IF_ERROR(StreamEndedCleanly(context));
+        RETURN_IF_ERROR(upload->Expect(declared_bytes, declared_sha));
+        ASSIGN_OR_RETURN(feed::Video v, upload->Finish());
+        ToProto(v, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status FeedGrpcService::DeleteVideo(Ctx* context,
                                           const feedpb::VideoRequest* request,
                                           feedpb::Empty*) {
-  absl::StatusOr<account::Principal> caller = CallerOf(context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status(), context);
-  return ToGrpcStatus(feed_->DeleteVideo(*caller, request->video_id()),
-                      context);
+  return WithCaller(context, *request, [&](const Principal& caller) {
+    return feed_->DeleteVideo(caller, request->video_id());
+  });
 }
 
 grpc::Status FeedGrpcService::GetVideo(Ctx* context,
                                        const feedpb::VideoRequest* request,
                                        feedpb::Video* response) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(feed::Video v, feed_->GetVideo(request->video_id()));
     ToProto(v, response);
     return absl::OkStatus();
@@ -90,7 +98,7 @@ grpc::Status FeedGrpcService::GetVideo(Ctx* context,
 grpc::Status FeedGrpcService::Download(
     Ctx* context, const feedpb::DownloadRequest* request,
     grpc::ServerWriter<feedpb::DownloadChunk>* writer) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     if (request->length() < 0) {
       return absl::InvalidArgumentError(
           "length must not be negative (0: to the end)");
@@ -101,10 +109,11 @@ grpc::Status FeedGrpcService::Download(
     if (request->offset() < 0 || request->offset() > media.size) {
       return absl::OutOfRangeError("offset is outside the media");
     }
-    const int64_t end =
-        request->length() == 0
-            ? media.size
-            : std::min(media.size, request->offset() + request->length());
+    // offset + length may not fit in 64 bits: compare with what remains.
+    const int64_t remaining = media.size - request->offset();
+    const int64_t end = request->length() == 0 || request->length() >= remaining
+                            ? media.size
+                            : request->offset() + request->length();
     int64_t offset = request->offset();
     bool first = true;
     do {
@@ -129,7 +138,7 @@ grpc::Status FeedGrpcService::Download(
 grpc::Status FeedGrpcService::ListAuthorVideos(
     Ctx* context, const feedpb::AuthorVideosRequest* request,
     feedpb::VideoPage* response) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
         feed_->ListByAuthor(request->author_id(), request->page_token(),
@@ -142,7 +151,7 @@ grpc::Status FeedGrpcService::ListAuthorVideos(
 grpc::Status FeedGrpcService::ListLatest(Ctx* context,
                                          const feedpb::PageRequest* request,
                                          feedpb::VideoPage* response) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
         feed_->ListLatest(request->page_token(), request->page_size()));
@@ -154,12 +163,10 @@ grpc::Status FeedGrpcService::ListLatest(Ctx* context,
 grpc::Status FeedGrpcService::ForYou(Ctx* context,
                                      const feedpb::PageRequest* request,
                                      feedpb::VideoPage* response) {
-  absl::StatusOr<int64_t> viewer = ViewerOf(context);
-  if (!viewer.ok()) return ToGrpcStatus(viewer.status(), context);
-  return Public(context, [&]() -> absl::Status {
+  return WithViewer(context, *request, [&](int64_t viewer) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::Video> page,
-        feed_->ForYou(*viewer, request->page_token(), request->page_size()));
+        feed_->ForYou(viewer, request->page_token(), request->page_size()));
     ToProto(page, response);
     return absl::OkStatus();
   });
@@ -168,7 +175,7 @@ grpc::Status FeedGrpcService::ForYou(Ctx* context,
 grpc::Status FeedGrpcService::Popular(Ctx* context,
                                       const feedpb::PageRequest* request,
                                       feedpb::PopularPage* response) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<feed::PopularEntry> page,
         feed_->Popular(request->page_token(), request->page_size()));
@@ -185,7 +192,7 @@ grpc::Status FeedGrpcService::Popular(Ctx* context,
 grpc::Status FeedGrpcService::Search(Ctx* context,
                                      const feedpb::SearchRequest* request,
                                      feedpb::VideoPage* response) {
-  return Public(context, [&]() -> absl::Status {
+  return Public(context, *request, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(Page<feed::Video> page,
                      feed_->Search(request->query(), request->page_token(),
                                    request->page_size()));
@@ -197,7 +204,8 @@ grpc::Status FeedGrpcService::Search(Ctx* context,
 grpc::Status FeedGrpcService::RecordView(Ctx* context,
                                          const feedpb::VideoRequest* request,
                                          feedpb::Empty*) {
-  return ToGrpcStatus(feed_->RecordView(request->video_id()), context);
+  return Public(context, *request,
+                [&] { return feed_->RecordView(request->video_id()); });
 }
 
 }  // namespace tokkit

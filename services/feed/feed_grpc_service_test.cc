@@ -231,6 +231,90 @@ TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+std::string Mp4(size_t bytes) {
+  std::string video(
+      "\0\0\0\x18"
+      "ftypmp42",
+      12);
+  while (video.size() < bytes) video.push_back(static_cast<char>(video.size()));
+  return video;
+}
+
+// Regression: a stream cancelled after 2 of 5 chunks was published as a
+// video with the partial bytes.
+TEST_P(FeedGrpcTest, ACancelledUploadStoresNothing) {
+  const std::string token = Token("alice");
+  const std::string video = Mp4(5 * 64 * 1024);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    pb::Video out;
+    auto ctx = Ctx(token);
+    auto writer = stub_->PublishVideo(ctx.get(), &out);
+    pb::PublishVideoRequest part;
+    part.mutable_metadata()->set_title("Half a video");
+    ASSERT_TRUE(writer->Write(part));
+    for (int i = 0; i < 2; ++i) {
+      pb::PublishVideoRequest chunk;
+      chunk.set_video_chunk(video.substr(i * 64 * 1024, 64 * 1024));
+      ASSERT_TRUE(writer->Write(chunk));
+    }
+    // Let the server consume what was sent and wait for more, then go away
+    // without half-closing.
+    absl::SleepFor(absl::Milliseconds(100));
+    ctx->TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  // Give the server's handler time to see the cancellation and unwind.
+  absl::SleepFor(absl::Milliseconds(300));
+  pb::PageRequest latest;
+  pb::VideoPage page;
+  ASSERT_TRUE(stub_->ListLatest(Ctx().get(), latest, &page).ok());
+  EXPECT_EQ(page.videos_size(), 0);
+  EXPECT_EQ(BlobFiles(), 0);
+
+  // A complete upload still works, and declared size/hash are enforced.
+  pb::Video ok;
+  ASSERT_TRUE(Upload(token, "Whole video", video, "", &ok).ok());
+  auto declared = [&](int64_t bytes, const std::string& sha) {
+    pb::Video out;
+    auto ctx = Ctx(token);
+    auto writer = stub_->PublishVideo(ctx.get(), &out);
+    pb::PublishVideoRequest part;
+    part.mutable_metadata()->set_title("Declared");
+    part.mutable_metadata()->set_video_bytes(bytes);
+    part.mutable_metadata()->set_video_sha256(sha);
+    writer->Write(part);
+    pb::PublishVideoRequest chunk;
+    chunk.set_video_chunk(video.substr(0, 2 * 64 * 1024));
+    writer->Write(chunk);
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  const std::string prefix = video.substr(0, 2 * 64 * 1024);
+  EXPECT_EQ(declared(video.size(), "").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(declared(0, Sha256Hex(video)).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(declared(prefix.size(), Sha256Hex(prefix)).ok());
+  ASSERT_TRUE(stub_->ListLatest(Ctx().get(), latest, &page).ok());
+  EXPECT_EQ(page.videos_size(), 2);
+}
+
+// Regression: offset + length near INT64_MAX overflowed and returned one
+// chunk instead of the rest.
+TEST_P(FeedGrpcTest, HugeRangeLengthsReadToTheEnd) {
+  const std::string video = Mp4(300 * 1024);
+  pb::Video v;
+  ASSERT_TRUE(Upload(Token("alice"), "Long", video, "", &v).ok());
+  grpc::Status st;
+  for (int64_t length : {INT64_MAX, INT64_MAX - 10, int64_t{1} << 62}) {
+    const std::string got = Download(v.id(), 100, length, nullptr, &st);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(got, video.substr(100)) << length;
+  }
+  Download(v.id(), INT64_MAX, 1, nullptr, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeedGrpcTest,
                          ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });

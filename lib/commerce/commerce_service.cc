@@ -8,8 +8,6 @@
 namespace tokkit::commerce {
 namespace {
 
-constexpr int64_t kMaxPriceCents =
-    int64_t{100'000'000} * 100;  // 100M in major units
 constexpr int64_t kMaxImageBytes = int64_t{5} << 20;
 
 absl::Status RequireMerchant(const Principal& p) {
@@ -19,10 +17,22 @@ absl::Status RequireMerchant(const Principal& p) {
   return absl::OkStatus();
 }
 
-absl::Status ValidatePrice(int64_t cents) {
+absl::Status ValidateCents(absl::string_view field, int64_t cents) {
   if (cents < 0 || cents > kMaxPriceCents) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must be 0 to ", kMaxPriceCents, " cents, not ", cents));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePrice(int64_t cents) {
+  return ValidateCents("price_cents", cents);
+}
+
+absl::Status ValidateStock(int64_t stock) {
+  if (stock < 0 || stock > kMaxStock) {
     return absl::InvalidArgumentError(
-        "price must be 0 or more cents, within range");
+        absl::StrCat("stock must be 0 to ", kMaxStock, ", not ", stock));
   }
   return absl::OkStatus();
 }
@@ -63,8 +73,7 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
   for (const NewSku& n : p.skus) {
     RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
     RETURN_IF_ERROR(ValidatePrice(n.price_cents));
-    if (n.stock < 0)
-      return absl::InvalidArgumentError("stock must not be negative");
+    RETURN_IF_ERROR(ValidateStock(n.stock));
     Sku s;
     s.id = deps_.ids->Next();
     s.spu_id = out.spu.id;
@@ -170,9 +179,12 @@ absl::StatusOr<Sku> CommerceService::SetPrice(const Principal& owner,
 
 absl::StatusOr<Sku> CommerceService::AddStock(const Principal& owner,
                                               int64_t sku_id, int64_t delta) {
-  if (delta == 0) return absl::InvalidArgumentError("delta must not be zero");
+  if (delta == 0 || delta < -kMaxStock || delta > kMaxStock) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "delta must be non-zero and within +/-", kMaxStock, ", not ", delta));
+  }
   RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
-  return deps_.catalog->AddStock(sku_id, delta);
+  return deps_.catalog->AddStock(sku_id, delta, kMaxStock);
 }
 
 absl::StatusOr<std::vector<PricePoint>> CommerceService::PriceHistory(
@@ -204,8 +216,10 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
   RETURN_IF_ERROR(RequireMerchant(merchant));
   RETURN_IF_ERROR(ValidateText("name", c.name, 1, 100));
   if (c.kind == CouponKind::kAmountOff) {
-    if (c.amount_off_cents <= 0)
-      return absl::InvalidArgumentError("amount_off must be > 0");
+    if (c.amount_off_cents <= 0 || c.amount_off_cents > kMaxPriceCents) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("amount_off_cents must be 1 to ", kMaxPriceCents));
+    }
     c.percent_off = 0;
   } else if (c.kind == CouponKind::kPercentOff) {
     if (c.percent_off < 1 || c.percent_off > 99) {
@@ -215,14 +229,24 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
   } else {
     return absl::InvalidArgumentError("unknown coupon kind");
   }
-  if (c.threshold_cents < 0)
-    return absl::InvalidArgumentError("threshold must be >= 0");
-  if (c.total_limit < 1 || c.per_user_limit < 1) {
-    return absl::InvalidArgumentError("limits must be at least 1");
+  RETURN_IF_ERROR(ValidateCents("threshold_cents", c.threshold_cents));
+  if (c.total_limit < 1 || c.total_limit > kMaxCouponIssue) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("total_limit must be 1 to ", kMaxCouponIssue));
+  }
+  if (c.per_user_limit < 1 || c.per_user_limit > kMaxCouponsPerUser) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("per_user_limit must be 1 to ", kMaxCouponsPerUser));
   }
   if (c.claim_end <= c.claim_start || c.valid_for <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "claim window and validity must be positive");
+  }
+  if (c.claim_start < absl::UnixEpoch() ||
+      c.claim_end - c.claim_start > kMaxCouponSpan ||
+      c.valid_for > kMaxCouponSpan) {
+    return absl::InvalidArgumentError(
+        "claim window and validity may each span at most 5 years");
   }
   if (c.scope == CouponScope::kCategory) {
     RETURN_IF_ERROR(deps_.catalog->FindCategory(c.scope_id).status());

@@ -54,7 +54,15 @@ struct Cart {
   int64_t subtotal_cents = 0;  // of available lines at current prices
 };
 
+// Bounds on every number a merchant or buyer can set or move, so sums and
+// products of them (subtotals, stock changes) never overflow 64 bits and a
+// bad value is INVALID_ARGUMENT naming its limit, not a database error.
 inline constexpr int64_t kMaxQuantityPerLine = 99;
+inline constexpr int64_t kMaxPriceCents = int64_t{100'000'000} * 100;
+inline constexpr int64_t kMaxStock = 1'000'000'000;  // per SKU
+inline constexpr int64_t kMaxCouponIssue = 1'000'000'000;
+inline constexpr int kMaxCouponsPerUser = 1000;
+inline constexpr absl::Duration kMaxCouponSpan = absl::Hours(24 * 366 * 5);
 
 class CommerceService {
  public:

@@ -39,7 +39,9 @@ class CatalogRepository {
   // New version + history row + the SPU's min price, atomically.
   virtual absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,
                                        absl::Time now) = 0;
-  virtual absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta) = 0;
+  // Conditional: FAILED_PRECONDITION when stock would leave [0, max_stock].
+  virtual absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta,
+                                       int64_t max_stock) = 0;
   virtual absl::StatusOr<std::vector<PricePoint>> PriceHistory(
       int64_t sku_id) = 0;
   // Newest first, id < before.

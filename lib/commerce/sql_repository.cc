@@ -350,15 +350,18 @@ class SqlCatalogRepository : public CatalogRepository {
     return *sku;
   }
 
-  absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta) override {
+  absl::StatusOr<Sku> AddStock(int64_t sku_id, int64_t delta,
+                               int64_t max_stock) override {
     std::optional<Sku> sku;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      // The bounds are checked on the old value, so the sum itself can never
+      // overflow (|delta| and max_stock are far below 2^62).
       if (ExecAffected(sql,
                        "UPDATE skus SET stock = stock + :d WHERE id = :i AND "
-                       "stock + :d2 >= 0",
-                       delta, sku_id, delta) != 1) {
-        return absl::FailedPreconditionError(
-            "sku not found or stock would go negative");
+                       "stock >= :lo AND stock <= :hi",
+                       delta, sku_id, -delta, max_stock - delta) != 1) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "stock would leave 0 to ", max_stock, " (or the sku is gone)"));
       }
       sku = FindSkuOn(sql, sku_id);
       return absl::OkStatus();
@@ -387,26 +390,29 @@ class SqlCatalogRepository : public CatalogRepository {
                                             int limit) override {
     std::vector<Spu> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      // Every value is bound; the WHERE clause only switches parts on.
-      const std::string like = LikeLiteral(f.keyword);
-      const int64_t bound = before > 0 ? before : INT64_MAX;
-      const int64_t max_price =
-          f.max_price_cents > 0 ? f.max_price_cents : INT64_MAX;
-      const int for_sale_only = f.for_sale_only ? 1 : 0;
-      soci::rowset<soci::row> rows =
-          (sql.prepare << absl::StrCat(
-               "SELECT ", kSpuColumns,
-               " FROM spus WHERE id < :b AND (:c = 0 OR category_id = :c2) AND "
-               "(:m = 0 OR merchant_id = :m2) AND (:f = 0 OR for_sale = 1) AND "
-               "min_price_cents >= :lo AND min_price_cents <= :hi AND "
-               "(name LIKE :k ESCAPE '\\' OR description LIKE :k2 ESCAPE '\\') "
-               "ORDER BY id DESC LIMIT :n"),
-           soci::use(bound), soci::use(f.category_id), soci::use(f.category_id),
-           soci::use(f.merchant_id), soci::use(f.merchant_id),
-           soci::use(for_sale_only), soci::use(f.min_price_cents),
-           soci::use(max_price), soci::use(like), soci::use(like),
-           soci::use(limit));
-      for (const soci::row& r : rows) out.push_back(ReadSpu(r));
+      // Only the filters that are set become conditions.
+      FilteredQuery q(absl::StrCat("SELECT ", kSpuColumns, " FROM spus"));
+      q.Where("id < ?", before > 0 ? before : INT64_MAX);
+      if (f.category_id != 0) q.Where("category_id = ?", f.category_id);
+      if (f.merchant_id != 0) q.Where("merchant_id = ?", f.merchant_id);
+      if (f.for_sale_only) q.Where("for_sale = 1");
+      if (f.min_price_cents > 0) {
+        q.Where("min_price_cents >= ?", f.min_price_cents);
+      }
+      if (f.max_price_cents > 0) {
+        q.Where("min_price_cents <= ?", f.max_price_cents);
+      }
+      if (!f.keyword.empty()) {
+        const std::string like = LikeLiteral(f.keyword);
+        // Case-insensitive on every backend (SQLite's LIKE already is,
+        // PostgreSQL's is not).
+        q.Where(
+            "LOWER(name) LIKE LOWER(?) ESCAPE '\\' OR "
+            "LOWER(description) LIKE LOWER(?) ESCAPE '\\'",
+            like);
+      }
+      q.Each(sql, "ORDER BY id DESC LIMIT ?", limit,
+             [&](const soci::row& r) { out.push_back(ReadSpu(r)); });
       return absl::OkStatus();
     }));
     return out;

@@ -40,4 +40,68 @@ std::string RowString(const soci::row& row, size_t column) {
   return row.get<std::string>(column);
 }
 
+std::string FilteredQuery::Placeholders(const std::string& fragment) {
+  std::string out;
+  for (char c : fragment) {
+    if (c == '?') {
+      out += ":p" + std::to_string(params_++);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+FilteredQuery& FilteredQuery::Where(const std::string& condition) {
+  text_ += has_where_ ? " AND (" : " WHERE (";
+  text_ += condition + ")";
+  has_where_ = true;
+  return *this;
+}
+
+FilteredQuery& FilteredQuery::Where(const std::string& condition,
+                                    int64_t value) {
+  Where(Placeholders(condition));
+  ints_.push_back(value);
+  for (char c : condition) {
+    if (c == '?') order_.emplace_back(false, ints_.size() - 1);
+  }
+  return *this;
+}
+
+FilteredQuery& FilteredQuery::Where(const std::string& condition,
+                                    const std::string& value) {
+  Where(Placeholders(condition));
+  strings_.push_back(value);
+  for (char c : condition) {
+    if (c == '?') order_.emplace_back(true, strings_.size() - 1);
+  }
+  return *this;
+}
+
+void FilteredQuery::Each(soci::session& sql, const std::string& tail,
+                         int64_t limit,
+                         const std::function<void(const soci::row&)>& fn) {
+  const std::string query = text_ + " " + Placeholders(tail);
+  ints_.push_back(limit);
+  order_.emplace_back(false, ints_.size() - 1);
+  soci::row row;
+  soci::statement st(sql);
+  st.alloc();
+  st.prepare(query);
+  for (const auto& [is_string, index] : order_) {
+    if (is_string) {
+      st.exchange(soci::use(strings_[index]));
+    } else {
+      st.exchange(soci::use(ints_[index]));
+    }
+  }
+  st.exchange(soci::into(row));
+  st.define_and_bind();
+  if (!st.execute(true)) return;
+  do {
+    fn(row);
+  } while (st.fetch());
+}
+
 }  // namespace tokkit

@@ -6,6 +6,8 @@
 #include <soci/soci.h>
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -22,6 +24,41 @@ long long ExecAffected(soci::session& sql, const std::string& query,
   st.execute(true);
   return st.get_affected_rows();
 }
+
+// A SELECT whose WHERE clause depends on which filters a caller set. Only the
+// active conditions appear in the text (so the planner sees plain indexable
+// predicates, and no parameter is typed from an unrelated `:x = 0`); every
+// value is bound, never spliced. Write '?' where a condition's value goes
+// (every '?' of one condition binds the same value):
+//
+//   FilteredQuery q("SELECT id FROM spus");
+//   q.Where("id < ?", before);
+//   if (category != 0) q.Where("category_id = ?", category);
+//   q.Each(sql, "ORDER BY id DESC LIMIT ?", limit, [&](const soci::row& r)
+//   {..});
+class FilteredQuery {
+ public:
+  explicit FilteredQuery(std::string select_from)
+      : text_(std::move(select_from)) {}
+  FilteredQuery& Where(const std::string& condition);
+  FilteredQuery& Where(const std::string& condition, int64_t value);
+  FilteredQuery& Where(const std::string& condition, const std::string& value);
+  // Runs the query with `tail` appended (ORDER BY / LIMIT; '?' binds
+  // `limit`), calling `fn` for each row.
+  void Each(soci::session& sql, const std::string& tail, int64_t limit,
+            const std::function<void(const soci::row&)>& fn);
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string Placeholders(const std::string& fragment);
+  std::string text_;
+  bool has_where_ = false;
+  int params_ = 0;
+  // Stable addresses: SOCI binds by reference.
+  std::deque<int64_t> ints_;
+  std::deque<std::string> strings_;
+  std::vector<std::pair<bool, size_t>> order_;  // (is_string, index)
+};
 
 // Column readers that accept whatever integer type the backend reports
 // (SQLite and PostgreSQL differ for SMALLINT, COUNT(*), expressions) and read

@@ -149,12 +149,13 @@ absl::Status Run() {
               static_cast<long long>(payment.amount_cents),
               again.id == payment.id ? "yes" : "no");
 
-  RETURN_IF_ERROR(
-      p->orders().RequestRefund(fan, order.id, "Bought the wrong size"));
-  RETURN_IF_ERROR(p->orders().ReviewRefund(creator, order.id, /*approve=*/true,
-                                           /*restock=*/true));
+  RETURN_IF_ERROR(p->orders()
+                      .RequestRefund(fan, order.id, "Bought the wrong size")
+                      .status());
   ASSIGN_OR_RETURN(tokkit::order::Order after,
-                   p->orders().GetOrder(fan, order.id));
+                   p->orders().ReviewRefund(creator, order.id,
+                                            /*approve=*/true,
+                                            /*restock=*/true));
   ASSIGN_OR_RETURN(auto balances, p->orders().Balances(admin));
   std::printf("order is %s; merchant balance %lld cents\n",
               std::string(tokkit::order::StatusName(after.status)).c_str(),

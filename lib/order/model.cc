@@ -1,5 +1,7 @@
 #include "lib/order/model.h"
 
+#include <algorithm>
+
 namespace tokkit::order {
 
 bool CanTransition(OrderStatus from, OrderStatus to) {
@@ -12,7 +14,9 @@ bool CanTransition(OrderStatus from, OrderStatus to) {
     case S::kShipped:
       return to == S::kCompleted;
     case S::kRefundRequested:
-      return to == S::kRefunded || to == S::kPaid;
+      return to == S::kRefunding || to == S::kPaid;
+    case S::kRefunding:
+      return to == S::kRefunded;
     case S::kCompleted:
     case S::kCancelled:
     case S::kExpired:
@@ -40,8 +44,15 @@ absl::string_view StatusName(OrderStatus s) {
       return "refund_requested";
     case OrderStatus::kRefunded:
       return "refunded";
+    case OrderStatus::kRefunding:
+      return "refunding";
   }
   return "unknown";
+}
+
+absl::Time NextAttemptAt(absl::Time now, int failed_attempts) {
+  const int shift = failed_attempts < 1 ? 0 : std::min(failed_attempts - 1, 10);
+  return now + std::min(absl::Seconds(int64_t{1} << shift), absl::Minutes(10));
 }
 
 }  // namespace tokkit::order

@@ -19,8 +19,12 @@ inline constexpr char kTopicOrderRefunded[] = "order.refunded";
 // The state machine:
 //   pending_payment -> paid -> shipped -> completed
 //   pending_payment -> cancelled | expired
-//   paid -> refund_requested -> refunded
+//   paid -> refund_requested -> refunding -> refunded
 //   refund_requested -> paid            (refund rejected)
+// `refunding` means approved, with the money on its way back: the refund is
+// claimed in the database first, then sent to the provider (idempotent by the
+// refund's id), then finalized; a crash or provider outage between the steps
+// is resumed by a retry of the approval or by the sweeper.
 // Every change is a conditional update from the expected state, so racing
 // transitions (pay vs expire, cancel vs pay) have exactly one winner.
 enum class OrderStatus {
@@ -32,6 +36,7 @@ enum class OrderStatus {
   kExpired = 6,
   kRefundRequested = 7,
   kRefunded = 8,
+  kRefunding = 9,
 };
 
 bool CanTransition(OrderStatus from, OrderStatus to);
@@ -76,11 +81,16 @@ struct Order {
   absl::Time updated_at;
 };
 
+// pending -> succeeded -> refunded
+// pending -> voiding -> voided: the order closed (expired, cancelled) while a
+// charge may have been made; `voiding` means the charge, if any, is owed back
+// and the sweeper keeps asking the provider to return it until it has.
 enum class PaymentStatus {
   kPending = 1,
   kSucceeded = 2,
   kRefunded = 3,
-  kVoided = 4
+  kVoided = 4,
+  kVoiding = 5,
 };
 
 struct Payment {
@@ -90,18 +100,46 @@ struct Payment {
   PaymentStatus status = PaymentStatus::kPending;
   std::string provider_ref;
   absl::Time created_at;
+  int attempts = 0;  // failed attempts to return a voided charge
+  std::string last_error;
 };
 
-enum class RefundStatus { kRequested = 1, kApproved = 2, kRejected = 3 };
+// The provider sees our ids as idempotency keys, so a retried call never
+// moves money twice.
+inline std::string ChargeKey(int64_t payment_id) {
+  return "pay_" + std::to_string(payment_id);
+}
+inline std::string VoidKey(int64_t payment_id) {
+  return "void_" + std::to_string(payment_id);
+}
+inline std::string RefundKey(int64_t refund_id) {
+  return "refund_" + std::to_string(refund_id);
+}
+
+// requested -> refunding -> approved (money returned), or requested ->
+// rejected.
+enum class RefundStatus {
+  kRequested = 1,
+  kApproved = 2,
+  kRejected = 3,
+  kRefunding = 4,
+};
 
 struct Refund {
   int64_t order_id = 0;
+  int64_t refund_id = 0;  // set when approved; the provider's refund key
   std::string reason;
   RefundStatus status = RefundStatus::kRequested;
   bool restock = false;
   int64_t reviewer_id = 0;
   absl::Time requested_at;
+  int attempts = 0;  // failed attempts at the provider
+  std::string last_error;
 };
+
+// When a failed provider call is tried again: doubling from 1 s, at most
+// 10 minutes apart.
+absl::Time NextAttemptAt(absl::Time now, int failed_attempts);
 
 // Double entry: every money movement writes entries that sum to zero.
 //   payment: provider:clearing +total, merchant:<id> -total (owed to merchant)

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
 
@@ -10,30 +11,21 @@ namespace tokkit::order {
 
 OrderService::OrderService(OrderDeps deps, OrderOptions options)
     : deps_(deps), options_(options) {
-  if (options_.expiry_sweep_interval <= absl::ZeroDuration()) return;
-  sweeper_ = std::thread([this] {
-    while (true) {
-      {
-        absl::MutexLock lock(&stop_mu_);
-        auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(stop_mu_) {
-          return stopping_;
-        };
-        if (stop_mu_.AwaitWithTimeout(absl::Condition(&stop),
-                                      options_.expiry_sweep_interval)) {
-          return;
-        }
-      }
-      (void)ExpireOverdue();  // retried next tick on failure
-    }
-  });
+  sweeper_ = std::make_unique<PeriodicTask>(
+      "order.sweeper",
+      PeriodicTask::Options{options_.expiry_sweep_interval, 0.2},
+      [this] { return Sweep(); });
 }
 
-OrderService::~OrderService() {
-  {
-    absl::MutexLock lock(&stop_mu_);
-    stopping_ = true;
+OrderService::~OrderService() { sweeper_->Stop(); }
+
+absl::Status OrderService::Sweep() {
+  absl::Status first;
+  for (absl::Status st : {ExpireOverdue().status(), ResumeRefunds().status(),
+                          ResumeVoids().status()}) {
+    if (first.ok()) first = st;
   }
-  if (sweeper_.joinable()) sweeper_.join();
+  return first;
 }
 
 Event OrderService::NewEvent(const char* topic, int64_t order_id) {
@@ -132,11 +124,13 @@ absl::StatusOr<Order> OrderService::Owned(const Principal& buyer,
 
 absl::StatusOr<Order> OrderService::GetOrder(const Principal& caller,
                                              int64_t order_id) {
-  if (caller.is_admin()) {
-    RETURN_IF_ERROR(ValidatePositiveId("order_id", order_id));
-    return deps_.orders->Find(order_id);
+  RETURN_IF_ERROR(ValidatePositiveId("order_id", order_id));
+  ASSIGN_OR_RETURN(Order o, deps_.orders->Find(order_id));
+  if (o.user_id != caller.user_id && o.merchant_id != caller.user_id &&
+      !caller.is_admin()) {
+    return absl::NotFoundError("order not found");
   }
-  return Owned(caller, order_id);
+  return o;
 }
 
 absl::StatusOr<Page<Order>> OrderService::ListMyOrders(
@@ -166,8 +160,8 @@ absl::StatusOr<Page<Order>> OrderService::ListMerchantOrders(
   return page;
 }
 
-absl::Status OrderService::CancelOrder(const Principal& buyer,
-                                       int64_t order_id) {
+absl::StatusOr<Order> OrderService::CancelOrder(const Principal& buyer,
+                                                int64_t order_id) {
   ASSIGN_OR_RETURN(Order o, Owned(buyer, order_id));
   if (!CanTransition(o.status, OrderStatus::kCancelled)) {
     return absl::FailedPreconditionError(
@@ -179,7 +173,7 @@ absl::Status OrderService::CancelOrder(const Principal& buyer,
                        NewEvent(kTopicOrderExpired, order_id)));
   if (!closed)
     return absl::FailedPreconditionError("the order changed meanwhile");
-  return absl::OkStatus();
+  return deps_.orders->Find(order_id);
 }
 
 absl::StatusOr<Order> OrderService::ChangeAddress(const Principal& buyer,
@@ -191,7 +185,8 @@ absl::StatusOr<Order> OrderService::ChangeAddress(const Principal& buyer,
   return deps_.orders->Find(order_id);
 }
 
-absl::Status OrderService::Ship(const Principal& merchant, int64_t order_id) {
+absl::StatusOr<Order> OrderService::Ship(const Principal& merchant,
+                                         int64_t order_id) {
   RETURN_IF_ERROR(ValidatePositiveId("order_id", order_id));
   ASSIGN_OR_RETURN(Order o, deps_.orders->Find(order_id));
   if (o.merchant_id != merchant.user_id) {
@@ -204,11 +199,11 @@ absl::Status OrderService::Ship(const Principal& merchant, int64_t order_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("a ", StatusName(o.status), " order cannot be shipped"));
   }
-  return absl::OkStatus();
+  return deps_.orders->Find(order_id);
 }
 
-absl::Status OrderService::ConfirmReceipt(const Principal& buyer,
-                                          int64_t order_id) {
+absl::StatusOr<Order> OrderService::ConfirmReceipt(const Principal& buyer,
+                                                   int64_t order_id) {
   ASSIGN_OR_RETURN(Order o, Owned(buyer, order_id));
   ASSIGN_OR_RETURN(bool ok, deps_.orders->Transition(
                                 order_id, OrderStatus::kShipped,
@@ -217,7 +212,7 @@ absl::Status OrderService::ConfirmReceipt(const Principal& buyer,
     return absl::FailedPreconditionError(
         absl::StrCat("a ", StatusName(o.status), " order cannot be completed"));
   }
-  return absl::OkStatus();
+  return deps_.orders->Find(order_id);
 }
 
 absl::StatusOr<PaymentToken> OrderService::CreatePaymentToken(
@@ -250,58 +245,153 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
     return absl::NotFoundError("unknown payment token");
   if (claim.payment.status == PaymentStatus::kSucceeded) return claim.payment;
   if (claim.payment.status != PaymentStatus::kPending) {
-    return absl::FailedPreconditionError("this payment was voided");
+    return absl::FailedPreconditionError(
+        "this payment was voided: the order closed before it was paid");
   }
   // Outside any transaction; the provider dedupes by our payment id, so a
   // retried or concurrent duplicate moves money once.
-  ASSIGN_OR_RETURN(std::string ref, deps_.payments->Charge(
-                                        absl::StrCat("pay_", claim.payment.id),
-                                        claim.payment.amount_cents));
+  ASSIGN_OR_RETURN(std::string ref,
+                   deps_.payments->Charge(ChargeKey(claim.payment.id),
+                                          claim.payment.amount_cents));
   ASSIGN_OR_RETURN(bool paid, deps_.orders->CompletePayment(
                                   claim.payment.id, ref, deps_.clock->Now(),
                                   NewEvent(kTopicOrderPaid, o.id)));
   if (!paid) {
-    // The order expired or was cancelled while we charged: give it back.
-    (void)deps_.payments->Refund(ref, claim.payment.amount_cents);
+    // The order expired or was cancelled while we charged. The payment is
+    // now `voiding` in the database, so if returning the money fails here
+    // the sweeper keeps trying; the client is told which happened.
+    ASSIGN_OR_RETURN(Payment p, deps_.orders->PaymentOf(o.id));
+    if (p.status == PaymentStatus::kSucceeded) return p;  // a duplicate won
+    if (ReturnCharge(p).ok()) {
+      return absl::FailedPreconditionError(
+          "the order closed before payment completed; the charge was "
+          "refunded");
+    }
     return absl::FailedPreconditionError(
-        "the order closed before payment completed; the charge was refunded");
+        "the order closed before payment completed; the charge will be "
+        "refunded automatically");
   }
   if (deps_.events != nullptr) deps_.events->Poke();
   return deps_.orders->PaymentOf(o.id);
 }
 
-absl::Status OrderService::RequestRefund(const Principal& buyer,
-                                         int64_t order_id,
-                                         const std::string& reason) {
-  RETURN_IF_ERROR(ValidateText("reason", reason, 1, 500, true));
-  RETURN_IF_ERROR(Owned(buyer, order_id).status());
-  return deps_.orders->RequestRefund(order_id, reason, deps_.clock->Now());
+absl::Status OrderService::ReturnCharge(const Payment& p) {
+  absl::Status st =
+      deps_.payments->Refund(VoidKey(p.id), ChargeKey(p.id), p.amount_cents);
+  if (!st.ok()) {
+    const absl::Time now = deps_.clock->Now();
+    log::Warning("payment_void_failed", {{"payment_id", p.id},
+                                         {"order_id", p.order_id},
+                                         {"attempts", p.attempts + 1},
+                                         {"error", st}});
+    RETURN_IF_ERROR(deps_.orders->RecordVoidFailure(
+        p.id, st.ToString(), NextAttemptAt(now, p.attempts + 1)));
+    return st;
+  }
+  return deps_.orders->CompleteVoid(p.id);
 }
 
-absl::Status OrderService::ReviewRefund(const Principal& reviewer,
-                                        int64_t order_id, bool approve,
-                                        bool restock) {
+absl::StatusOr<Order> OrderService::RequestRefund(const Principal& buyer,
+                                                  int64_t order_id,
+                                                  const std::string& reason) {
+  RETURN_IF_ERROR(ValidateText("reason", reason, 1, 500, true));
+  RETURN_IF_ERROR(Owned(buyer, order_id).status());
+  RETURN_IF_ERROR(
+      deps_.orders->RequestRefund(order_id, reason, deps_.clock->Now()));
+  return deps_.orders->Find(order_id);
+}
+
+absl::StatusOr<Order> OrderService::ReviewRefund(const Principal& reviewer,
+                                                 int64_t order_id, bool approve,
+                                                 bool restock) {
   RETURN_IF_ERROR(ValidatePositiveId("order_id", order_id));
   ASSIGN_OR_RETURN(Order o, deps_.orders->Find(order_id));
   if (o.merchant_id != reviewer.user_id && !reviewer.is_admin()) {
     return absl::PermissionDeniedError(
         "only the order's merchant or an admin reviews refunds");
   }
-  if (!approve)
-    return deps_.orders->RejectRefund(order_id, reviewer.user_id,
-                                      deps_.clock->Now());
-  ASSIGN_OR_RETURN(Payment p, deps_.orders->PaymentOf(order_id));
-  if (o.status != OrderStatus::kRefundRequested) {
-    return absl::FailedPreconditionError("no refund is awaiting review");
+  if (!approve) {
+    if (o.status == OrderStatus::kRefunding ||
+        o.status == OrderStatus::kRefunded) {
+      return absl::FailedPreconditionError("the refund was already approved");
+    }
+    RETURN_IF_ERROR(deps_.orders->RejectRefund(order_id, reviewer.user_id,
+                                               deps_.clock->Now()));
+    return deps_.orders->Find(order_id);
   }
-  // Money first (idempotent at the provider), then our books in one
-  // transaction.
-  RETURN_IF_ERROR(deps_.payments->Refund(p.provider_ref, p.amount_cents));
-  RETURN_IF_ERROR(deps_.orders->ApproveRefund(
-      order_id, reviewer.user_id, restock, deps_.clock->Now(),
-      NewEvent(kTopicOrderRefunded, order_id)));
-  if (deps_.events != nullptr) deps_.events->Poke();
+  if (o.status == OrderStatus::kRefundRequested) {
+    // Claim first: of an approval and a rejection racing, one wins here.
+    ASSIGN_OR_RETURN(
+        bool claimed,
+        deps_.orders->BeginRefund(order_id, deps_.ids->Next(), reviewer.user_id,
+                                  restock, deps_.clock->Now()));
+    if (claimed) {
+      o.status = OrderStatus::kRefunding;
+    } else {
+      ASSIGN_OR_RETURN(o, deps_.orders->Find(order_id));
+    }
+  }
+  if (o.status == OrderStatus::kRefunded) return o;  // approved before
+  if (o.status != OrderStatus::kRefunding) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no refund is awaiting review (the order is ",
+                     StatusName(o.status), ")"));
+  }
+  // The approval stands even if the provider is unreachable now: the order
+  // stays `refunding` and the sweeper finishes it.
+  (void)FinishRefund(order_id);  // failures are logged and recorded
+  return deps_.orders->Find(order_id);
+}
+
+absl::Status OrderService::FinishRefund(int64_t order_id) {
+  ASSIGN_OR_RETURN(Refund refund, deps_.orders->FindRefund(order_id));
+  ASSIGN_OR_RETURN(Payment payment, deps_.orders->PaymentOf(order_id));
+  if (refund.status != RefundStatus::kRefunding) return absl::OkStatus();
+  absl::Status st = deps_.payments->Refund(
+      RefundKey(refund.refund_id), ChargeKey(payment.id), payment.amount_cents);
+  if (!st.ok()) {
+    log::Warning("refund_failed", {{"order_id", order_id},
+                                   {"refund_id", refund.refund_id},
+                                   {"attempts", refund.attempts + 1},
+                                   {"error", st}});
+    RETURN_IF_ERROR(deps_.orders->RecordRefundFailure(
+        order_id, st.ToString(),
+        NextAttemptAt(deps_.clock->Now(), refund.attempts + 1)));
+    return st;
+  }
+  ASSIGN_OR_RETURN(bool done, deps_.orders->CompleteRefund(
+                                  order_id, deps_.clock->Now(),
+                                  NewEvent(kTopicOrderRefunded, order_id)));
+  if (done && deps_.events != nullptr) deps_.events->Poke();
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> OrderService::ResumeRefunds(int limit) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> due,
+                   deps_.orders->RefundsDue(deps_.clock->Now(), limit));
+  int finished = 0;
+  absl::Status first;
+  for (int64_t id : due) {
+    absl::Status st = FinishRefund(id);
+    if (st.ok()) ++finished;
+    if (first.ok()) first = st;
+  }
+  RETURN_IF_ERROR(first);
+  return finished;
+}
+
+absl::StatusOr<int> OrderService::ResumeVoids(int limit) {
+  ASSIGN_OR_RETURN(std::vector<Payment> due,
+                   deps_.orders->VoidsDue(deps_.clock->Now(), limit));
+  int finished = 0;
+  absl::Status first;
+  for (const Payment& p : due) {
+    absl::Status st = ReturnCharge(p);
+    if (st.ok()) ++finished;
+    if (first.ok()) first = st;
+  }
+  RETURN_IF_ERROR(first);
+  return finished;
 }
 
 absl::StatusOr<int> OrderService::ExpireOverdue(int limit) {

@@ -5,8 +5,8 @@
 #define TOKKIT_LIB_ORDER_ORDER_SERVICE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -16,6 +16,7 @@
 #include "lib/core/clock.h"
 #include "lib/core/cursor.h"
 #include "lib/core/id_generator.h"
+#include "lib/core/periodic_task.h"
 #include "lib/order/model.h"
 #include "lib/order/payment_provider.h"
 #include "lib/order/repository.h"
@@ -39,8 +40,10 @@ struct OrderOptions {
   absl::Duration payment_token_ttl = absl::Minutes(10);
   int max_lines = 50;
   int64_t max_quantity = 99;
-  // How often the expiry sweep runs; 0 disables the thread (tests sweep by
-  // hand). Each replica may sweep: closing is a conditional update.
+  // How often the sweeper runs (expiring unpaid orders, resuming refunds and
+  // voids the provider has not confirmed); 0 disables the thread (tests
+  // sweep by hand). Each replica may sweep: every step is a conditional
+  // update or idempotent at the provider.
   absl::Duration expiry_sweep_interval = absl::Seconds(1);
 };
 
@@ -84,7 +87,7 @@ class OrderService {
   absl::StatusOr<Order> CheckoutCart(const Principal& buyer,
                                      std::vector<int64_t> sku_ids,
                                      CreateOrderRequest request);
-  // The buyer (or an admin) only.
+  // The buyer, the order's merchant or an admin; NOT_FOUND for anyone else.
   absl::StatusOr<Order> GetOrder(const Principal& caller, int64_t order_id);
   absl::StatusOr<Page<Order>> ListMyOrders(const Principal& buyer,
                                            const std::string& page_token,
@@ -92,26 +95,40 @@ class OrderService {
   absl::StatusOr<Page<Order>> ListMerchantOrders(const Principal& merchant,
                                                  const std::string& page_token,
                                                  int page_size);
-  absl::Status CancelOrder(const Principal& buyer, int64_t order_id);
+  // Each action returns the order as it is afterwards.
+  absl::StatusOr<Order> CancelOrder(const Principal& buyer, int64_t order_id);
   absl::StatusOr<Order> ChangeAddress(const Principal& buyer, int64_t order_id,
                                       int64_t address_id);
-  absl::Status Ship(const Principal& merchant, int64_t order_id);
-  absl::Status ConfirmReceipt(const Principal& buyer, int64_t order_id);
+  absl::StatusOr<Order> Ship(const Principal& merchant, int64_t order_id);
+  absl::StatusOr<Order> ConfirmReceipt(const Principal& buyer,
+                                       int64_t order_id);
 
   absl::StatusOr<PaymentToken> CreatePaymentToken(const Principal& buyer,
                                                   int64_t order_id);
   // Charges once per order however often it is called or retried.
   absl::StatusOr<Payment> Pay(const Principal& buyer, const std::string& token);
 
-  absl::Status RequestRefund(const Principal& buyer, int64_t order_id,
-                             const std::string& reason);
+  absl::StatusOr<Order> RequestRefund(const Principal& buyer, int64_t order_id,
+                                      const std::string& reason);
   // By the order's merchant or an admin. `restock` returns the items to
   // stock (goods not shipped or returned unused); otherwise stock stays sold.
-  absl::Status ReviewRefund(const Principal& reviewer, int64_t order_id,
-                            bool approve, bool restock);
+  // Approval claims the refund (refunding) before the provider is asked, so
+  // approve and reject racing have one winner; if the provider cannot be
+  // reached the order stays `refunding` and the sweeper finishes it. Approving
+  // again resumes (or returns the refunded order): idempotent.
+  absl::StatusOr<Order> ReviewRefund(const Principal& reviewer,
+                                     int64_t order_id, bool approve,
+                                     bool restock);
 
+  // One sweep, as the background task runs it: expires overdue orders, then
+  // resumes due refunds and voids. Returns the first error after trying all.
+  absl::Status Sweep();
   // Expires unpaid orders past their deadline; returns how many.
   absl::StatusOr<int> ExpireOverdue(int limit = 200);
+  // Retries refunds stuck in `refunding`; returns how many finished.
+  absl::StatusOr<int> ResumeRefunds(int limit = 100);
+  // Returns charges of voided payments; returns how many finished.
+  absl::StatusOr<int> ResumeVoids(int limit = 100);
 
   absl::StatusOr<std::vector<LedgerEntry>> Ledger(const Principal& admin);
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances(
@@ -122,12 +139,14 @@ class OrderService {
   Event NewEvent(const char* topic, int64_t order_id);
   absl::StatusOr<Order> Create(const Principal& buyer,
                                CreateOrderRequest request, bool from_cart);
+  // The provider step of an approved refund and its finalization.
+  absl::Status FinishRefund(int64_t order_id);
+  // Asks the provider to return (or cancel) a voided payment's charge.
+  absl::Status ReturnCharge(const Payment& payment);
 
   OrderDeps deps_;
   OrderOptions options_;
-  absl::Mutex stop_mu_;
-  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
-  std::thread sweeper_;
+  std::unique_ptr<PeriodicTask> sweeper_;  // last: stops first
 };
 
 }  // namespace tokkit::order

@@ -48,8 +48,10 @@ class OrderRepository {
                                                             int64_t before,
                                                             int limit) = 0;
 
-  // pending_payment -> cancelled | expired, returning stock and coupon.
-  // False when the order was no longer pending (someone else won).
+  // pending_payment -> cancelled | expired, returning stock and coupon. A
+  // pending payment becomes `voiding`: a charge may be in flight or may have
+  // been made by a Pay that died, and must be returned. False when the order
+  // was no longer pending (someone else won).
   virtual absl::StatusOr<bool> CloseUnpaid(int64_t order_id, OrderStatus to,
                                            absl::Time now,
                                            const Event& event) = 0;
@@ -78,23 +80,47 @@ class OrderRepository {
       const std::string& token_hash, int64_t user_id, int64_t new_payment_id,
       absl::Time now) = 0;
   // Marks the charge done and the order paid, writes the ledger. False when
-  // the order stopped being payable meanwhile (the payment is voided).
+  // the order stopped being payable meanwhile: the payment becomes `voiding`
+  // (its charge is owed back; see VoidsDue).
   virtual absl::StatusOr<bool> CompletePayment(int64_t payment_id,
                                                const std::string& provider_ref,
                                                absl::Time now,
                                                const Event& event) = 0;
   virtual absl::StatusOr<Payment> PaymentOf(int64_t order_id) = 0;
+  // `voiding` payments whose next attempt is due, oldest first.
+  virtual absl::StatusOr<std::vector<Payment>> VoidsDue(absl::Time now,
+                                                        int limit) = 0;
+  // voiding -> voided, once the provider returned (or cancelled) the charge.
+  virtual absl::Status CompleteVoid(int64_t payment_id) = 0;
+  // Counts a failed attempt and schedules the next.
+  virtual absl::Status RecordVoidFailure(int64_t payment_id,
+                                         const std::string& error,
+                                         absl::Time next_attempt) = 0;
 
   // ---- refunds
   virtual absl::Status RequestRefund(int64_t order_id,
                                      const std::string& reason,
                                      absl::Time now) = 0;
   virtual absl::StatusOr<Refund> FindRefund(int64_t order_id) = 0;
-  // refund_requested -> refunded: reverses the ledger, refunds the payment
-  // row, restocks if asked, in one transaction.
-  virtual absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id,
-                                     bool restock, absl::Time now,
-                                     const Event& event) = 0;
+  // refund_requested -> refunding: records the decision (reviewer, restock)
+  // and the refund id the provider will see, before any money moves. False
+  // when the order was not awaiting review (someone else decided).
+  virtual absl::StatusOr<bool> BeginRefund(int64_t order_id, int64_t refund_id,
+                                           int64_t reviewer_id, bool restock,
+                                           absl::Time now) = 0;
+  // refunding -> refunded, after the provider returned the money: refunds
+  // the payment row, reverses the ledger, restocks if decided, writes the
+  // event, in one transaction. False when it was already finished.
+  virtual absl::StatusOr<bool> CompleteRefund(int64_t order_id, absl::Time now,
+                                              const Event& event) = 0;
+  // Counts a failed provider attempt and schedules the next.
+  virtual absl::Status RecordRefundFailure(int64_t order_id,
+                                           const std::string& error,
+                                           absl::Time next_attempt) = 0;
+  // Orders in `refunding` whose next attempt is due.
+  virtual absl::StatusOr<std::vector<int64_t>> RefundsDue(absl::Time now,
+                                                          int limit) = 0;
+  // refund_requested -> paid. FAILED_PRECONDITION if not awaiting review.
   virtual absl::Status RejectRefund(int64_t order_id, int64_t reviewer_id,
                                     absl::Time now) = 0;
 

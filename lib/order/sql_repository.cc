@@ -86,6 +86,18 @@ CREATE TABLE ledger_balances (
   balance_cents BIGINT NOT NULL
 );
 )sql"},
+      {2, "refunds and voids resumable at the provider",
+       R"sql(
+ALTER TABLE refunds ADD COLUMN refund_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE refunds ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE refunds ADD COLUMN next_attempt_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE refunds ADD COLUMN last_error VARCHAR(500) NOT NULL DEFAULT '';
+CREATE INDEX refunds_due_idx ON refunds (status, next_attempt_at_ms);
+ALTER TABLE payments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN next_attempt_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN last_error VARCHAR(500) NOT NULL DEFAULT '';
+CREATE INDEX payments_due_idx ON payments (status, next_attempt_at_ms);
+)sql"},
   };
   return *migrations;
 }
@@ -170,18 +182,34 @@ std::optional<Order> FindOn(soci::session& sql, const std::string& where,
   return o;
 }
 
+Payment ReadPayment(const soci::row& r) {
+  Payment p;
+  p.id = RowInt(r, 0);
+  p.order_id = RowInt(r, 1);
+  p.amount_cents = RowInt(r, 2);
+  p.status = static_cast<PaymentStatus>(RowInt(r, 3));
+  p.provider_ref = RowString(r, 4);
+  p.created_at = FromMillis(RowInt(r, 5));
+  p.attempts = static_cast<int>(RowInt(r, 6));
+  p.last_error = RowString(r, 7);
+  return p;
+}
+
+// Error text kept for operators is bounded to its column.
+std::string Truncated(const std::string& text) {
+  return text.size() <= 500 ? text : text.substr(0, 500);
+}
+
 std::optional<Payment> PaymentOn(soci::session& sql, const char* where,
                                  int64_t key) {
   soci::row r;
   sql << absl::StrCat(
       "SELECT id, order_id, amount_cents, status, provider_ref, "
-      "created_at_ms FROM payments WHERE ",
+      "created_at_ms, attempts, last_error FROM payments WHERE ",
       where),
       soci::use(key), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
-  return Payment{RowInt(r, 0),    RowInt(r, 1),
-                 RowInt(r, 2),    static_cast<PaymentStatus>(RowInt(r, 3)),
-                 RowString(r, 4), FromMillis(RowInt(r, 5))};
+  return ReadPayment(r);
 }
 
 void Post(soci::session& sql, int64_t order_id, const std::string& kind,
@@ -366,6 +394,15 @@ class SqlOrderRepository : public OrderRepository {
       }
       if (o->user_coupon_id != 0)
         commerce::ReturnCoupon(sql, o->user_coupon_id, o->id);
+      // A charge may be in flight (or made by a Pay that died before it
+      // could record it): whatever was charged is owed back.
+      const int voiding = static_cast<int>(PaymentStatus::kVoiding);
+      const int pending = static_cast<int>(PaymentStatus::kPending);
+      const int64_t now_ms = ToMillis(now);
+      sql << "UPDATE payments SET status = :v, next_attempt_at_ms = :n "
+             "WHERE order_id = :o AND status = :p",
+          soci::use(voiding), soci::use(now_ms), soci::use(order_id),
+          soci::use(pending);
       if (to == OrderStatus::kExpired) AppendToOutbox(sql, event);
       return absl::OkStatus();
     }));
@@ -519,11 +556,14 @@ class SqlOrderRepository : public OrderRepository {
       paid = SetStatus(sql, p->order_id, OrderStatus::kPendingPayment,
                        OrderStatus::kPaid, now);
       if (!paid) {
-        const int voided = static_cast<int>(PaymentStatus::kVoided);
-        sql << "UPDATE payments SET status = :s WHERE id = :i",
-            soci::use(voided), soci::use(payment_id);
+        // Charged, but the order closed meanwhile: the charge is owed back.
+        const int voiding = static_cast<int>(PaymentStatus::kVoiding);
+        const int64_t now_ms = ToMillis(now);
+        sql << "UPDATE payments SET status = :s, next_attempt_at_ms = :n "
+               "WHERE id = :i",
+            soci::use(voiding), soci::use(now_ms), soci::use(payment_id);
+        return absl::OkStatus();
       }
-      if (!paid) return absl::OkStatus();
       std::optional<Order> o = FindOn(sql, "id = :i", p->order_id);
       Post(sql, o->id, "payment", kProviderClearing, p->amount_cents, now);
       Post(sql, o->id, "payment", MerchantAccount(o->merchant_id),
@@ -569,17 +609,22 @@ class SqlOrderRepository : public OrderRepository {
     std::optional<Refund> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << "SELECT order_id, reason, status, restock, reviewer_id, "
-             "requested_at_ms FROM "
-             "refunds WHERE order_id = :o",
+      sql << "SELECT order_id, refund_id, reason, status, restock, "
+             "reviewer_id, requested_at_ms, attempts, last_error "
+             "FROM refunds WHERE order_id = :o",
           soci::use(order_id), soci::into(r);
       if (sql.got_data()) {
-        out = Refund{RowInt(r, 0),
-                     RowString(r, 1),
-                     static_cast<RefundStatus>(RowInt(r, 2)),
-                     RowBool(r, 3),
-                     RowInt(r, 4),
-                     FromMillis(RowInt(r, 5))};
+        Refund f;
+        f.order_id = RowInt(r, 0);
+        f.refund_id = RowInt(r, 1);
+        f.reason = RowString(r, 2);
+        f.status = static_cast<RefundStatus>(RowInt(r, 3));
+        f.restock = RowBool(r, 4);
+        f.reviewer_id = RowInt(r, 5);
+        f.requested_at = FromMillis(RowInt(r, 6));
+        f.attempts = static_cast<int>(RowInt(r, 7));
+        f.last_error = RowString(r, 8);
+        out = std::move(f);
       }
       return absl::OkStatus();
     }));
@@ -587,23 +632,45 @@ class SqlOrderRepository : public OrderRepository {
     return *out;
   }
 
-  absl::Status ApproveRefund(int64_t order_id, int64_t reviewer_id,
-                             bool restock, absl::Time now,
-                             const Event& event) override {
-    return db_->Transact([&](soci::session& sql) -> absl::Status {
-      if (!SetStatus(sql, order_id, OrderStatus::kRefundRequested,
-                     OrderStatus::kRefunded, now)) {
-        return absl::FailedPreconditionError("no refund is awaiting review");
-      }
-      std::optional<Order> o = FindOn(sql, "id = :i", order_id);
-      std::optional<Payment> p = PaymentOn(sql, "order_id = :o", order_id);
-      const int approved = static_cast<int>(RefundStatus::kApproved);
+  absl::StatusOr<bool> BeginRefund(int64_t order_id, int64_t refund_id,
+                                   int64_t reviewer_id, bool restock,
+                                   absl::Time now) override {
+    bool begun = false;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      begun = SetStatus(sql, order_id, OrderStatus::kRefundRequested,
+                        OrderStatus::kRefunding, now);
+      if (!begun) return absl::OkStatus();
+      const int refunding = static_cast<int>(RefundStatus::kRefunding);
       const int r = restock ? 1 : 0;
       const int64_t ms = ToMillis(now);
-      sql << "UPDATE refunds SET status = :s, restock = :r, reviewer_id = :v, "
-             "reviewed_at_ms = :t WHERE order_id = :o",
-          soci::use(approved), soci::use(r), soci::use(reviewer_id),
-          soci::use(ms), soci::use(order_id);
+      sql << "UPDATE refunds SET status = :s, refund_id = :f, restock = :r, "
+             "reviewer_id = :v, reviewed_at_ms = :t, next_attempt_at_ms = :n "
+             "WHERE order_id = :o",
+          soci::use(refunding), soci::use(refund_id), soci::use(r),
+          soci::use(reviewer_id), soci::use(ms), soci::use(ms),
+          soci::use(order_id);
+      return absl::OkStatus();
+    }));
+    return begun;
+  }
+
+  absl::StatusOr<bool> CompleteRefund(int64_t order_id, absl::Time now,
+                                      const Event& event) override {
+    bool done = false;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      done = SetStatus(sql, order_id, OrderStatus::kRefunding,
+                       OrderStatus::kRefunded, now);
+      if (!done) return absl::OkStatus();  // finished by someone else
+      std::optional<Order> o = FindOn(sql, "id = :i", order_id);
+      std::optional<Payment> p = PaymentOn(sql, "order_id = :o", order_id);
+      soci::row refund;
+      sql << "SELECT restock FROM refunds WHERE order_id = :o",
+          soci::use(order_id), soci::into(refund);
+      const bool restock = RowBool(refund, 0);
+      const int approved = static_cast<int>(RefundStatus::kApproved);
+      sql << "UPDATE refunds SET status = :s, last_error = '' "
+             "WHERE order_id = :o",
+          soci::use(approved), soci::use(order_id);
       const int refunded = static_cast<int>(PaymentStatus::kRefunded);
       sql << "UPDATE payments SET status = :s WHERE id = :i",
           soci::use(refunded), soci::use(p->id);
@@ -616,6 +683,82 @@ class SqlOrderRepository : public OrderRepository {
         }
       }
       AppendToOutbox(sql, event);
+      return absl::OkStatus();
+    }));
+    return done;
+  }
+
+  absl::Status RecordRefundFailure(int64_t order_id, const std::string& error,
+                                   absl::Time next_attempt) override {
+    return db_->Run([&](soci::session& sql) {
+      const int64_t next = ToMillis(next_attempt);
+      const std::string e = Truncated(error);
+      const int refunding = static_cast<int>(RefundStatus::kRefunding);
+      sql << "UPDATE refunds SET attempts = attempts + 1, last_error = :e, "
+             "next_attempt_at_ms = :n WHERE order_id = :o AND status = :s",
+          soci::use(e), soci::use(next), soci::use(order_id),
+          soci::use(refunding);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<int64_t>> RefundsDue(absl::Time now,
+                                                  int limit) override {
+    std::vector<int64_t> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      const int refunding = static_cast<int>(RefundStatus::kRefunding);
+      const int64_t ms = ToMillis(now);
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT order_id FROM refunds WHERE status = :s AND "
+                          "next_attempt_at_ms <= :n "
+                          "ORDER BY next_attempt_at_ms LIMIT :l",
+           soci::use(refunding), soci::use(ms), soci::use(limit));
+      for (const soci::row& r : rows) out.push_back(RowInt(r, 0));
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<Payment>> VoidsDue(absl::Time now,
+                                                int limit) override {
+    std::vector<Payment> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      const int voiding = static_cast<int>(PaymentStatus::kVoiding);
+      const int64_t ms = ToMillis(now);
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT id, order_id, amount_cents, status, "
+                          "provider_ref, created_at_ms, attempts, last_error "
+                          "FROM payments WHERE status = :s AND "
+                          "next_attempt_at_ms <= :n "
+                          "ORDER BY next_attempt_at_ms LIMIT :l",
+           soci::use(voiding), soci::use(ms), soci::use(limit));
+      for (const soci::row& r : rows) out.push_back(ReadPayment(r));
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::Status CompleteVoid(int64_t payment_id) override {
+    return db_->Run([&](soci::session& sql) {
+      const int voided = static_cast<int>(PaymentStatus::kVoided);
+      const int voiding = static_cast<int>(PaymentStatus::kVoiding);
+      sql << "UPDATE payments SET status = :v, last_error = '' "
+             "WHERE id = :i AND status = :s",
+          soci::use(voided), soci::use(payment_id), soci::use(voiding);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status RecordVoidFailure(int64_t payment_id, const std::string& error,
+                                 absl::Time next_attempt) override {
+    return db_->Run([&](soci::session& sql) {
+      const int64_t next = ToMillis(next_attempt);
+      const std::string e = Truncated(error);
+      const int voiding = static_cast<int>(PaymentStatus::kVoiding);
+      sql << "UPDATE payments SET attempts = attempts + 1, last_error = :e, "
+             "next_attempt_at_ms = :n WHERE id = :i AND status = :s",
+          soci::use(e), soci::use(next), soci::use(payment_id),
+          soci::use(voiding);
       return absl::OkStatus();
     });
   }

@@ -52,15 +52,15 @@ order::CouponMode FromProto(orderpb::CouponMode m) {
   }
 }
 
-// Runs an action on the caller's order, then answers with the order as it is.
+// Runs an action on an order and answers with the order as the action left
+// it (every action returns it), to whoever was allowed to act.
 template <typename Fn>
 grpc::Status ActOnOrder(grpc::ServerContext* context,
-                        order::OrderService* orders, int64_t order_id,
+                        const google::protobuf::Message& request,
                         orderpb::Order* resp, Fn action) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
-    RETURN_IF_ERROR(action(p));
-    absl::StatusOr<order::Order> o = orders->GetOrder(p, order_id);
-    if (o.ok()) ToProto(*o, resp);  // merchants may not read buyers' orders
+  return WithCaller(context, request, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::Order o, action(p));
+    ToProto(o, resp);
     return absl::OkStatus();
   });
 }
@@ -70,7 +70,7 @@ grpc::Status ActOnOrder(grpc::ServerContext* context,
 grpc::Status OrderGrpcService::CreateOrder(
     Ctx* context, const orderpb::CreateOrderRequest* req,
     orderpb::Order* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     order::CreateOrderRequest r;
     for (const orderpb::OrderLine& l : req->lines())
       r.lines.push_back({l.sku_id(), l.quantity()});
@@ -87,7 +87,7 @@ grpc::Status OrderGrpcService::CreateOrder(
 grpc::Status OrderGrpcService::CheckoutCart(
     Ctx* context, const orderpb::CheckoutCartRequest* req,
     orderpb::Order* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     order::CreateOrderRequest r;
     r.address_id = req->address_id();
     r.coupon_mode = FromProto(req->coupon_mode());
@@ -104,7 +104,7 @@ grpc::Status OrderGrpcService::CheckoutCart(
 grpc::Status OrderGrpcService::GetOrder(Ctx* context,
                                         const orderpb::OrderRequest* req,
                                         orderpb::Order* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(order::Order o, orders_->GetOrder(p, req->order_id()));
     ToProto(o, resp);
     return absl::OkStatus();
@@ -114,7 +114,7 @@ grpc::Status OrderGrpcService::GetOrder(Ctx* context,
 grpc::Status OrderGrpcService::ListMyOrders(
     Ctx* context, const orderpb::ListOrdersRequest* req,
     orderpb::ListOrdersResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<order::Order> page,
         orders_->ListMyOrders(p, req->page_token(), req->page_size()));
@@ -127,7 +127,7 @@ grpc::Status OrderGrpcService::ListMyOrders(
 grpc::Status OrderGrpcService::ListMerchantOrders(
     Ctx* context, const orderpb::ListOrdersRequest* req,
     orderpb::ListOrdersResponse* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(
         Page<order::Order> page,
         orders_->ListMerchantOrders(p, req->page_token(), req->page_size()));
@@ -140,43 +140,39 @@ grpc::Status OrderGrpcService::ListMerchantOrders(
 grpc::Status OrderGrpcService::CancelOrder(Ctx* context,
                                            const orderpb::OrderRequest* req,
                                            orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp,
-                    [&](const Principal& p) {
-                      return orders_->CancelOrder(p, req->order_id());
-                    });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->CancelOrder(p, req->order_id());
+  });
 }
 
 grpc::Status OrderGrpcService::ChangeAddress(
     Ctx* context, const orderpb::ChangeAddressRequest* req,
     orderpb::Order* resp) {
-  return ActOnOrder(
-      context, orders_, req->order_id(), resp, [&](const Principal& p) {
-        return orders_->ChangeAddress(p, req->order_id(), req->address_id())
-            .status();
-      });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->ChangeAddress(p, req->order_id(), req->address_id());
+  });
 }
 
 grpc::Status OrderGrpcService::ShipOrder(Ctx* context,
                                          const orderpb::OrderRequest* req,
                                          orderpb::Order* resp) {
-  return ActOnOrder(
-      context, orders_, req->order_id(), resp,
-      [&](const Principal& p) { return orders_->Ship(p, req->order_id()); });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->Ship(p, req->order_id());
+  });
 }
 
 grpc::Status OrderGrpcService::ConfirmReceipt(Ctx* context,
                                               const orderpb::OrderRequest* req,
                                               orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp,
-                    [&](const Principal& p) {
-                      return orders_->ConfirmReceipt(p, req->order_id());
-                    });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->ConfirmReceipt(p, req->order_id());
+  });
 }
 
 grpc::Status OrderGrpcService::CreatePaymentToken(
     Ctx* context, const orderpb::OrderRequest* req,
     orderpb::PaymentToken* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(order::PaymentToken t,
                      orders_->CreatePaymentToken(p, req->order_id()));
     resp->set_token(t.token);
@@ -187,7 +183,7 @@ grpc::Status OrderGrpcService::CreatePaymentToken(
 
 grpc::Status OrderGrpcService::Pay(Ctx* context, const orderpb::PayRequest* req,
                                    orderpb::Payment* resp) {
-  return WithCaller(context, [&](const Principal& p) -> absl::Status {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(order::Payment pay, orders_->Pay(p, req->token()));
     resp->set_id(pay.id);
     resp->set_order_id(pay.order_id);
@@ -200,20 +196,18 @@ grpc::Status OrderGrpcService::Pay(Ctx* context, const orderpb::PayRequest* req,
 grpc::Status OrderGrpcService::RequestRefund(
     Ctx* context, const orderpb::RequestRefundRequest* req,
     orderpb::Order* resp) {
-  return ActOnOrder(
-      context, orders_, req->order_id(), resp, [&](const Principal& p) {
-        return orders_->RequestRefund(p, req->order_id(), req->reason());
-      });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->RequestRefund(p, req->order_id(), req->reason());
+  });
 }
 
 grpc::Status OrderGrpcService::ReviewRefund(
     Ctx* context, const orderpb::ReviewRefundRequest* req,
     orderpb::Order* resp) {
-  return ActOnOrder(context, orders_, req->order_id(), resp,
-                    [&](const Principal& p) {
-                      return orders_->ReviewRefund(
-                          p, req->order_id(), req->approve(), req->restock());
-                    });
+  return ActOnOrder(context, *req, resp, [&](const Principal& p) {
+    return orders_->ReviewRefund(p, req->order_id(), req->approve(),
+                                 req->restock());
+  });
 }
 
 }  // namespace tokkit

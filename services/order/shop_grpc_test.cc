@@ -1,8 +1,11 @@
 // Browse -> cart -> order -> pay -> refund over loopback gRPC, through the
 // auth interceptor, on every backend.
 #include <grpcpp/grpcpp.h>
+#include <soci/soci.h>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "lib/core/log.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/commerce/commerce_grpc_service.h"
@@ -154,8 +157,11 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
   opb::OrderRequest which;
   which.set_order_id(order.id());
   opb::Order seen;
-  EXPECT_EQ(order_->GetOrder(Ctx(merchant).get(), which, &seen).error_code(),
-            grpc::StatusCode::NOT_FOUND);  // the buyer's alone
+  const std::string stranger = Token("stranger");
+  EXPECT_EQ(order_->GetOrder(Ctx(stranger).get(), which, &seen).error_code(),
+            grpc::StatusCode::NOT_FOUND);  // the buyer's and the merchant's
+  ASSERT_TRUE(order_->GetOrder(Ctx(merchant).get(), which, &seen).ok());
+  EXPECT_EQ(seen.id(), order.id());
 
   // Pay, twice: one charge.
   opb::PaymentToken token;
@@ -200,6 +206,270 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(order_->Pay(Ctx().get(), pay, &again).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A shop made through the library: an admin, two merchants with a product
+// each in two categories, and a buyer with an address.
+struct Shop {
+  std::string admin, merchant, other_merchant, buyer;
+  int64_t merchant_id = 0, other_merchant_id = 0, address = 0;
+  int64_t tea = 0, cups = 0;  // category ids
+  commerce::Product green_tea, teacup;
+};
+
+Shop MakeShop(TestPlatform& tp) {
+  Shop s;
+  auto& accounts = tp.platform().accounts();
+  auto& commerce = tp.platform().commerce();
+  s.admin = tp.SignUp("boss")->tokens.access_token;
+  EXPECT_TRUE(accounts.GrantAdmin("boss").ok());
+  const account::Principal admin = *accounts.Authenticate(s.admin);
+  auto merchant = [&](const std::string& name, int64_t* id) {
+    const std::string token = tp.SignUp(name)->tokens.access_token;
+    *id = accounts.Authenticate(token)->user_id;
+    EXPECT_TRUE(accounts.SetRole(admin, *id, account::Role::kMerchant).ok());
+    return token;
+  };
+  s.merchant = merchant("teashop", &s.merchant_id);
+  s.other_merchant = merchant("potter", &s.other_merchant_id);
+  s.buyer = tp.SignUp("buyer")->tokens.access_token;
+  account::Address home;
+  home.recipient = "Mei";
+  home.phone = "+86 138 0000 0000";
+  home.line1 = "88 West Lake Rd";
+  home.city = "Hangzhou";
+  home.country_code = "CN";
+  s.address = accounts.AddAddress(*accounts.Authenticate(s.buyer), home)->id;
+  s.tea = commerce.CreateCategory(admin, "Tea")->id;
+  s.cups = commerce.CreateCategory(admin, "Cups")->id;
+  commerce::NewProduct tea;
+  tea.category_id = s.tea;
+  tea.name = "Longjing green tea";
+  tea.for_sale = true;
+  tea.skus = {{"250g", 12800, 20}};
+  s.green_tea =
+      *commerce.CreateProduct(*accounts.Authenticate(s.merchant), tea);
+  commerce::NewProduct cup;
+  cup.category_id = s.cups;
+  cup.name = "Celadon teacup";
+  cup.for_sale = true;
+  cup.skus = {{"white", 3500, 50}};
+  s.teacup =
+      *commerce.CreateProduct(*accounts.Authenticate(s.other_merchant), cup);
+  return s;
+}
+
+// Regression: ListProducts with category_id or merchant_id failed on
+// PostgreSQL (a parameter typed int4 against 64-bit ids).
+TEST_P(ShopGrpcTest, EveryProductFilterWorksWithRealIds) {
+  Shop s = MakeShop(*tp_);
+  ASSERT_GT(s.tea, int64_t{1} << 32);  // ids really are 64-bit
+  ASSERT_GT(s.merchant_id, int64_t{1} << 32);
+  auto names = [&](const cpb::ListProductsRequest& req) {
+    cpb::ListProductsResponse resp;
+    grpc::Status st = shop_->ListProducts(Ctx().get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<std::string> out;
+    for (const auto& p : resp.products()) out.push_back(p.name());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  cpb::ListProductsRequest all;
+  EXPECT_EQ(names(all), (V{"Celadon teacup", "Longjing green tea"}));
+  cpb::ListProductsRequest by_category;
+  by_category.set_category_id(s.tea);
+  EXPECT_EQ(names(by_category), V{"Longjing green tea"});
+  cpb::ListProductsRequest by_merchant;
+  by_merchant.set_merchant_id(s.other_merchant_id);
+  EXPECT_EQ(names(by_merchant), V{"Celadon teacup"});
+  cpb::ListProductsRequest by_both = by_category;
+  by_both.set_merchant_id(s.other_merchant_id);
+  EXPECT_EQ(names(by_both), V{});
+  cpb::ListProductsRequest by_keyword;
+  by_keyword.set_keyword("celadon");
+  EXPECT_EQ(names(by_keyword), V{"Celadon teacup"});
+  cpb::ListProductsRequest by_price;
+  by_price.set_min_price_cents(4000);
+  EXPECT_EQ(names(by_price), V{"Longjing green tea"});
+  by_price.set_min_price_cents(0);
+  by_price.set_max_price_cents(4000);
+  EXPECT_EQ(names(by_price), V{"Celadon teacup"});
+  cpb::ListProductsRequest everything = by_category;
+  everything.set_merchant_id(s.merchant_id);
+  everything.set_keyword("tea");
+  everything.set_min_price_cents(100);
+  everything.set_max_price_cents(20000);
+  EXPECT_EQ(names(everything), V{"Longjing green tea"});
+  // Paging with a filter keeps to the filter.
+  cpb::ListProductsRequest paged;
+  paged.set_page_size(1);
+  paged.set_merchant_id(s.merchant_id);
+  cpb::ListProductsResponse page;
+  ASSERT_TRUE(shop_->ListProducts(Ctx().get(), paged, &page).ok());
+  ASSERT_EQ(page.products_size(), 1);
+  paged.set_page_token(page.next_page_token());
+  EXPECT_EQ(names(paged), V{});
+}
+
+// Regression: a huge stock delta overflowed (SQLite) or leaked a driver
+// error (PostgreSQL).
+TEST_P(ShopGrpcTest, StockIsBounded) {
+  Shop s = MakeShop(*tp_);
+  cpb::AddStockRequest add;
+  add.set_sku_id(s.green_tea.skus[0].id);
+  add.set_delta(9223372036854775798);
+  cpb::Sku sku;
+  grpc::Status st = shop_->AddStock(Ctx(s.merchant).get(), add, &sku);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "1000000000"))
+      << st.error_message();
+  add.set_delta(commerce::kMaxStock);  // 20 + max is over the bound too
+  st = shop_->AddStock(Ctx(s.merchant).get(), add, &sku);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  add.set_delta(-21);
+  EXPECT_EQ(shop_->AddStock(Ctx(s.merchant).get(), add, &sku).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  add.set_delta(commerce::kMaxStock - 20);
+  ASSERT_TRUE(shop_->AddStock(Ctx(s.merchant).get(), add, &sku).ok());
+  EXPECT_EQ(sku.stock(), commerce::kMaxStock);
+  cpb::CreateProductRequest np;
+  np.set_category_id(s.tea);
+  np.set_name("Too much tea");
+  cpb::NewSku* big = np.add_skus();
+  big->set_price_cents(100);
+  big->set_stock(commerce::kMaxStock + 1);
+  cpb::Product product;
+  EXPECT_EQ(
+      shop_->CreateProduct(Ctx(s.merchant).get(), np, &product).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Regression: unknown enum values were stored or read as a default.
+TEST_P(ShopGrpcTest, UnknownEnumValuesAreRefused) {
+  Shop s = MakeShop(*tp_);
+  cpb::Coupon coupon;
+  coupon.set_name("mystery");
+  coupon.set_kind(cpb::COUPON_KIND_AMOUNT_OFF);
+  coupon.set_amount_off_cents(100);
+  coupon.set_scope(static_cast<cpb::CouponScope>(9));
+  coupon.set_total_limit(10);
+  coupon.set_per_user_limit(1);
+  coupon.set_claim_start_ms(absl::ToUnixMillis(tp_->clock().Now()));
+  coupon.set_claim_end_ms(
+      absl::ToUnixMillis(tp_->clock().Now() + absl::Hours(1)));
+  coupon.set_valid_for_ms(3600000);
+  cpb::Coupon made;
+  grpc::Status st = shop_->CreateCoupon(Ctx(s.merchant).get(), coupon, &made);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "scope has no value 9"))
+      << st.error_message();
+  int coupons = -1;
+  ASSERT_TRUE(tp_->platform()
+                  .database()
+                  .Run([&](soci::session& sql) {
+                    sql << "SELECT COUNT(*) FROM coupons", soci::into(coupons);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(coupons, 0);  // nothing stored
+
+  opb::CreateOrderRequest create;
+  opb::OrderLine* line = create.add_lines();
+  line->set_sku_id(s.green_tea.skus[0].id);
+  line->set_quantity(1);
+  create.set_address_id(s.address);
+  create.set_coupon_mode(static_cast<opb::CouponMode>(9));
+  create.set_idempotency_key("enum-9");
+  opb::Order order;
+  EXPECT_EQ(
+      order_->CreateOrder(Ctx(s.buyer).get(), create, &order).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  create.set_coupon_mode(opb::COUPON_NONE);
+  EXPECT_TRUE(order_->CreateOrder(Ctx(s.buyer).get(), create, &order).ok());
+}
+
+// Regression: ShipOrder and ReviewRefund answered the merchant with an empty
+// order.
+TEST_P(ShopGrpcTest, ActionsAnswerWithTheUpdatedOrder) {
+  Shop s = MakeShop(*tp_);
+  auto buy = [&](const std::string& key) {
+    opb::CreateOrderRequest create;
+    opb::OrderLine* line = create.add_lines();
+    line->set_sku_id(s.green_tea.skus[0].id);
+    line->set_quantity(1);
+    create.set_address_id(s.address);
+    create.set_idempotency_key(key);
+    opb::Order order;
+    EXPECT_TRUE(order_->CreateOrder(Ctx(s.buyer).get(), create, &order).ok());
+    opb::OrderRequest which;
+    which.set_order_id(order.id());
+    opb::PaymentToken token;
+    EXPECT_TRUE(
+        order_->CreatePaymentToken(Ctx(s.buyer).get(), which, &token).ok());
+    opb::PayRequest pay;
+    pay.set_token(token.token());
+    opb::Payment payment;
+    EXPECT_TRUE(order_->Pay(Ctx(s.buyer).get(), pay, &payment).ok());
+    return order.id();
+  };
+  const int64_t shipped_id = buy("ship-me");
+  opb::OrderRequest ship;
+  ship.set_order_id(shipped_id);
+  opb::Order shipped;
+  ASSERT_TRUE(order_->ShipOrder(Ctx(s.merchant).get(), ship, &shipped).ok());
+  EXPECT_EQ(shipped.id(), shipped_id);
+  EXPECT_EQ(shipped.status(), opb::SHIPPED);
+  EXPECT_EQ(shipped.items_size(), 1);
+  EXPECT_EQ(shipped.address().city(), "Hangzhou");
+
+  const int64_t refund_id = buy("refund-me");
+  opb::RequestRefundRequest request;
+  request.set_order_id(refund_id);
+  request.set_reason("arrived broken");
+  opb::Order requested;
+  ASSERT_TRUE(
+      order_->RequestRefund(Ctx(s.buyer).get(), request, &requested).ok());
+  EXPECT_EQ(requested.status(), opb::REFUND_REQUESTED);
+  opb::ReviewRefundRequest review;
+  review.set_order_id(refund_id);
+  review.set_approve(true);
+  opb::Order reviewed;
+  ASSERT_TRUE(
+      order_->ReviewRefund(Ctx(s.merchant).get(), review, &reviewed).ok());
+  EXPECT_EQ(reviewed.id(), refund_id);
+  EXPECT_EQ(reviewed.status(), opb::REFUNDED);
+  // Another merchant may not act on it, and learns nothing.
+  opb::Order other;
+  EXPECT_EQ(
+      order_->ShipOrder(Ctx(s.other_merchant).get(), ship, &other).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(other.id(), 0);
+}
+
+// Regression: driver messages with SQL reached clients.
+TEST_P(ShopGrpcTest, InternalErrorsReachTheLogNotTheClient) {
+  Shop s = MakeShop(*tp_);
+  ASSERT_TRUE(tp_->platform()
+                  .database()
+                  .Run([](soci::session& sql) {
+                    sql << "DROP TABLE cart_items";
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  log::ScopedCapture capture;
+  auto ctx = Ctx(s.buyer);
+  ctx->AddMetadata("x-request-id", "drop-table-1");
+  cpb::Cart cart;
+  grpc::Status st = shop_->GetCart(ctx.get(), cpb::Empty(), &cart);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(st.error_message(), "internal error (request id drop-table-1)");
+  // The detail, with the request id, is in the server's log.
+  bool logged = false;
+  for (const std::string& line : capture.lines()) {
+    logged |= absl::StrContains(line, "request_id=drop-table-1") &&
+              absl::StrContains(line, "cart_items");
+  }
+  EXPECT_TRUE(logged);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ShopGrpcTest,

@@ -115,7 +115,7 @@ grpc::Status AccountGrpcService::Login(Ctx* context,
     ASSIGN_OR_RETURN(
         account::LoginResult r,
         accounts_->Login({req->login(), req->password(), req->totp_code(),
-                          PeerAddress(context), client}));
+                          ClientAddressOf(context), client}));
     ToProto(r.user, resp->mutable_user());
     ToProto(r.tokens, resp->mutable_tokens());
     return absl::OkStatus();

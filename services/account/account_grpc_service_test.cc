@@ -268,6 +268,62 @@ TEST_P(AccountGrpcTest, ACancelledAvatarUploadChangesNothing) {
   EXPECT_EQ(avatar.data(), png);  // the whole first upload, untouched
 }
 
+// Regression: per-source throttling keyed on the TCP peer, so behind a load
+// balancer 50 failures locked out everyone; and a forwarded-for header from
+// an untrusted client must not let it dodge the limit.
+TEST_P(AccountGrpcTest,
+       SourceThrottlingUsesTheForwardedClientOnlyFromTrustedProxies) {
+  Register("alice");
+  int sprayed = 0;
+  auto fail_logins = [&](pb::AccountService::Stub* stub,
+                         const std::string& forwarded_for, int n) {
+    grpc::StatusCode last = grpc::StatusCode::OK;
+    for (int i = 0; i < n; ++i) {
+      pb::LoginRequest req;
+      req.set_login("nobody" + std::to_string(sprayed++));  // many accounts
+      req.set_password("wrong-password-1");
+      auto ctx = Ctx();
+      ctx->AddMetadata("x-forwarded-for", forwarded_for);
+      pb::LoginResponse resp;
+      last = stub->Login(ctx.get(), req, &resp).error_code();
+    }
+    return last;
+  };
+  auto login_alice = [&](pb::AccountService::Stub* stub,
+                         const std::string& forwarded_for) {
+    pb::LoginRequest req;
+    req.set_login("alice");
+    req.set_password(kPassword);
+    auto ctx = Ctx();
+    ctx->AddMetadata("x-forwarded-for", forwarded_for);
+    pb::LoginResponse resp;
+    return stub->Login(ctx.get(), req, &resp).error_code();
+  };
+
+  // Behind a trusted proxy (this test's loopback peer), clients are told
+  // apart by the address the proxy forwards.
+  ServerOptions behind_lb;
+  behind_lb.trusted_proxies = *TrustedProxies::Parse("127.0.0.0/8, ::1");
+  auto lb_server =
+      GrpcTestServer::Start(tp_->platform(), {service_.get()}, behind_lb);
+  ASSERT_TRUE(lb_server.ok());
+  auto lb = pb::AccountService::NewStub((*lb_server)->channel());
+  EXPECT_EQ(fail_logins(lb.get(), "198.51.100.1", 51),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);  // the attacker is locked
+  EXPECT_EQ(login_alice(lb.get(), "198.51.100.2"), grpc::StatusCode::OK);
+  EXPECT_EQ(login_alice(lb.get(), "198.51.100.1"),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Without trust, the header is the client's own claim and is ignored:
+  // rotating it does not dodge the limit.
+  tp_->clock().Advance(absl::Hours(1));
+  for (int i = 0; i < 51; ++i) {
+    fail_logins(stub_.get(), "203.0.113." + std::to_string(i), 1);
+  }
+  EXPECT_EQ(login_alice(stub_.get(), "203.0.113.200"),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
 TEST_P(AccountGrpcTest, TotpEnforcedThroughTheWire) {
   Register("alice");
   const std::string token = Token("alice");

@@ -13,125 +13,143 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
-// Outcome of authentication per live call, keyed by the call's context. An
-// entry lives exactly as long as its call's interceptor.
-class CallerTable {
+// What the interceptor learned about each live call, keyed by the call's
+// context. An entry lives exactly as long as its call's interceptor.
+struct CallInfo {
+  // nullopt when the call presented no token at all.
+  std::optional<absl::StatusOr<account::Principal>> caller;
+  std::string client_address;
+};
+
+class CallTable {
  public:
-  static CallerTable& Get() {
-    static CallerTable* const table = new CallerTable();
+  static CallTable& Get() {
+    static CallTable* const table = new CallTable();
     return *table;
   }
-  void Put(const grpc::ServerContextBase* ctx,
-           absl::StatusOr<account::Principal> who) {
+  void Put(const grpc::ServerContextBase* ctx, CallInfo info) {
     absl::MutexLock lock(&mu_);
-    callers_.insert_or_assign(ctx, std::move(who));
+    calls_.insert_or_assign(ctx, std::move(info));
   }
   void Erase(const grpc::ServerContextBase* ctx) {
     absl::MutexLock lock(&mu_);
-    callers_.erase(ctx);
+    calls_.erase(ctx);
   }
-  // nullopt when the call presented no token at all.
-  std::optional<absl::StatusOr<account::Principal>> Find(
-      const grpc::ServerContextBase* ctx) {
+  std::optional<CallInfo> Find(const grpc::ServerContextBase* ctx) {
     absl::MutexLock lock(&mu_);
-    auto it = callers_.find(ctx);
-    if (it == callers_.end()) return std::nullopt;
+    auto it = calls_.find(ctx);
+    if (it == calls_.end()) return std::nullopt;
     return it->second;
   }
 
  private:
   absl::Mutex mu_;
-  absl::flat_hash_map<const grpc::ServerContextBase*,
-                      absl::StatusOr<account::Principal>>
-      callers_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const grpc::ServerContextBase*, CallInfo> calls_
+      ABSL_GUARDED_BY(mu_);
 };
 
 class AuthInterceptor : public grpc::experimental::Interceptor {
  public:
   AuthInterceptor(grpc::experimental::ServerRpcInfo* info,
-                  account::Authenticator* authenticator)
-      : context_(info->server_context()), authenticator_(authenticator) {}
+                  account::Authenticator* authenticator,
+                  const TrustedProxies* trusted)
+      : context_(info->server_context()),
+        authenticator_(authenticator),
+        trusted_(trusted) {}
 
-  ~AuthInterceptor() override { CallerTable::Get().Erase(context_); }
+  ~AuthInterceptor() override { CallTable::Get().Erase(context_); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      Authenticate(*methods->GetRecvInitialMetadata());
+      const auto& metadata = *methods->GetRecvInitialMetadata();
+      CallInfo info;
+      info.caller = Authenticate(metadata);
+      info.client_address = ClientAddress(metadata);
+      CallTable::Get().Put(context_, std::move(info));
     }
     methods->Proceed();
   }
 
  private:
-  void Authenticate(
-      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+  std::optional<absl::StatusOr<account::Principal>> Authenticate(
+      const Metadata& metadata) {
     auto it = metadata.find("authorization");
-    if (it == metadata.end()) return;  // anonymous; CallerOf says so
+    if (it == metadata.end()) return std::nullopt;  // anonymous
     absl::string_view value(it->second.data(), it->second.size());
     absl::string_view token = absl::StripAsciiWhitespace(value);
     if (!absl::ConsumePrefix(&token, "Bearer ") &&
         !absl::ConsumePrefix(&token, "bearer ")) {
-      CallerTable::Get().Put(
-          context_,
-          absl::UnauthenticatedError("authorization must be 'Bearer <token>'"));
-      return;
+      return absl::UnauthenticatedError(
+          "authorization must be 'Bearer <token>'");
     }
-    CallerTable::Get().Put(context_, authenticator_->Authenticate(
-                                         absl::StripAsciiWhitespace(token)));
+    return authenticator_->Authenticate(absl::StripAsciiWhitespace(token));
+  }
+
+  std::string ClientAddress(const Metadata& metadata) {
+    const std::string peer = AddressFromGrpcPeer(context_->peer());
+    if (trusted_ == nullptr || trusted_->empty()) return peer;
+    std::string forwarded;
+    auto [begin, end] = metadata.equal_range("x-forwarded-for");
+    for (auto it = begin; it != end; ++it) {
+      if (!forwarded.empty()) forwarded += ",";
+      forwarded.append(it->second.data(), it->second.size());
+    }
+    return ResolveClientAddress(peer, forwarded, *trusted_);
   }
 
   grpc::ServerContextBase* const context_;
   account::Authenticator* const authenticator_;
+  const TrustedProxies* const trusted_;
 };
 
 class AuthInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit AuthInterceptorFactory(account::Authenticator* authenticator)
-      : authenticator_(authenticator) {}
+  AuthInterceptorFactory(account::Authenticator* authenticator,
+                         TrustedProxies trusted)
+      : authenticator_(authenticator), trusted_(std::move(trusted)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new AuthInterceptor(info, authenticator_);
+    return new AuthInterceptor(info, authenticator_, &trusted_);
   }
 
  private:
   account::Authenticator* const authenticator_;
+  const TrustedProxies trusted_;
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewAuthInterceptorFactory(account::Authenticator* authenticator) {
-  return std::make_unique<AuthInterceptorFactory>(authenticator);
+NewAuthInterceptorFactory(account::Authenticator* authenticator,
+                          TrustedProxies trusted_proxies) {
+  return std::make_unique<AuthInterceptorFactory>(authenticator,
+                                                  std::move(trusted_proxies));
 }
 
 absl::StatusOr<account::Principal> CallerOf(grpc::ServerContextBase* context) {
-  std::optional<absl::StatusOr<account::Principal>> found =
-      CallerTable::Get().Find(context);
-  if (!found) return absl::UnauthenticatedError("missing bearer token");
-  return *std::move(found);
+  std::optional<CallInfo> found = CallTable::Get().Find(context);
+  if (!found || !found->caller) {
+    return absl::UnauthenticatedError("missing bearer token");
+  }
+  return *std::move(found->caller);
 }
 
 absl::StatusOr<int64_t> ViewerOf(grpc::ServerContextBase* context) {
-  std::optional<absl::StatusOr<account::Principal>> found =
-      CallerTable::Get().Find(context);
-  if (!found) return 0;
-  if (!found->ok()) return found->status();
-  return (*found)->user_id;
+  std::optional<CallInfo> found = CallTable::Get().Find(context);
+  if (!found || !found->caller) return 0;
+  if (!found->caller->ok()) return found->caller->status();
+  return (*found->caller)->user_id;
 }
 
-std::string PeerAddress(const grpc::ServerContext* context) {
-  const std::string full = context->peer();  // returned by value: keep it
-  absl::string_view peer = full;
-  if (absl::ConsumePrefix(&peer, "ipv4:")) {
-    return std::string(peer.substr(0, peer.rfind(':')));
-  }
-  if (absl::ConsumePrefix(&peer, "ipv6:")) {
-    // ipv6:[::1]:5555 or ipv6:%5B::1%5D:5555
-    return std::string(peer.substr(0, peer.rfind(':')));
-  }
-  return std::string(peer);
+std::string ClientAddressOf(const grpc::ServerContextBase* context) {
+  std::optional<CallInfo> found = CallTable::Get().Find(context);
+  if (found) return found->client_address;
+  return AddressFromGrpcPeer(context->peer());
 }
 
 }  // namespace tokkit

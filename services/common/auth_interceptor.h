@@ -17,11 +17,15 @@
 
 #include "absl/status/statusor.h"
 #include "lib/account/principal.h"
+#include "services/common/client_address.h"
 
 namespace tokkit {
 
+// Also resolves each call's client address (client_address.h), believing
+// X-Forwarded-For only from `trusted_proxies`.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewAuthInterceptorFactory(account::Authenticator* authenticator);
+NewAuthInterceptorFactory(account::Authenticator* authenticator,
+                          TrustedProxies trusted_proxies = {});
 
 // The authenticated caller of the call `context` belongs to.
 // UNAUTHENTICATED when no token was sent or it was refused; PERMISSION_DENIED
@@ -33,9 +37,9 @@ absl::StatusOr<account::Principal> CallerOf(grpc::ServerContextBase* context);
 // client that sent a token expects it to count).
 absl::StatusOr<int64_t> ViewerOf(grpc::ServerContextBase* context);
 
-// The client's address without the port ("ipv4:1.2.3.4:555" -> "1.2.3.4"),
-// for per-source throttling.
-std::string PeerAddress(const grpc::ServerContext* context);
+// The client's address without the port, for per-source limits: the TCP
+// peer, or the forwarded client when the peer is a trusted proxy.
+std::string ClientAddressOf(const grpc::ServerContextBase* context);
 
 }  // namespace tokkit
 

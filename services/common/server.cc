@@ -10,7 +10,7 @@ namespace tokkit {
 
 absl::StatusOr<RunningServer> StartServer(
     const std::string& address, const std::vector<grpc::Service*>& services,
-    account::Authenticator* authenticator) {
+    account::Authenticator* authenticator, const ServerOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -23,7 +23,8 @@ absl::StatusOr<RunningServer> StartServer(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(NewAuthInterceptorFactory(authenticator));
+  interceptors.push_back(
+      NewAuthInterceptorFactory(authenticator, options.trusted_proxies));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   running.server = builder.BuildAndStart();
   if (running.server == nullptr || running.port == 0) {

@@ -12,8 +12,14 @@
 
 #include "absl/status/statusor.h"
 #include "lib/account/principal.h"
+#include "services/common/client_address.h"
 
 namespace tokkit {
+
+struct ServerOptions {
+  // Load balancers / gateways whose X-Forwarded-For is believed.
+  TrustedProxies trusted_proxies;
+};
 
 struct RunningServer {
   std::unique_ptr<grpc::Server> server;
@@ -24,7 +30,7 @@ struct RunningServer {
 // terminate TLS at the load balancer or mesh sidecar in front.
 absl::StatusOr<RunningServer> StartServer(
     const std::string& address, const std::vector<grpc::Service*>& services,
-    account::Authenticator* authenticator);
+    account::Authenticator* authenticator, const ServerOptions& options = {});
 
 }  // namespace tokkit
 

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "lib/core/crypto.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 #include "services/common/server.h"
 
@@ -36,6 +37,15 @@ DEFINE_int64(worker_id, -1,
 DEFINE_string(admin, "",
               "grant the admin role to this existing username at start");
 DEFINE_int32(db_pool_size, 8, "database connections per process");
+DEFINE_string(trusted_proxies, "",
+              "comma-separated addresses or CIDR blocks of load balancers / "
+              "gateways whose X-Forwarded-For names the client (for "
+              "per-client limits); empty: the TCP peer is the client");
+DEFINE_string(log_level, "info", "debug, info, warning or error");
+DEFINE_string(log_format, "text",
+              "text (key=value) or json, one line per "
+              "event");
+DEFINE_string(log_file, "", "append logs to this file instead of stderr");
 DEFINE_string(redis_url, "",
               "redis://host:port: deliver events through a Redis stream (one "
               "replica tails the outbox) instead of every replica polling it");
@@ -85,9 +95,32 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   gflags::SetUsageMessage(absl::StrCat(name, ": tokkit gRPC server"));
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   auto fail = [&](const absl::Status& st) {
+    log::Error("server_failed", {{"server", name}, {"error", st}});
     std::fprintf(stderr, "%s: %s\n", name.c_str(), st.ToString().c_str());
     return 1;
   };
+  {
+    log::Options log_options;
+    absl::StatusOr<log::Level> level = log::ParseLevel(FLAGS_log_level);
+    if (!level.ok()) return fail(level.status());
+    absl::StatusOr<log::Format> format = log::ParseFormat(FLAGS_log_format);
+    if (!format.ok()) return fail(format.status());
+    log_options.min_level = *level;
+    log_options.format = *format;
+    log_options.file = FLAGS_log_file;
+    if (absl::Status st = log::Configure(log_options); !st.ok())
+      return fail(st);
+  }
+  ServerOptions server_options;
+  {
+    absl::StatusOr<TrustedProxies> trusted =
+        TrustedProxies::Parse(FLAGS_trusted_proxies);
+    if (!trusted.ok()) {
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat("--trusted_proxies: ", trusted.status().message())));
+    }
+    server_options.trusted_proxies = *std::move(trusted);
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(FLAGS_data_dir, ec);
@@ -125,21 +158,29 @@ int RunServerMain(int argc, char** argv, const std::string& name,
       make_services(**platform);
   std::vector<grpc::Service*> raw;
   for (auto& s : services) raw.push_back(s.get());
-  absl::StatusOr<RunningServer> server =
-      StartServer(FLAGS_listen, raw, &(*platform)->authenticator());
+  absl::StatusOr<RunningServer> server = StartServer(
+      FLAGS_listen, raw, &(*platform)->authenticator(), server_options);
   if (!server.ok()) return fail(server.status());
 
   const std::string host = FLAGS_listen.substr(0, FLAGS_listen.rfind(':'));
+  // Credentials in the database URL never reach a terminal or a log.
+  const std::string database = log::RedactUrl(config.database_url);
   std::printf("%s listening on %s:%d (database %s, data %s, worker %lld)\n",
-              name.c_str(), host.c_str(), server->port,
-              config.database_url.c_str(), FLAGS_data_dir.c_str(),
+              name.c_str(), host.c_str(), server->port, database.c_str(),
+              FLAGS_data_dir.c_str(),
               static_cast<long long>((*platform)->worker_id()));
   std::fflush(stdout);
+  log::Info("server_started",
+            {{"server", name},
+             {"listen", absl::StrCat(host, ":", server->port)},
+             {"database", database},
+             {"worker_id", (*platform)->worker_id()}});
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(100));
   std::printf("%s shutting down\n", name.c_str());
+  log::Info("server_stopping", {{"server", name}});
   server->server->Shutdown(std::chrono::system_clock::now() +
                            std::chrono::seconds(5));
   return 0;

@@ -6,10 +6,11 @@
 namespace tokkit::testing {
 
 absl::StatusOr<std::unique_ptr<GrpcTestServer>> GrpcTestServer::Start(
-    Platform& platform, const std::vector<grpc::Service*>& services) {
+    Platform& platform, const std::vector<grpc::Service*>& services,
+    const ServerOptions& options) {
   std::unique_ptr<GrpcTestServer> t(new GrpcTestServer());
   ASSIGN_OR_RETURN(t->server_, StartServer("127.0.0.1:0", services,
-                                           &platform.authenticator()));
+                                           &platform.authenticator(), options));
   t->channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", t->server_.port),
                                     grpc::InsecureChannelCredentials());
   return t;

@@ -19,7 +19,8 @@ class GrpcTestServer {
  public:
   // Serves `services` (kept by the caller) with the platform's authenticator.
   static absl::StatusOr<std::unique_ptr<GrpcTestServer>> Start(
-      Platform& platform, const std::vector<grpc::Service*>& services);
+      Platform& platform, const std::vector<grpc::Service*>& services,
+      const ServerOptions& options = {});
   ~GrpcTestServer();  // shuts down, giving open streams 2 s
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }

@@ -5,15 +5,21 @@
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
 #include "proto/tokkit/social/v1/social.grpc.pb.h"
+#include "services/social/chat_stream.h"
 
 namespace tokkit {
 
 namespace socialpb = ::tokkit::social::v1;
 
-class SocialGrpcService final : public socialpb::SocialService::Service {
+// The unary RPCs run on the synchronous server; the Chat stream is a callback
+// reactor (chat_stream.h), so an open stream costs no thread.
+class SocialGrpcService final
+    : public socialpb::SocialService::WithCallbackMethod_Chat<
+          socialpb::SocialService::Service> {
  public:
-  SocialGrpcService(social::SocialService* social, social::ChatService* chat)
-      : social_(social), chat_(chat) {}
+  SocialGrpcService(social::SocialService* social, social::ChatService* chat,
+                    ChatStreamOptions stream_options = {})
+      : social_(social), chat_(chat), streams_(chat, stream_options) {}
 
   using Ctx = grpc::ServerContext;
   grpc::Status LikeVideo(Ctx* context, const socialpb::VideoRequest* request,
@@ -74,14 +80,13 @@ class SocialGrpcService final : public socialpb::SocialService::Service {
       socialpb::ListConversationsResponse* response) override;
   grpc::Status MarkRead(Ctx* context, const socialpb::MarkReadRequest* request,
                         socialpb::Conversation* response) override;
-  grpc::Status Chat(
-      Ctx* context,
-      grpc::ServerReaderWriter<socialpb::ChatServerFrame,
-                               socialpb::ChatClientFrame>* stream) override;
+  grpc::ServerBidiReactor<socialpb::ChatClientFrame, socialpb::ChatServerFrame>*
+  Chat(grpc::CallbackServerContext* context) override;
 
  private:
   social::SocialService* const social_;
   social::ChatService* const chat_;
+  ChatStreams streams_;
 };
 
 }  // namespace tokkit

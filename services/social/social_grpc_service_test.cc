@@ -4,7 +4,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <filesystem>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/feed/sql_repository.h"
 #include "lib/platform/testing/test_platform.h"
@@ -273,6 +278,167 @@ TEST_P(SocialGrpcTest, ChatNeedsAToken) {
   std::unique_ptr<ChatStream> s = stub_->Chat(ctx.get());
   s->WritesDone();
   EXPECT_EQ(s->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+int ThreadCount() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+// Sends `n` messages from `from` to `to` through the library (fast), with
+// bodies of `body_bytes`.
+std::vector<int64_t> SendMany(TestPlatform& tp, const TestUser& from,
+                              const TestUser& to, int n, size_t body_bytes) {
+  std::vector<int64_t> ids;
+  auto me = tp.platform().accounts().Authenticate(from.token);
+  for (int i = 0; i < n; ++i) {
+    std::string body = "m" + std::to_string(i) + " ";
+    body.resize(body_bytes, 'x');
+    auto m = tp.platform().chat().Send(*me, to.id, body, "");
+    EXPECT_TRUE(m.ok()) << m.status();
+    if (m.ok()) ids.push_back(m->id);
+  }
+  return ids;
+}
+
+// Regression: each stream cost a thread (200 idle streams: 477 threads).
+TEST_P(SocialGrpcTest, IdleChatStreamsCostNoThreads) {
+  TestUser alice = User("alice");
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<ChatStream>> streams;
+  // Warm up gRPC's own pools first.
+  for (int i = 0; i < 5; ++i) {
+    contexts.push_back(Ctx(alice.token));
+    streams.push_back(stub_->Chat(contexts.back().get()));
+    streams.back()->WaitForInitialMetadata();
+  }
+  const int before = ThreadCount();
+  for (int i = 0; i < 200; ++i) {
+    contexts.push_back(Ctx(alice.token));
+    streams.push_back(stub_->Chat(contexts.back().get()));
+  }
+  for (size_t i = 5; i < streams.size(); ++i) {
+    streams[i]->WaitForInitialMetadata();
+  }
+  EXPECT_EQ(GetChatStreamStats().open, 205);
+  const int after = ThreadCount();
+  EXPECT_LT(after - before, 20) << before << " -> " << after;
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& s : streams) s->Finish().IgnoreError();
+}
+
+// Regression: each Hello{1} re-queued up to 1,000 stored messages into an
+// unbounded queue of a stream that never read (400 frames: +250 MiB).
+TEST_P(SocialGrpcTest, RepeatedHellosNeitherRequeueNorGrowMemory) {
+  TestUser alice = User("alice"), bob = User("bob");
+  const std::vector<int64_t> ids = SendMany(*tp_, alice, bob, 300, 1900);
+  {
+    // A client that never reads, sending Hello{1} over and over.
+    auto ctx = Ctx(bob.token);
+    std::unique_ptr<ChatStream> s = stub_->Chat(ctx.get());
+    s->WaitForInitialMetadata();
+    pb::ChatClientFrame hello;
+    hello.mutable_hello()->set_last_seen_message_id(1);
+    for (int i = 0; i < 400; ++i) {
+      if (!s->Write(hello)) break;
+    }
+    absl::SleepFor(absl::Milliseconds(300));
+    const ChatStreamStats stats = GetChatStreamStats();
+    EXPECT_LE(stats.queued_frames, 256);
+    EXPECT_LE(stats.queued_bytes, 1 << 20);
+    ctx->TryCancel();
+    s->Finish().IgnoreError();
+  }
+  // A client that reads gets each missed message exactly once, however many
+  // Hellos it sends, across several catch-up pages.
+  auto ctx = Ctx(bob.token);
+  std::unique_ptr<ChatStream> s = stub_->Chat(ctx.get());
+  s->WaitForInitialMetadata();
+  pb::ChatClientFrame hello;
+  hello.mutable_hello()->set_last_seen_message_id(1);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->Write(hello));
+  std::vector<int64_t> got;
+  pb::ChatServerFrame f;
+  while (got.size() < ids.size() && s->Read(&f)) {
+    if (f.has_message()) got.push_back(f.message().id());
+  }
+  EXPECT_EQ(got, ids);
+  // Nothing more arrives: no duplicates queued behind.
+  std::thread closer([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    s->WritesDone();
+  });
+  int extra = 0;
+  while (s->Read(&f)) extra += f.has_message();
+  closer.join();
+  EXPECT_EQ(extra, 0);
+  EXPECT_TRUE(s->Finish().ok());
+}
+
+// A client that stops reading while live messages keep arriving is cut off
+// with RESOURCE_EXHAUSTED, and catches up on reconnect.
+TEST_P(SocialGrpcTest, AClientThatDoesNotReadIsCutOffAndCatchesUp) {
+  ChatStreamOptions small;
+  small.max_queued_frames = 16;
+  small.max_queued_bytes = 64 << 10;
+  SocialGrpcService service(&tp_->platform().social(), &tp_->platform().chat(),
+                            small);
+  auto server = GrpcTestServer::Start(tp_->platform(), {&service});
+  ASSERT_TRUE(server.ok());
+  // A slow client: small HTTP/2 windows, so unread data backs up into the
+  // server instead of the client library's buffers.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 10);
+  auto stub = pb::SocialService::NewStub(
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                grpc::InsecureChannelCredentials(), args));
+  TestUser alice = User("alice"), bob = User("bob");
+  const int64_t cut_before = GetChatStreamStats().cut_off;
+
+  auto ctx = Ctx(bob.token);
+  std::unique_ptr<ChatStream> s = stub->Chat(ctx.get());
+  s->WaitForInitialMetadata();
+  // Far more than the transport buffers and the queue hold.
+  std::vector<int64_t> ids = SendMany(*tp_, alice, bob, 600, 1900);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (GetChatStreamStats().cut_off == cut_before && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(GetChatStreamStats().cut_off, cut_before + 1);
+  int64_t last_seen = 0;
+  pb::ChatServerFrame f;
+  while (s->Read(&f)) {
+    if (f.has_message()) last_seen = f.message().id();
+  }
+  grpc::Status st = s->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_LT(last_seen, ids.back());
+
+  // Reconnect with catch-up: everything after what it saw arrives.
+  auto ctx2 = Ctx(bob.token);
+  std::unique_ptr<ChatStream> s2 = stub->Chat(ctx2.get());
+  s2->WaitForInitialMetadata();
+  pb::ChatClientFrame hello;
+  hello.mutable_hello()->set_last_seen_message_id(last_seen);
+  ASSERT_TRUE(s2->Write(hello));
+  // Live deliveries still in flight may interleave with the catch-up, so
+  // compare sets: every message after the last one seen arrives.
+  absl::flat_hash_set<int64_t> missing;
+  for (int64_t id : ids) {
+    if (id > last_seen) missing.insert(id);
+  }
+  ASSERT_FALSE(missing.empty());
+  while (!missing.empty() && s2->Read(&f)) {
+    if (f.has_message()) missing.erase(f.message().id());
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " never arrived";
+  ctx2->TryCancel();
+  s2->Finish().IgnoreError();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SocialGrpcTest,

@@ -24,6 +24,7 @@ class GrpcTestServer {
   ~GrpcTestServer();  // shuts down, giving open streams 2 s
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  int port() const { return server_.port; }
 
  private:
   GrpcTestServer() = default;

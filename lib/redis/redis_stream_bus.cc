@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
+#include "lib/core/id_generator.h"
 #include "lib/core/status_macros.h"
 
 namespace tokkit::redis {
@@ -34,20 +35,79 @@ absl::StatusOr<std::unique_ptr<StreamBus>> StreamBus::Open(
   ASSIGN_OR_RETURN(bus->reader_,
                    Client::Connect(bus->options_.url,
                                    bus->options_.block + absl::Seconds(5)));
-  bus->publish_thread_ = std::thread([b = bus.get()] { b->PublishLoop(); });
+  if (bus->options_.lead) {
+    bus->publish_thread_ = std::thread([b = bus.get()] { b->PublishLoop(); });
+  }
   bus->read_thread_ = std::thread([b = bus.get()] { b->ReadLoop(); });
   return bus;
 }
 
 StreamBus::~StreamBus() {
+  bool abandoned;
   {
     absl::MutexLock lock(&state_mu_);
     stopping_ = true;
+    abandoned = abandoned_;
   }
-  publish_thread_.join();
-  read_thread_.join();
-  (void)publisher_->Command(
-      {"EVAL", kReleaseScript, "1", options_.lease_key, lease_token_});
+  if (publish_thread_.joinable()) publish_thread_.join();
+  if (read_thread_.joinable()) read_thread_.join();
+  if (!abandoned) {
+    (void)publisher_->Command(
+        {"EVAL", kReleaseScript, "1", options_.lease_key, lease_token_});
+  }
+}
+
+void StreamBus::AbandonForTesting() {
+  {
+    absl::MutexLock lock(&state_mu_);
+    stopping_ = true;
+    abandoned_ = true;
+  }
+  if (publish_thread_.joinable()) publish_thread_.join();
+  if (read_thread_.joinable()) read_thread_.join();
+}
+
+absl::StatusOr<std::unique_ptr<OutboxTailer>> StreamBus::ResumeFromStream() {
+  // The newest entry says how far the previous leader got.
+  ASSIGN_OR_RETURN(Reply tip, publisher_->Command({"XREVRANGE", options_.stream,
+                                                   "+", "-", "COUNT", "1"}));
+  auto event_id = [](const Reply& entry) -> int64_t {
+    const std::vector<Reply>& f = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < f.size(); i += 2) {
+      int64_t id = 0;
+      if (f[i].str == "id" && absl::SimpleAtoi(f[i + 1].str, &id)) return id;
+    }
+    return 0;
+  };
+  const absl::Duration lookback = options_.tailer.lookback;
+  if (tip.elements.empty() || event_id(tip.elements[0]) == 0) {
+    // Nothing published yet (or trimmed away): the lookback window.
+    return std::make_unique<OutboxTailer>(db_, clock_, options_.tailer,
+                                          clock_->Now() - lookback);
+  }
+  const absl::Time resume_at =
+      IdGenerator::TimeOf(event_id(tip.elements[0])) - lookback;
+  auto tailer =
+      std::make_unique<OutboxTailer>(db_, clock_, options_.tailer, resume_at);
+  // Skip what the stream already holds from there on: walk back from the tip.
+  const int64_t low = FirstIdAt(resume_at);
+  std::vector<int64_t> published;
+  std::string end = "+";
+  while (true) {
+    ASSIGN_OR_RETURN(
+        Reply page, publisher_->Command({"XREVRANGE", options_.stream, end, "-",
+                                         "COUNT", "500"}));
+    bool older = false;
+    for (const Reply& entry : page.elements) {
+      const int64_t id = event_id(entry);
+      if (id != 0 && id < low) older = true;
+      if (id >= low) published.push_back(id);
+      end = "(" + entry.elements[0].str;  // exclusive: before this entry
+    }
+    if (older || page.elements.size() < 500) break;
+  }
+  tailer->MarkReturned(published);
+  return tailer;
 }
 
 EventBus::SubscriptionId StreamBus::Subscribe(absl::string_view topic,
@@ -113,15 +173,18 @@ void StreamBus::PublishLoop() {
       continue;
     }
     if (tailer_ == nullptr) {
-      // A new leader re-reads the lookback window: what the previous leader
-      // may not have published yet. Readers drop the repeats.
-      tailer_ = std::make_unique<OutboxTailer>(
-          db_, clock_, options_.tailer,
-          clock_->Now() - options_.tailer.lookback);
+      absl::StatusOr<std::unique_ptr<OutboxTailer>> resumed =
+          ResumeFromStream();
+      if (!resumed.ok()) continue;  // Redis trouble: the next tick retries
+      tailer_ = *std::move(resumed);
     }
     absl::StatusOr<std::vector<Event>> events = tailer_->Poll();
     if (!events.ok()) continue;
     for (const Event& e : *events) {
+      {
+        absl::MutexLock lock(&state_mu_);
+        if (abandoned_) return;  // a crash, mid-batch
+      }
       absl::StatusOr<Reply> added =
           publisher_->Command({"XADD", options_.stream, "MAXLEN", "~",
                                absl::StrCat(options_.max_stream_length), "*",

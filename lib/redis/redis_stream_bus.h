@@ -4,8 +4,11 @@
 // with blocking XREAD and dispatches locally. The database is polled by one
 // process instead of all of them, and delivery latency is one round trip.
 //
-// Delivery is at least once: after a leader change the new leader re-reads a
-// lookback window, and readers drop ids they have already dispatched.
+// A new leader resumes from what was actually published: the last event id
+// in the stream, less the tailer's lookback (transactions commit out of id
+// order), skipping the ids the stream already holds. So a leader killed at any
+// point loses nothing, however long its lease takes to expire; readers drop
+// ids they have already dispatched, so nothing is delivered twice.
 #ifndef TOKKIT_LIB_REDIS_REDIS_STREAM_BUS_H_
 #define TOKKIT_LIB_REDIS_REDIS_STREAM_BUS_H_
 
@@ -34,6 +37,8 @@ struct StreamBusOptions {
   int64_t max_stream_length = 100000;  // approximate trim
   absl::Duration poll_interval = absl::Milliseconds(100);
   absl::Duration block = absl::Milliseconds(500);  // XREAD BLOCK
+  // False: never stand for leader; only read the stream.
+  bool lead = true;
   OutboxTailerOptions tailer;
 };
 
@@ -49,12 +54,18 @@ class StreamBus : public EventBus {
 
   bool is_leader() const;
 
+  // Tests: stops both threads without giving up the lease or finishing a
+  // batch, as a crash would. The bus is unusable afterwards.
+  void AbandonForTesting();
+
  private:
   StreamBus(Database* db, const Clock* clock, StreamBusOptions options);
   void PublishLoop();
   void ReadLoop();
   bool HoldLease();
   void Dispatch(const Event& e);
+  // The tailer a new leader starts with (see the class comment).
+  absl::StatusOr<std::unique_ptr<OutboxTailer>> ResumeFromStream();
 
   Database* const db_;
   const Clock* const clock_;
@@ -77,6 +88,7 @@ class StreamBus : public EventBus {
   bool leader_ ABSL_GUARDED_BY(state_mu_) = false;
   bool poked_ ABSL_GUARDED_BY(state_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(state_mu_) = false;
+  bool abandoned_ ABSL_GUARDED_BY(state_mu_) = false;
   std::thread publish_thread_;
   std::thread read_thread_;
 };

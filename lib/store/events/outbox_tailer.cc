@@ -24,6 +24,11 @@ OutboxTailer::OutboxTailer(Database* db, const Clock* clock,
   last_cleanup_ = clock_->Now();
 }
 
+void OutboxTailer::MarkReturned(const std::vector<int64_t>& ids) {
+  absl::MutexLock lock(&mu_);
+  for (int64_t id : ids) seen_.insert(id);
+}
+
 absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();

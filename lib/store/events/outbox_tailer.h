@@ -33,6 +33,10 @@ class OutboxTailer {
   // Events committed since the last call, in id order. Thread-safe.
   absl::StatusOr<std::vector<Event>> Poll();
 
+  // Marks ids as already returned (a new relay leader seeds what its
+  // predecessor published), so Poll() skips them.
+  void MarkReturned(const std::vector<int64_t>& ids);
+
  private:
   Database* const db_;
   const Clock* const clock_;

@@ -290,6 +290,11 @@ absl::Status Database::Run(absl::FunctionRef<absl::Status(soci::session&)> fn) {
 absl::Status Database::TransactOnce(
     absl::FunctionRef<absl::Status(soci::session&)> fn) {
   soci::session sql(*pool_);
+  return TransactOn(sql, fn);
+}
+
+absl::Status Database::TransactOn(
+    soci::session& sql, absl::FunctionRef<absl::Status(soci::session&)> fn) {
   absl::Status begun = Guard(sql, [&](soci::session& s) {
     s << (dialect_ == SqlDialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     return absl::OkStatus();
@@ -352,7 +357,34 @@ absl::Status Database::Migrate(absl::string_view module,
           "duplicate migration version ", ordered[i]->version, " in ", module));
     }
   }
-  RETURN_IF_ERROR(Run([](soci::session& sql) {
+  // Everything below runs on one session holding the migration lock, which
+  // is taken before anything else touches the schema: replicas starting
+  // together on an empty database used to race on CREATE TABLE IF NOT
+  // EXISTS (a unique violation in pg_type). SQLite's BEGIN IMMEDIATE
+  // serialises the steps the same way.
+  soci::session sql(*pool_);
+  const bool postgres = dialect_ == SqlDialect::kPostgresql;
+  if (postgres) {
+    RETURN_IF_ERROR(Guard(sql, [](soci::session& s) {
+      s << "SELECT pg_advisory_lock(7204011)";
+      return absl::OkStatus();
+    }));
+  }
+  absl::Status result = MigrateLocked(sql, module, ordered);
+  if (postgres) {
+    // If the session is broken the server has already dropped the lock.
+    (void)Guard(sql, [](soci::session& s) {
+      s << "SELECT pg_advisory_unlock(7204011)";
+      return absl::OkStatus();
+    });
+  }
+  return result;
+}
+
+absl::Status Database::MigrateLocked(
+    soci::session& session, absl::string_view module,
+    const std::vector<const Migration*>& ordered) {
+  RETURN_IF_ERROR(Guard(session, [](soci::session& sql) {
     sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
            " module VARCHAR(64) NOT NULL,"
            " version INTEGER NOT NULL,"
@@ -363,31 +395,27 @@ absl::Status Database::Migrate(absl::string_view module,
   }));
   const std::string mod(module);
   for (const Migration* m : ordered) {
-    absl::Status st = Transact([&](soci::session& sql) -> absl::Status {
-      if (dialect_ == SqlDialect::kPostgresql) {
-        // Replicas starting together apply each step once: the lock is held
-        // to the end of this transaction.
-        sql << "SELECT pg_advisory_xact_lock(7204011)";
-      }
-      int seen = 0;
-      sql << "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND "
-             "version = :v",
-          soci::use(mod), soci::use(m->version), soci::into(seen);
-      if (seen > 0) return absl::OkStatus();
-      const std::string& script =
-          (dialect_ == SqlDialect::kPostgresql && !m->postgresql_sql.empty())
-              ? m->postgresql_sql
-              : m->sql;
-      for (const std::string& statement : SplitStatements(script)) {
-        sql << statement;
-      }
-      const long long now_ms = absl::ToUnixMillis(absl::Now());
-      sql << "INSERT INTO schema_migrations (module, version, name, "
-             "applied_at_ms) VALUES (:m, :v, :n, :t)",
-          soci::use(mod), soci::use(m->version), soci::use(m->name),
-          soci::use(now_ms);
-      return absl::OkStatus();
-    });
+    absl::Status st =
+        TransactOn(session, [&](soci::session& sql) -> absl::Status {
+          int seen = 0;
+          sql << "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND "
+                 "version = :v",
+              soci::use(mod), soci::use(m->version), soci::into(seen);
+          if (seen > 0) return absl::OkStatus();
+          const std::string& script = (dialect_ == SqlDialect::kPostgresql &&
+                                       !m->postgresql_sql.empty())
+                                          ? m->postgresql_sql
+                                          : m->sql;
+          for (const std::string& statement : SplitStatements(script)) {
+            sql << statement;
+          }
+          const long long now_ms = absl::ToUnixMillis(absl::Now());
+          sql << "INSERT INTO schema_migrations (module, version, name, "
+                 "applied_at_ms) VALUES (:m, :v, :n, :t)",
+              soci::use(mod), soci::use(m->version), soci::use(m->name),
+              soci::use(now_ms);
+          return absl::OkStatus();
+        });
     if (!st.ok()) {
       return absl::Status(
           st.code(), absl::StrCat("migration ", module, "/", m->version, " (",

@@ -78,6 +78,10 @@ class Database {
   Database(SqlDialect dialect, const DatabaseOptions& options,
            std::unique_ptr<soci::connection_pool> pool);
   absl::Status TransactOnce(absl::FunctionRef<absl::Status(soci::session&)> fn);
+  absl::Status TransactOn(soci::session& session,
+                          absl::FunctionRef<absl::Status(soci::session&)> fn);
+  absl::Status MigrateLocked(soci::session& session, absl::string_view module,
+                             const std::vector<const Migration*>& ordered);
 
   const SqlDialect dialect_;
   const DatabaseOptions options_;

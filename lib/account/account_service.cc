@@ -414,6 +414,9 @@ absl::StatusOr<User> AccountService::SetAvatar(const Principal& caller,
   const std::string key =
       absl::StrCat("avatars/", caller.user_id, "/", deps_.ids->Next(), ".",
                    FileExtension(type));
+  if (deps_.pending_blobs != nullptr) {
+    RETURN_IF_ERROR(deps_.pending_blobs->Expect(key));  // crash-safe cleanup
+  }
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
   absl::StatusOr<std::string> previous =
       deps_.users->SetAvatar(caller.user_id, key, deps_.clock->Now());
@@ -421,6 +424,8 @@ absl::StatusOr<User> AccountService::SetAvatar(const Principal& caller,
     (void)deps_.blobs->Delete(key);  // leave nothing orphaned behind
     return previous.status();
   }
+  // The repository released the previous blob to the janitor in the same
+  // transaction; deleting it now only saves the wait.
   if (!previous->empty()) (void)deps_.blobs->Delete(*previous);
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindById(caller.user_id));
   return rec.user;

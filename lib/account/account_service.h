@@ -22,6 +22,7 @@
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
 #include "lib/store/blob/blob_store.h"
+#include "lib/store/blob/pending_blobs.h"
 
 namespace tokkit::account {
 
@@ -55,6 +56,7 @@ struct AccountDeps {
   AddressRepository* addresses = nullptr;
   ThrottleRepository* throttle = nullptr;
   BlobStore* blobs = nullptr;
+  PendingBlobs* pending_blobs = nullptr;  // may be null
   const Clock* clock = nullptr;
   IdGenerator* ids = nullptr;
   const PasswordHasher* hasher = nullptr;

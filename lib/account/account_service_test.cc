@@ -379,6 +379,12 @@ TEST_P(AccountServiceTest, AvatarsAreCheckedStoredAndReplaced) {
   // The replaced blob is gone.
   EXPECT_EQ(tp_->platform().blobs().Read(first_key).status().code(),
             absl::StatusCode::kNotFound);
+  // It was also released to the janitor in the same transaction, so a crash
+  // before the inline delete would not have leaked it; the new one is owned.
+  EXPECT_EQ(*tp_->platform().blob_janitor().Sweep(), 1);
+  clock().Advance(absl::Hours(2));
+  EXPECT_EQ(*tp_->platform().blob_janitor().Sweep(), 0);
+  EXPECT_EQ(svc().GetAvatar(p.user_id)->data, jpeg);
 }
 
 TEST_P(AccountServiceTest, ChangePasswordRevokesEverySession) {

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit::account {
@@ -27,6 +28,8 @@ class AccountRepositoryTest : public ::testing::TestWithParam<std::string> {
     absl::Status m =
         test_db_->db().Migrate(kAccountModule, AccountMigrations());
     ASSERT_TRUE(m.ok()) << m;
+    // The user repository adopts announced avatars in the janitor's table.
+    ASSERT_TRUE(test_db_->db().Migrate(kBlobsModule, BlobMigrations()).ok());
     users_ = NewSqlUserRepository(&test_db_->db());
     sessions_ = NewSqlSessionRepository(&test_db_->db());
     addresses_ = NewSqlAddressRepository(&test_db_->db());

@@ -6,6 +6,7 @@
 #include "lib/account/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit::account {
@@ -147,6 +148,10 @@ class SqlUserRepository : public UserRepository {
       sql << "UPDATE users SET avatar_key = :k, updated_at_ms = :m WHERE id = "
              ":id",
           soci::use(k), soci::use(ms), soci::use(id);
+      RETURN_IF_ERROR(AdoptBlobs(sql, {k}));
+      if (ind == soci::i_ok && !previous.empty()) {
+        ReleaseBlob(sql, previous, now);
+      }
       return absl::OkStatus();
     }));
     return previous;

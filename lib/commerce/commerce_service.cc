@@ -151,6 +151,9 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(
   }
   const std::string key = absl::StrCat(
       "products/", spu_id, "/", deps_.ids->Next(), ".", FileExtension(type));
+  if (deps_.pending_blobs != nullptr) {
+    RETURN_IF_ERROR(deps_.pending_blobs->Expect(key));  // crash-safe cleanup
+  }
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
   absl::Status st = deps_.catalog->AddSpuImage(spu_id, key);
   if (!st.ok()) {

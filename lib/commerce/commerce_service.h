@@ -15,6 +15,7 @@
 #include "lib/core/cursor.h"
 #include "lib/core/id_generator.h"
 #include "lib/store/blob/blob_store.h"
+#include "lib/store/blob/pending_blobs.h"
 
 namespace tokkit::commerce {
 
@@ -25,6 +26,7 @@ struct CommerceDeps {
   CouponRepository* coupons = nullptr;
   CartRepository* cart = nullptr;
   BlobStore* blobs = nullptr;
+  PendingBlobs* pending_blobs = nullptr;  // may be null
   const Clock* clock = nullptr;
   IdGenerator* ids = nullptr;
 };

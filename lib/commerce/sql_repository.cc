@@ -7,6 +7,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "lib/core/status_macros.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit::commerce {
@@ -322,6 +323,7 @@ class SqlCatalogRepository : public CatalogRepository {
       keys = keys.empty() ? key : absl::StrCat(keys, ",", key);
       sql << "UPDATE spus SET image_keys = :k WHERE id = :i", soci::use(keys),
           soci::use(spu_id);
+      RETURN_IF_ERROR(AdoptBlobs(sql, {key}));
       return absl::OkStatus();
     });
   }

@@ -152,6 +152,15 @@ absl::StatusOr<Video> VideoUpload::Finish() {
         "video_sha256 does not match the bytes that arrived; nothing was "
         "stored"));
   }
+  // Announced before they become visible: if we die between the blobs and
+  // the row, the janitor deletes them.
+  if (PendingBlobs* pending = service_->deps_.pending_blobs) {
+    absl::Status announced = pending->Expect(draft_.video_key);
+    if (announced.ok() && !draft_.cover_key.empty()) {
+      announced = pending->Expect(draft_.cover_key);
+    }
+    if (!announced.ok()) return Fail(announced);
+  }
   absl::Status st = video_writer_->Commit();
   video_writer_.reset();
   if (!st.ok()) return Fail(st);

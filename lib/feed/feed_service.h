@@ -21,6 +21,7 @@
 #include "lib/feed/repository.h"
 #include "lib/feed/view_counter.h"
 #include "lib/store/blob/blob_store.h"
+#include "lib/store/blob/pending_blobs.h"
 #include "lib/store/events/event_bus.h"
 
 namespace tokkit::feed {
@@ -45,6 +46,9 @@ struct FeedOptions {
 struct FeedDeps {
   VideoRepository* videos = nullptr;
   BlobStore* blobs = nullptr;
+  // Announces blobs before they are committed (crash-safe cleanup); may be
+  // null.
+  PendingBlobs* pending_blobs = nullptr;
   SocialSignals* social = nullptr;
   AuthorDirectory* authors = nullptr;
   EventBus* events = nullptr;  // engagement events feed the popular chart

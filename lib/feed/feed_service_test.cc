@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
+#include "lib/feed/sql_repository.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 
@@ -139,6 +140,51 @@ TEST_P(FeedTest, BadUploadsAreRefusedAndLeaveNothingBehind) {
   }
   EXPECT_EQ(BlobFiles(), 0);
   EXPECT_TRUE(feed().ListLatest("", 10)->items.empty());
+}
+
+// Regression: kill -9 between writing a blob and its row left blob files no
+// row owned, forever. Each blob is announced first; the janitor deletes the
+// unowned ones after the grace, and never an owned one.
+TEST_P(FeedTest, BlobsOfACrashedUploadAreSweptAfterTheGrace) {
+  Principal alice = User("alice");
+  const Video kept = MustPublish(alice, "kept");
+  BlobJanitor& janitor = tp_->platform().blob_janitor();
+  BlobStore& blobs = tp_->platform().blobs();
+  // What Finish() does before the row, then the process dies.
+  const std::string orphan = "videos/1/999.mp4";
+  ASSERT_TRUE(janitor.Expect(orphan).ok());
+  ASSERT_TRUE(blobs.Put(orphan, Mp4(10)).ok());
+  EXPECT_EQ(BlobFiles(), 2);
+
+  EXPECT_EQ(*janitor.Sweep(), 0);  // within the grace: maybe still uploading
+  EXPECT_EQ(BlobFiles(), 2);
+  tp_->clock().Advance(tp_->config().blob_grace + absl::Seconds(1));
+  EXPECT_EQ(*janitor.Sweep(), 1);
+  EXPECT_EQ(BlobFiles(), 1);
+  EXPECT_TRUE(feed().ReadMedia(*feed().VideoMedia(kept.id), 0, -1).ok());
+  EXPECT_EQ(*janitor.Sweep(), 0);
+
+  // An upload whose row comes after the sweep claimed its blob fails
+  // instead of pointing at a deleted blob.
+  const std::string late = "videos/1/1000.mp4";
+  ASSERT_TRUE(janitor.Expect(late).ok());
+  ASSERT_TRUE(blobs.Put(late, Mp4(10)).ok());
+  tp_->clock().Advance(tp_->config().blob_grace + absl::Seconds(1));
+  EXPECT_EQ(*janitor.Sweep(), 1);
+  Video row = kept;
+  row.id = kept.id + 1;
+  row.video_key = late;
+  row.cover_key = "";
+  auto repo = NewSqlVideoRepository(&tp_->platform().database());
+  EXPECT_EQ(repo->Create(row).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(feed().GetVideo(row.id).status().code(),
+            absl::StatusCode::kNotFound);
+
+  // Adopted blobs are never swept, however long after.
+  tp_->clock().Advance(absl::Hours(48));
+  EXPECT_EQ(*janitor.Sweep(), 0);
+  EXPECT_EQ(BlobFiles(), 1);
+  EXPECT_TRUE(feed().ReadMedia(*feed().VideoMedia(kept.id), 0, -1).ok());
 }
 
 TEST_P(FeedTest, ListsDeletionAndSearch) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "gtest/gtest.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit::feed {
@@ -23,6 +24,8 @@ class VideoRepositoryTest : public ::testing::TestWithParam<std::string> {
     db_ = std::move(*t);
     absl::Status m = db_->db().Migrate(kFeedModule, FeedMigrations());
     ASSERT_TRUE(m.ok()) << m;
+    // The repository adopts announced blobs in the janitor's table.
+    ASSERT_TRUE(db_->db().Migrate(kBlobsModule, BlobMigrations()).ok());
     repo_ = NewSqlVideoRepository(&db_->db());
   }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/core/status_macros.h"
 #include "lib/feed/sql_repository.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit::feed {
@@ -160,6 +161,7 @@ class SqlVideoRepository : public VideoRepository {
         sql << "INSERT INTO video_tags (tag, video_id) VALUES (:t, :v)",
             soci::use(tag), soci::use(v.id);
       }
+      RETURN_IF_ERROR(AdoptBlobs(sql, {v.video_key, v.cover_key}));
       if (db_->dialect() == SqlDialect::kSqlite) {
         const std::string words = absl::StrJoin(v.tags, " ");
         sql << "INSERT INTO video_search (rowid, title, description, tags, "

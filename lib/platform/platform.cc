@@ -1,5 +1,6 @@
 #include "lib/platform/platform.h"
 
+#include "absl/strings/str_cat.h"
 #include "lib/account/sql_repository.h"
 #include "lib/commerce/sql_repository.h"
 #include "lib/core/crypto.h"
@@ -9,6 +10,7 @@
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
 #include "lib/social/sql_repository.h"
+#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/blob/local_blob_store.h"
 #include "lib/store/events/outbox.h"
 
@@ -54,9 +56,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
                                         commerce::CommerceMigrations()));
   RETURN_IF_ERROR(
       p->database_->Migrate(order::kOrderModule, order::OrderMigrations()));
+  RETURN_IF_ERROR(p->database_->Migrate(kBlobsModule, BlobMigrations()));
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
                    LocalBlobStore::Open(config.blob_dir));
   p->blobs_ = std::move(blobs);
+  p->blob_janitor_ = std::make_unique<BlobJanitor>(
+      p->database_.get(), p->blobs_.get(), p->clock_, config.blob_grace);
+  p->blob_sweeper_ = std::make_unique<PeriodicTask>(
+      "blob.sweeper", PeriodicTask::Options{config.blob_sweep_interval, 0.2},
+      [j = p->blob_janitor_.get()] { return j->Sweep().status(); });
 
   Database* db = p->database_.get();
   p->users_ = account::NewSqlUserRepository(db);
@@ -70,6 +78,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   deps.addresses = p->addresses_.get();
   deps.throttle = p->throttle_.get();
   deps.blobs = p->blobs_.get();
+  deps.pending_blobs = p->blob_janitor_.get();
   deps.clock = p->clock_;
   deps.ids = p->ids_.get();
   deps.hasher = p->hasher_.get();
@@ -90,6 +99,8 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   } else {
     redis::StreamBusOptions bus;
     bus.url = config.redis_url;
+    bus.stream = absl::StrCat(config.redis_key_prefix, ":events");
+    bus.lease_key = absl::StrCat(config.redis_key_prefix, ":events:relay");
     bus.tailer = {config.events.lookback, config.events.retention,
                   config.events.batch_size};
     ASSIGN_OR_RETURN(p->events_, redis::StreamBus::Open(db, p->clock_, bus));
@@ -113,6 +124,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   feed::FeedDeps feed_deps;
   feed_deps.videos = p->videos_.get();
   feed_deps.blobs = p->blobs_.get();
+  feed_deps.pending_blobs = p->blob_janitor_.get();
   feed_deps.social = p->social_signals_.get();
   feed_deps.authors = p->author_directory_.get();
   feed_deps.events = p->events_.get();
@@ -129,6 +141,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   commerce_deps.coupons = p->coupons_.get();
   commerce_deps.cart = p->cart_.get();
   commerce_deps.blobs = p->blobs_.get();
+  commerce_deps.pending_blobs = p->blob_janitor_.get();
   commerce_deps.clock = p->clock_;
   commerce_deps.ids = p->ids_.get();
   p->commerce_service_ =

@@ -22,11 +22,13 @@
 #include "lib/commerce/commerce_service.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
+#include "lib/core/periodic_task.h"
 #include "lib/feed/feed_service.h"
 #include "lib/feed/repository.h"
 #include "lib/order/order_service.h"
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
+#include "lib/store/blob/blob_janitor.h"
 #include "lib/store/blob/blob_store.h"
 #include "lib/store/events/outbox_relay.h"
 #include "lib/store/sql/database.h"
@@ -40,6 +42,11 @@ struct PlatformConfig {
   int database_pool_size = 8;
   // Root of the local blob store (avatars, media).
   std::string blob_dir;
+  // How often blobs no row owns are deleted (announced but never adopted
+  // within `blob_grace`, or released); 0 disables the task (tests sweep with
+  // blob_janitor().Sweep()).
+  absl::Duration blob_sweep_interval = absl::Minutes(1);
+  absl::Duration blob_grace = absl::Minutes(10);
   // Access-token keys; the first signs. Secrets of at least 32 bytes, shared
   // by every replica (and by every service that verifies tokens).
   std::vector<account::SigningKey> signing_keys;
@@ -57,6 +64,8 @@ struct PlatformConfig {
   // every replica reads.
   OutboxRelayOptions events;
   std::string redis_url;
+  // Prefix of every Redis key tokkit uses, so deployments can share a Redis.
+  std::string redis_key_prefix = "tokkit";
   feed::FeedOptions feed;
   order::OrderOptions orders;
   // nullptr: the built-in simulated provider.
@@ -84,6 +93,7 @@ class Platform {
   EventBus& events() { return *events_; }
   Database& database() { return *database_; }
   BlobStore& blobs() { return *blobs_; }
+  BlobJanitor& blob_janitor() { return *blob_janitor_; }
   const Clock& clock() const { return *clock_; }
   int64_t worker_id() const { return worker_id_; }
 
@@ -94,6 +104,8 @@ class Platform {
   int64_t worker_id_ = 0;
   std::unique_ptr<Database> database_;
   std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<BlobJanitor> blob_janitor_;
+  std::unique_ptr<PeriodicTask> blob_sweeper_;
   std::unique_ptr<WorkerLease> worker_lease_;
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<account::PasswordHasher> hasher_;

@@ -1,5 +1,7 @@
 #include "lib/redis/redis_stream_bus.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
@@ -85,8 +87,13 @@ absl::StatusOr<std::unique_ptr<OutboxTailer>> StreamBus::ResumeFromStream() {
     return std::make_unique<OutboxTailer>(db_, clock_, options_.tailer,
                                           clock_->Now() - lookback);
   }
+  // Whatever the previous leader published, it was alive until at most a
+  // lease ago by our clock; taking the earlier bound also covers a tip
+  // written by a replica whose clock runs ahead of ours.
   const absl::Time resume_at =
-      IdGenerator::TimeOf(event_id(tip.elements[0])) - lookback;
+      std::min(IdGenerator::TimeOf(event_id(tip.elements[0])),
+               clock_->Now() - options_.lease) -
+      lookback;
   auto tailer =
       std::make_unique<OutboxTailer>(db_, clock_, options_.tailer, resume_at);
   // Skip what the stream already holds from there on: walk back from the tip.

@@ -23,6 +23,10 @@ absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
   t->config_.signing_keys = {{"test", RandomBytes(32)}};
   t->config_.clock = &t->clock_;
   t->config_.password_hashing = account::PasswordHashOptions::ForTesting();
+  t->config_.blob_sweep_interval = absl::ZeroDuration();  // swept by hand
+  // Tests running at once must not share Redis streams.
+  t->config_.redis_key_prefix =
+      absl::StrCat("tokkit-test-", HexEncode(RandomBytes(6)));
   if (customize) customize(t->config_);
   ASSIGN_OR_RETURN(t->platform_, Platform::Open(t->config_));
   return t;

@@ -84,10 +84,15 @@ absl::StatusOr<std::unique_ptr<LocalBlobStore>> LocalBlobStore::Open(
     return absl::InternalError(
         absl::StrCat("cannot create blob root ", root, ": ", ec.message()));
   }
-  // Temp files belong to uploads that died with a previous process.
+  // Temp files untouched for an hour belong to uploads that died with some
+  // process. Younger ones may be another replica's upload in progress on a
+  // shared directory: an upload writes to its file as bytes arrive.
+  const auto stale = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& entry :
        fs::directory_iterator(fs::path(root) / ".tmp", ec)) {
-    fs::remove(entry.path(), ec);
+    std::error_code time_ec;
+    const auto written = fs::last_write_time(entry.path(), time_ec);
+    if (!time_ec && written < stale) fs::remove(entry.path(), ec);
   }
   return std::unique_ptr<LocalBlobStore>(new LocalBlobStore(root));
 }

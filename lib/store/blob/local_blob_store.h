@@ -13,7 +13,8 @@ namespace tokkit {
 
 class LocalBlobStore : public BlobStore {
  public:
-  // Creates `root` if needed and clears temporary files left by a crash.
+  // Creates `root` if needed and clears temporary files left by a crash
+  // (those untouched for an hour: the directory may be shared).
   static absl::StatusOr<std::unique_ptr<LocalBlobStore>> Open(
       const std::string& root);
 

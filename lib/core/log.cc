@@ -90,6 +90,7 @@ class State {
   bool Admit(Level level, absl::string_view event, int64_t* suppressed) {
     absl::MutexLock lock(&mu_);
     counts_[{static_cast<int>(level), std::string(event)}]++;
+    if (!Enabled(level)) return false;
     if (options_.max_lines_per_second <= 0) return true;
     const absl::Time now = absl::Now();
     Bucket& b = buckets_[event];
@@ -282,9 +283,10 @@ bool Enabled(Level level) { return State::Get().Enabled(level); }
 void Write(Level level, absl::string_view event,
            std::initializer_list<Field> fields) {
   State& state = State::Get();
-  if (!state.Enabled(level)) return;
   int64_t suppressed = 0;
+  // Counted even below the level: quiet events are still metrics.
   if (!state.Admit(level, event, &suppressed)) return;
+  if (!state.Enabled(level)) return;
   const std::string ts = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                                           absl::UTCTimeZone());
   const RequestContext* request = CurrentRequest();

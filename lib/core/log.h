@@ -62,7 +62,7 @@ bool Enabled(Level level);
 
 inline void Debug(absl::string_view event,
                   std::initializer_list<Field> fields = {}) {
-  if (Enabled(Level::kDebug)) Write(Level::kDebug, event, fields);
+  Write(Level::kDebug, event, fields);  // counted even when not written
 }
 inline void Info(absl::string_view event,
                  std::initializer_list<Field> fields = {}) {

@@ -2,12 +2,20 @@
 // adapter -> AccountService -> SQL, on every backend.
 #include "services/account/account_grpc_service.h"
 
+#include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "lib/account/totp.h"
 #include "lib/core/crypto.h"
+#include "lib/core/log.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/common/grpc_status.h"
@@ -322,6 +330,53 @@ TEST_P(AccountGrpcTest,
   }
   EXPECT_EQ(login_alice(stub_.get(), "203.0.113.200"),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+// Regression: each request with invalid UTF-8 in a string field made
+// protobuf print an error line on stderr, so a client could flood the log.
+TEST_P(AccountGrpcTest, InvalidUtf8RequestsAreCountedNotLogged) {
+  auto invalid_utf8_events = [] {
+    for (const log::EventCount& c : log::EventCounts()) {
+      if (c.event == "request_invalid_utf8") return c.count;
+    }
+    return int64_t{0};
+  };
+  const int64_t before = invalid_utf8_events();
+  // RegisterRequest.username (field 1, a string) holding bytes that are not
+  // UTF-8, built by hand: the generated code would refuse to serialise it.
+  const std::string wire = std::string("\x0a\x04\xff\xfe\xfd\xfc", 6);
+  grpc::GenericStub generic(channel_);
+  // Point stderr at a file while the requests run.
+  const std::string path =
+      std::string(std::getenv("TEST_TMPDIR")) + "/stderr.txt";
+  fflush(stderr);
+  const int saved = dup(2);
+  const int file = open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+  dup2(file, 2);
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  for (int i = 0; i < 200; ++i) {
+    grpc::Slice slice(wire);
+    grpc::ByteBuffer request(&slice, 1), response;
+    auto ctx = Ctx();
+    absl::Notification done;
+    generic.UnaryCall(ctx.get(), "/tokkit.account.v1.AccountService/Register",
+                      grpc::StubOptions(), &request, &response,
+                      [&](grpc::Status st) {
+                        code = st.error_code();
+                        done.Notify();
+                      });
+    done.WaitForNotification();
+  }
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  close(file);
+  EXPECT_NE(code, grpc::StatusCode::OK);
+  std::ifstream in(path);
+  std::stringstream captured;
+  captured << in.rdbuf();
+  EXPECT_FALSE(absl::StrContains(captured.str(), "UTF-8")) << captured.str();
+  EXPECT_EQ(invalid_utf8_events() - before, 200);
 }
 
 TEST_P(AccountGrpcTest, TotpEnforcedThroughTheWire) {

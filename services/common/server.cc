@@ -5,12 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/auth_interceptor.h"
+#include "services/common/protobuf_logs.h"
 
 namespace tokkit {
 
 absl::StatusOr<RunningServer> StartServer(
     const std::string& address, const std::vector<grpc::Service*>& services,
     account::Authenticator* authenticator, const ServerOptions& options) {
+  RouteProtobufLogs();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

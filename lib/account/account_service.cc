@@ -233,13 +233,15 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
     if (found.status().code() != absl::StatusCode::kNotFound) {
       return found.status();
     }
-    deps_.hasher->VerifyDummy(r.password);  // same time as a real check
+    // Same time as a real check; a saturated hasher answers for itself.
+    RETURN_IF_ERROR(deps_.hasher->VerifyDummy(r.password));
     return fail(BadCredentials());
   }
   UserRecord& rec = *found;
-  if (!deps_.hasher->Verify(r.password, rec.credentials.password_hash)) {
-    return fail(BadCredentials());
-  }
+  ASSIGN_OR_RETURN(
+      bool matches,
+      deps_.hasher->Verify(r.password, rec.credentials.password_hash));
+  if (!matches) return fail(BadCredentials());
   if (rec.user.status == UserStatus::kBanned) return Banned();
 
   if (rec.user.totp_enabled) {
@@ -448,7 +450,10 @@ absl::Status AccountService::ChangePassword(const Principal& caller,
                                             absl::string_view current_password,
                                             absl::string_view new_password) {
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindById(caller.user_id));
-  if (!deps_.hasher->Verify(current_password, rec.credentials.password_hash)) {
+  ASSIGN_OR_RETURN(
+      bool matches,
+      deps_.hasher->Verify(current_password, rec.credentials.password_hash));
+  if (!matches) {
     return WithReason(
         absl::UnauthenticatedError("current password is incorrect"),
         kReasonBadCredentials);

@@ -3,11 +3,15 @@
 #include <crypt.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "lib/core/crypto.h"
+#include "lib/core/request_context.h"
+#include "lib/core/status_macros.h"
 
 namespace tokkit::account {
 namespace {
@@ -21,15 +25,27 @@ bool IsArgon2(absl::string_view h) {
   return absl::StartsWith(h, "$argon2id$") || absl::StartsWith(h, "$argon2i$");
 }
 
+int DefaultConcurrency() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::max(1, static_cast<int>(cores / 2));
+}
+
 }  // namespace
 
 PasswordHasher::PasswordHasher(PasswordHashOptions options)
-    : options_(options) {
-  dummy_hash_ = Hash(RandomToken(16)).value_or("");
+    : options_(options),
+      limiter_("password hashing",
+               options.max_concurrent > 0 ? options.max_concurrent
+                                          : DefaultConcurrency(),
+               options.max_queued, options.max_wait) {}
+
+absl::StatusOr<ConcurrencyLimiter::Permit> PasswordHasher::Admit() const {
+  return limiter_.Acquire(CurrentDeadline());
 }
 
 absl::StatusOr<std::string> PasswordHasher::Hash(
     absl::string_view password) const {
+  ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, Admit());
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
                             options_.ops_limit, options_.mem_limit,
@@ -39,8 +55,14 @@ absl::StatusOr<std::string> PasswordHasher::Hash(
   return std::string(out);
 }
 
-bool PasswordHasher::Verify(absl::string_view password,
-                            absl::string_view stored) const {
+absl::StatusOr<bool> PasswordHasher::Verify(absl::string_view password,
+                                            absl::string_view stored) const {
+  ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, Admit());
+  return VerifyUnbounded(password, stored);
+}
+
+bool PasswordHasher::VerifyUnbounded(absl::string_view password,
+                                     absl::string_view stored) const {
   const std::string hash(stored);
   if (IsArgon2(stored)) {
     return crypto_pwhash_str_verify(hash.c_str(), password.data(),
@@ -65,8 +87,19 @@ bool PasswordHasher::NeedsRehash(absl::string_view stored) const {
                                         options_.mem_limit) != 0;
 }
 
-void PasswordHasher::VerifyDummy(absl::string_view password) const {
-  (void)Verify(password, dummy_hash_);
+absl::Status PasswordHasher::VerifyDummy(absl::string_view password) const {
+  ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, Admit());
+  absl::call_once(dummy_once_, [this] {
+    char out[crypto_pwhash_STRBYTES];
+    const std::string random = RandomToken(16);
+    if (crypto_pwhash_str_alg(out, random.data(), random.size(),
+                              options_.ops_limit, options_.mem_limit,
+                              crypto_pwhash_ALG_ARGON2ID13) == 0) {
+      dummy_hash_ = out;
+    }
+  });
+  (void)VerifyUnbounded(password, dummy_hash_);
+  return absl::OkStatus();
 }
 
 }  // namespace tokkit::account

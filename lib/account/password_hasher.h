@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/base/call_once.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "lib/core/concurrency_limiter.h"
 
 namespace tokkit::account {
 
@@ -16,11 +19,26 @@ struct PasswordHashOptions {
   // libsodium's INTERACTIVE limits: 2 passes over 64 MiB, ~0.1 s.
   uint64_t ops_limit = 2;
   size_t mem_limit = 64u << 20;
+  // Hashes running at once (each takes mem_limit and a core); 0: half the
+  // cores, at least one, leaving the rest to other requests. Callers past
+  // that wait, up to `max_queued` of them and each until its request's
+  // deadline (at most `max_wait`); more are refused with RESOURCE_EXHAUSTED.
+  int max_concurrent = 0;
+  int max_queued = 64;
+  absl::Duration max_wait = absl::Seconds(10);
 
   // The cheapest settings libsodium accepts; for tests only.
-  static PasswordHashOptions ForTesting() { return {1, 8u << 10}; }
+  static PasswordHashOptions ForTesting() {
+    PasswordHashOptions o;
+    o.ops_limit = 1;
+    o.mem_limit = 8u << 10;
+    return o;
+  }
 };
 
+// Hash and Verify run under a concurrency bound (see PasswordHashOptions):
+// they fail with RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED when the server is
+// saturated, never queueing without limit.
 class PasswordHasher {
  public:
   explicit PasswordHasher(PasswordHashOptions options);
@@ -30,18 +48,27 @@ class PasswordHasher {
 
   // Constant-time with respect to the password. False for a malformed or
   // unknown hash format.
-  bool Verify(absl::string_view password, absl::string_view stored) const;
+  absl::StatusOr<bool> Verify(absl::string_view password,
+                              absl::string_view stored) const;
 
   // True when `stored` is not argon2id with the current limits.
   bool NeedsRehash(absl::string_view stored) const;
 
   // Burns the same time as a real Verify, for logins of unknown users, so
   // response time does not reveal which usernames exist.
-  void VerifyDummy(absl::string_view password) const;
+  absl::Status VerifyDummy(absl::string_view password) const;
 
  private:
+  absl::StatusOr<ConcurrencyLimiter::Permit> Admit() const;
+  bool VerifyUnbounded(absl::string_view password,
+                       absl::string_view stored) const;
+
   PasswordHashOptions options_;
-  std::string dummy_hash_;
+  mutable ConcurrencyLimiter limiter_;
+  // Made on first use: computing it at construction was most of the cold
+  // start.
+  mutable absl::once_flag dummy_once_;
+  mutable std::string dummy_hash_;
 };
 
 }  // namespace tokkit::account

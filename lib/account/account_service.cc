@@ -156,7 +156,7 @@ absl::StatusOr<User> AccountService::Register(const RegisterRequest& r) {
   n.display_name = r.display_name.empty() ? username : r.display_name;
   RETURN_IF_ERROR(ValidateText("display_name", n.display_name, 1, 50));
   ASSIGN_OR_RETURN(n.password_hash, deps_.hasher->Hash(r.password));
-  n.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(n.id, deps_.ids->Next());
   n.username = username;
   n.email = absl::AsciiStrToLower(r.email);
   n.now = deps_.clock->Now();
@@ -275,7 +275,7 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
   }
 
   Session session;
-  session.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(session.id, deps_.ids->Next());
   session.user_id = rec.user.id;
   session.client = std::string(r.client.substr(0, 200));
   if (!IsValidUtf8(session.client)) session.client.clear();
@@ -413,9 +413,9 @@ absl::StatusOr<User> AccountService::SetAvatar(const Principal& caller,
     return absl::InvalidArgumentError(
         "avatar must be a JPEG, PNG, WebP or GIF image");
   }
-  const std::string key =
-      absl::StrCat("avatars/", caller.user_id, "/", deps_.ids->Next(), ".",
-                   FileExtension(type));
+  ASSIGN_OR_RETURN(const int64_t blob_id, deps_.ids->Next());
+  const std::string key = absl::StrCat("avatars/", caller.user_id, "/", blob_id,
+                                       ".", FileExtension(type));
   if (deps_.pending_blobs != nullptr) {
     RETURN_IF_ERROR(deps_.pending_blobs->Expect(key));  // crash-safe cleanup
   }
@@ -566,7 +566,7 @@ absl::Status AccountService::GrantAdmin(absl::string_view username) {
 absl::StatusOr<Address> AccountService::AddAddress(const Principal& caller,
                                                    Address address) {
   RETURN_IF_ERROR(ValidateAddress(address));
-  address.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(address.id, deps_.ids->Next());
   address.user_id = caller.user_id;
   address.created_at = address.updated_at = deps_.clock->Now();
   return deps_.addresses->Create(address, options_.max_addresses_per_user);

@@ -44,7 +44,8 @@ absl::StatusOr<Category> CommerceService::CreateCategory(
   if (!admin.is_admin())
     return absl::PermissionDeniedError("only admins create categories");
   RETURN_IF_ERROR(ValidateText("name", name, 1, 50));
-  return deps_.catalog->CreateCategory({deps_.ids->Next(), name});
+  ASSIGN_OR_RETURN(const int64_t id, deps_.ids->Next());
+  return deps_.catalog->CreateCategory({id, name});
 }
 
 absl::StatusOr<std::vector<Category>> CommerceService::ListCategories() {
@@ -62,7 +63,7 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
   }
   RETURN_IF_ERROR(deps_.catalog->FindCategory(p.category_id).status());
   Product out;
-  out.spu.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(out.spu.id, deps_.ids->Next());
   out.spu.merchant_id = merchant.user_id;
   out.spu.category_id = p.category_id;
   out.spu.name = p.name;
@@ -75,7 +76,7 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
     RETURN_IF_ERROR(ValidatePrice(n.price_cents));
     RETURN_IF_ERROR(ValidateStock(n.stock));
     Sku s;
-    s.id = deps_.ids->Next();
+    ASSIGN_OR_RETURN(s.id, deps_.ids->Next());
     s.spu_id = out.spu.id;
     s.merchant_id = merchant.user_id;
     s.attributes = n.attributes;
@@ -149,8 +150,9 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(
   if (spu.image_keys.size() >= 20) {
     return absl::ResourceExhaustedError("at most 20 images per product");
   }
-  const std::string key = absl::StrCat(
-      "products/", spu_id, "/", deps_.ids->Next(), ".", FileExtension(type));
+  ASSIGN_OR_RETURN(const int64_t blob_id, deps_.ids->Next());
+  const std::string key =
+      absl::StrCat("products/", spu_id, "/", blob_id, ".", FileExtension(type));
   if (deps_.pending_blobs != nullptr) {
     RETURN_IF_ERROR(deps_.pending_blobs->Expect(key));  // crash-safe cleanup
   }
@@ -258,7 +260,7 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
   } else {
     c.scope_id = 0;
   }
-  c.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(c.id, deps_.ids->Next());
   c.merchant_id = merchant.user_id;
   c.issued = 0;
   RETURN_IF_ERROR(deps_.coupons->Create(c));
@@ -268,7 +270,8 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
 absl::StatusOr<UserCoupon> CommerceService::ClaimCoupon(const Principal& user,
                                                         int64_t coupon_id) {
   RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
-  return deps_.coupons->Claim(coupon_id, user.user_id, deps_.ids->Next(),
+  ASSIGN_OR_RETURN(const int64_t claim_id, deps_.ids->Next());
+  return deps_.coupons->Claim(coupon_id, user.user_id, claim_id,
                               deps_.clock->Now());
 }
 

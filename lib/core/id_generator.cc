@@ -19,10 +19,18 @@ absl::StatusOr<IdGenerator*> IdGenerator::Create(int64_t worker_id,
   return new IdGenerator(worker_id, clock);
 }
 
-int64_t IdGenerator::Next() {
+absl::StatusOr<int64_t> IdGenerator::Next() {
+  const absl::Time now = clock_->Now();
   const int64_t now_ms =
-      std::max<int64_t>(0, absl::ToInt64Milliseconds(clock_->Now() - Epoch()));
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(now - Epoch()));
   absl::MutexLock lock(&mu_);
+  if (valid_until_ms_ != INT64_MAX &&
+      absl::ToUnixMillis(now) >= valid_until_ms_) {
+    return absl::UnavailableError(absl::StrCat(
+        "this replica cannot create records right now: ",
+        fence_reason_.empty() ? "its worker-id lease was not renewed in time"
+                              : fence_reason_));
+  }
   if (now_ms > last_ms_) {
     last_ms_ = now_ms;
     sequence_ = 0;
@@ -33,7 +41,27 @@ int64_t IdGenerator::Next() {
     sequence_ = 0;
   }
   return (last_ms_ << (kWorkerBits + kSequenceBits)) |
-         (worker_id_ << kSequenceBits) | sequence_;
+         (worker_id_.load() << kSequenceBits) | sequence_;
+}
+
+void IdGenerator::HoldUntil(absl::Time valid_until) {
+  absl::MutexLock lock(&mu_);
+  if (valid_until_ms_ == INT64_MIN) return;  // fenced: only Rebind lifts it
+  valid_until_ms_ = absl::ToUnixMillis(valid_until);
+  fence_reason_.clear();
+}
+
+void IdGenerator::Fence(const std::string& why) {
+  absl::MutexLock lock(&mu_);
+  valid_until_ms_ = INT64_MIN;
+  fence_reason_ = why;
+}
+
+void IdGenerator::Rebind(int64_t worker_id, absl::Time valid_until) {
+  absl::MutexLock lock(&mu_);
+  worker_id_.store(worker_id);
+  valid_until_ms_ = absl::ToUnixMillis(valid_until);
+  fence_reason_.clear();
 }
 
 absl::Time IdGenerator::TimeOf(int64_t id) {

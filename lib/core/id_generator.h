@@ -2,12 +2,17 @@
 //   1 sign bit (always 0) | 41 bits ms since 2025-01-01 UTC | 10 bits worker |
 //   12 bits sequence
 // Ids from one generator are strictly increasing; generators with distinct
-// worker ids never collide. Each replica must be configured with its own
-// worker id (0..1023).
+// worker ids never collide. Each replica must hold its own worker id
+// (0..1023): configured, or leased from the database (WorkerLease), in which
+// case the generator fails closed: past the lease's validity, or once the
+// lease is known to be lost, Next() is UNAVAILABLE rather than risk drawing
+// ids another replica may draw too.
 #ifndef TOKKIT_LIB_CORE_ID_GENERATOR_H_
 #define TOKKIT_LIB_CORE_ID_GENERATOR_H_
 
+#include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -32,8 +37,16 @@ class IdGenerator {
 
   // Thread-safe. If more than 4096 ids are asked for in one millisecond, or
   // the clock goes backwards, the generator borrows from the next millisecond
-  // instead of blocking or repeating.
-  int64_t Next();
+  // instead of blocking or repeating. UNAVAILABLE while fenced.
+  absl::StatusOr<int64_t> Next();
+
+  // For a leased worker id: ids may be drawn until `valid_until`.
+  void HoldUntil(absl::Time valid_until);
+  // The lease is lost: refuse until Rebind.
+  void Fence(const std::string& why);
+  // A (possibly different) worker id, held until `valid_until`.
+  void Rebind(int64_t worker_id, absl::Time valid_until);
+  int64_t worker_id() const { return worker_id_.load(); }
 
   // The creation time encoded in an id (millisecond precision).
   static absl::Time TimeOf(int64_t id);
@@ -43,9 +56,13 @@ class IdGenerator {
   IdGenerator(int64_t worker_id, const Clock* clock)
       : worker_id_(worker_id), clock_(clock) {}
 
-  const int64_t worker_id_;
+  std::atomic<int64_t> worker_id_;
   const Clock* const clock_;
   absl::Mutex mu_;
+  // Unix ms; INT64_MAX for a configured (unleased) worker id, INT64_MIN when
+  // fenced.
+  int64_t valid_until_ms_ ABSL_GUARDED_BY(mu_) = INT64_MAX;
+  std::string fence_reason_ ABSL_GUARDED_BY(mu_);
   int64_t last_ms_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };

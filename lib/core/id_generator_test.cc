@@ -22,7 +22,7 @@ TEST(IdGenerator, RejectsOutOfRangeWorker) {
 TEST(IdGenerator, EncodesTimeAndWorker) {
   SimulatedClock clock(absl::FromUnixMillis(1767225600123));
   std::unique_ptr<IdGenerator> gen(*IdGenerator::Create(37, &clock));
-  const int64_t id = gen->Next();
+  const int64_t id = *gen->Next();
   EXPECT_GT(id, 0);
   EXPECT_EQ(IdGenerator::WorkerOf(id), 37);
   EXPECT_EQ(IdGenerator::TimeOf(id), absl::FromUnixMillis(1767225600123));
@@ -34,12 +34,12 @@ TEST(IdGenerator, StrictlyIncreasingEvenPastSequenceAndBackwardsClock) {
   int64_t last = 0;
   // 10,000 ids in one frozen millisecond overflow the 4,096 sequence.
   for (int i = 0; i < 10000; ++i) {
-    const int64_t id = gen->Next();
+    const int64_t id = *gen->Next();
     ASSERT_GT(id, last);
     last = id;
   }
   clock.Advance(absl::Seconds(-5));
-  EXPECT_GT(gen->Next(), last);
+  EXPECT_GT(*gen->Next(), last);
 }
 
 TEST(IdGenerator, NoDuplicatesAcrossThreads) {
@@ -50,7 +50,7 @@ TEST(IdGenerator, NoDuplicatesAcrossThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(gen->Next());
+      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(*gen->Next());
     });
   }
   for (auto& th : threads) th.join();
@@ -68,8 +68,8 @@ TEST(IdGenerator, DistinctWorkersNeverCollide) {
   std::unique_ptr<IdGenerator> b(*IdGenerator::Create(2, &clock));
   absl::flat_hash_set<int64_t> seen;
   for (int i = 0; i < 5000; ++i) {
-    ASSERT_TRUE(seen.insert(a->Next()).second);
-    ASSERT_TRUE(seen.insert(b->Next()).second);
+    ASSERT_TRUE(seen.insert(*a->Next()).second);
+    ASSERT_TRUE(seen.insert(*b->Next()).second);
   }
 }
 

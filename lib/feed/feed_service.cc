@@ -223,7 +223,7 @@ absl::StatusOr<std::unique_ptr<VideoUpload>> FeedService::BeginPublish(
   ASSIGN_OR_RETURN(draft.tags, NormalizeTags(request.tags));
   ASSIGN_OR_RETURN(draft.author_name,
                    deps_.authors->UsernameOf(author.user_id));
-  draft.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(draft.id, deps_.ids->Next());
   draft.author_id = author.user_id;
   draft.title = std::move(request.title);
   draft.description = std::move(request.description);

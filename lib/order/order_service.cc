@@ -28,9 +28,10 @@ absl::Status OrderService::Sweep() {
   return first;
 }
 
-Event OrderService::NewEvent(const char* topic, int64_t order_id) {
-  return {deps_.ids->Next(), topic, absl::StrCat(order_id), "",
-          deps_.clock->Now()};
+absl::StatusOr<Event> OrderService::NewEvent(const char* topic,
+                                             int64_t order_id) {
+  ASSIGN_OR_RETURN(const int64_t id, deps_.ids->Next());
+  return Event{id, topic, absl::StrCat(order_id), "", deps_.clock->Now()};
 }
 
 absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
@@ -58,7 +59,7 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
   }
   OrderDraft d;
   ASSIGN_OR_RETURN(d.order.address, deps_.addresses->Find(buyer, r.address_id));
-  d.order.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(d.order.id, deps_.ids->Next());
   d.order.user_id = buyer.user_id;
   d.order.idempotency_key = r.idempotency_key;
   d.order.created_at = deps_.clock->Now();
@@ -72,7 +73,7 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
   d.coupon_mode = r.coupon_mode;
   d.user_coupon_id = r.user_coupon_id;
   d.remove_from_cart = from_cart;
-  d.created_event = NewEvent(kTopicOrderCreated, d.order.id);
+  ASSIGN_OR_RETURN(d.created_event, NewEvent(kTopicOrderCreated, d.order.id));
   ASSIGN_OR_RETURN(auto created, deps_.orders->Create(std::move(d)));
   if (created.second && deps_.events != nullptr) deps_.events->Poke();
   return created.first;
@@ -167,10 +168,10 @@ absl::StatusOr<Order> OrderService::CancelOrder(const Principal& buyer,
     return absl::FailedPreconditionError(
         absl::StrCat("a ", StatusName(o.status), " order cannot be cancelled"));
   }
+  ASSIGN_OR_RETURN(Event event, NewEvent(kTopicOrderExpired, order_id));
   ASSIGN_OR_RETURN(bool closed,
-                   deps_.orders->CloseUnpaid(
-                       order_id, OrderStatus::kCancelled, deps_.clock->Now(),
-                       NewEvent(kTopicOrderExpired, order_id)));
+                   deps_.orders->CloseUnpaid(order_id, OrderStatus::kCancelled,
+                                             deps_.clock->Now(), event));
   if (!closed)
     return absl::FailedPreconditionError("the order changed meanwhile");
   return deps_.orders->Find(order_id);
@@ -236,10 +237,11 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   if (token.empty() || token.size() > 128) {
     return absl::InvalidArgumentError("payment token is required");
   }
+  ASSIGN_OR_RETURN(const int64_t payment_id, deps_.ids->Next());
   ASSIGN_OR_RETURN(
       OrderRepository::TokenClaim claim,
       deps_.orders->ClaimPaymentToken(Sha256Hex(token), buyer.user_id,
-                                      deps_.ids->Next(), deps_.clock->Now()));
+                                      payment_id, deps_.clock->Now()));
   ASSIGN_OR_RETURN(Order o, deps_.orders->Find(claim.payment.order_id));
   if (o.user_id != buyer.user_id)
     return absl::NotFoundError("unknown payment token");
@@ -253,9 +255,10 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   ASSIGN_OR_RETURN(std::string ref,
                    deps_.payments->Charge(ChargeKey(claim.payment.id),
                                           claim.payment.amount_cents));
-  ASSIGN_OR_RETURN(bool paid, deps_.orders->CompletePayment(
-                                  claim.payment.id, ref, deps_.clock->Now(),
-                                  NewEvent(kTopicOrderPaid, o.id)));
+  ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, o.id));
+  ASSIGN_OR_RETURN(
+      bool paid, deps_.orders->CompletePayment(claim.payment.id, ref,
+                                               deps_.clock->Now(), paid_event));
   if (!paid) {
     // The order expired or was cancelled while we charged. The payment is
     // now `voiding` in the database, so if returning the money fails here
@@ -321,10 +324,10 @@ absl::StatusOr<Order> OrderService::ReviewRefund(const Principal& reviewer,
   }
   if (o.status == OrderStatus::kRefundRequested) {
     // Claim first: of an approval and a rejection racing, one wins here.
-    ASSIGN_OR_RETURN(
-        bool claimed,
-        deps_.orders->BeginRefund(order_id, deps_.ids->Next(), reviewer.user_id,
-                                  restock, deps_.clock->Now()));
+    ASSIGN_OR_RETURN(const int64_t refund_id, deps_.ids->Next());
+    ASSIGN_OR_RETURN(bool claimed, deps_.orders->BeginRefund(
+                                       order_id, refund_id, reviewer.user_id,
+                                       restock, deps_.clock->Now()));
     if (claimed) {
       o.status = OrderStatus::kRefunding;
     } else {
@@ -359,9 +362,9 @@ absl::Status OrderService::FinishRefund(int64_t order_id) {
         NextAttemptAt(deps_.clock->Now(), refund.attempts + 1)));
     return st;
   }
+  ASSIGN_OR_RETURN(Event event, NewEvent(kTopicOrderRefunded, order_id));
   ASSIGN_OR_RETURN(bool done, deps_.orders->CompleteRefund(
-                                  order_id, deps_.clock->Now(),
-                                  NewEvent(kTopicOrderRefunded, order_id)));
+                                  order_id, deps_.clock->Now(), event));
   if (done && deps_.events != nullptr) deps_.events->Poke();
   return absl::OkStatus();
 }
@@ -399,10 +402,10 @@ absl::StatusOr<int> OrderService::ExpireOverdue(int limit) {
                    deps_.orders->DueForExpiry(deps_.clock->Now(), limit));
   int expired = 0;
   for (int64_t id : due) {
-    ASSIGN_OR_RETURN(
-        bool closed,
-        deps_.orders->CloseUnpaid(id, OrderStatus::kExpired, deps_.clock->Now(),
-                                  NewEvent(kTopicOrderExpired, id)));
+    ASSIGN_OR_RETURN(Event event, NewEvent(kTopicOrderExpired, id));
+    ASSIGN_OR_RETURN(bool closed,
+                     deps_.orders->CloseUnpaid(id, OrderStatus::kExpired,
+                                               deps_.clock->Now(), event));
     expired += closed;
   }
   if (expired > 0 && deps_.events != nullptr) deps_.events->Poke();

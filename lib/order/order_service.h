@@ -136,7 +136,7 @@ class OrderService {
 
  private:
   absl::StatusOr<Order> Owned(const Principal& buyer, int64_t order_id);
-  Event NewEvent(const char* topic, int64_t order_id);
+  absl::StatusOr<Event> NewEvent(const char* topic, int64_t order_id);
   absl::StatusOr<Order> Create(const Principal& buyer,
                                CreateOrderRequest request, bool from_cart);
   // The provider step of an approved refund and its finalization.

@@ -45,6 +45,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   ASSIGN_OR_RETURN(IdGenerator * ids,
                    IdGenerator::Create(p->worker_id_, p->clock_));
   p->ids_.reset(ids);
+  if (p->worker_lease_ != nullptr) p->worker_lease_->Attach(p->ids_.get());
   RETURN_IF_ERROR(p->database_->Migrate(kEventsModule, EventMigrations()));
   RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,
                                         account::AccountMigrations()));

@@ -95,7 +95,9 @@ class Platform {
   BlobStore& blobs() { return *blobs_; }
   BlobJanitor& blob_janitor() { return *blob_janitor_; }
   const Clock& clock() const { return *clock_; }
-  int64_t worker_id() const { return worker_id_; }
+  // The worker id in every new id (a re-leased one after a lost lease).
+  int64_t worker_id() const { return ids_->worker_id(); }
+  IdGenerator& ids() { return *ids_; }
 
  private:
   Platform() = default;
@@ -106,8 +108,9 @@ class Platform {
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<BlobJanitor> blob_janitor_;
   std::unique_ptr<PeriodicTask> blob_sweeper_;
-  std::unique_ptr<WorkerLease> worker_lease_;
   std::unique_ptr<IdGenerator> ids_;
+  // After ids_: destroyed (its renewer stopped) before the generator.
+  std::unique_ptr<WorkerLease> worker_lease_;
   std::unique_ptr<account::PasswordHasher> hasher_;
   std::unique_ptr<account::AccessTokenCodec> tokens_;
   std::unique_ptr<account::UserRepository> users_;

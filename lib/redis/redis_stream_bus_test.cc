@@ -111,7 +111,7 @@ class StreamBusTest : public ::testing::TestWithParam<std::string> {
   }
 
   int64_t Append(const std::string& topic) {
-    const int64_t id = ids_->Next();
+    const int64_t id = *ids_->Next();
     EXPECT_TRUE(db_->db()
                     .Transact([&](soci::session& sql) {
                       AppendToOutbox(sql, {id, topic, "k", "p", absl::Now()});

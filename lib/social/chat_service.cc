@@ -45,13 +45,14 @@ absl::StatusOr<Message> ChatService::Send(
   }
   if (!recipient_found) return absl::NotFoundError("recipient not found");
   Message m;
-  m.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(m.id, deps_.ids->Next());
   m.sender_id = caller.user_id;
   m.recipient_id = recipient_id;
   m.body = body;
   m.client_message_id = client_message_id;
   m.created_at = deps_.clock->Now();
-  Event e{deps_.ids->Next(), kTopicMessageSent, absl::StrCat(recipient_id),
+  ASSIGN_OR_RETURN(const int64_t event_id, deps_.ids->Next());
+  Event e{event_id, kTopicMessageSent, absl::StrCat(recipient_id),
           absl::StrCat(m.id), m.created_at};
   ASSIGN_OR_RETURN(Message stored, deps_.chats->Send(m, e));
   if (deps_.events != nullptr) deps_.events->Poke();

@@ -7,9 +7,11 @@
 
 namespace tokkit::social {
 
-Event SocialService::NewEvent(const char* topic, int64_t key, int64_t payload) {
-  return {deps_.ids->Next(), topic, absl::StrCat(key), absl::StrCat(payload),
-          deps_.clock->Now()};
+absl::StatusOr<Event> SocialService::NewEvent(const char* topic, int64_t key,
+                                              int64_t payload) {
+  ASSIGN_OR_RETURN(const int64_t id, deps_.ids->Next());
+  return Event{id, topic, absl::StrCat(key), absl::StrCat(payload),
+               deps_.clock->Now()};
 }
 
 void SocialService::Poke() {
@@ -20,10 +22,12 @@ absl::StatusOr<ToggleResult> SocialService::LikeVideo(const Principal& caller,
                                                       int64_t video_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
+  ASSIGN_OR_RETURN(const int64_t like_id, deps_.ids->Next());
+  ASSIGN_OR_RETURN(Event event,
+                   NewEvent(kTopicVideoLiked, video_id, caller.user_id));
   ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.likes->LikeVideo(
-                       caller.user_id, video_id, deps_.ids->Next(),
-                       NewEvent(kTopicVideoLiked, video_id, caller.user_id)));
+                   deps_.likes->LikeVideo(caller.user_id, video_id, like_id,
+                                          std::move(event)));
   if (r.changed) Poke();
   return r;
 }
@@ -80,15 +84,15 @@ absl::StatusOr<Comment> SocialService::AddComment(const Principal& caller,
       ValidateText("body", body, 1, kMaxCommentChars, /*multiline=*/true));
   RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
   Comment c;
-  c.id = deps_.ids->Next();
+  ASSIGN_OR_RETURN(c.id, deps_.ids->Next());
   c.video_id = video_id;
   c.author_id = caller.user_id;
   c.reply_to_id = reply_to_id;
   c.body = body;
   c.created_at = deps_.clock->Now();
+  ASSIGN_OR_RETURN(Event event, NewEvent(kTopicCommentCreated, video_id, c.id));
   ASSIGN_OR_RETURN(Comment created,
-                   deps_.comments->Create(
-                       c, NewEvent(kTopicCommentCreated, video_id, c.id)));
+                   deps_.comments->Create(c, std::move(event)));
   Poke();
   return created;
 }
@@ -164,10 +168,12 @@ absl::StatusOr<ToggleResult> SocialService::Follow(const Principal& caller,
   ASSIGN_OR_RETURN(std::vector<UserSummary> target,
                    deps_.users->GetUsers({user_id}));
   if (target.empty()) return absl::NotFoundError("user not found");
+  ASSIGN_OR_RETURN(const int64_t follow_id, deps_.ids->Next());
+  ASSIGN_OR_RETURN(Event event,
+                   NewEvent(kTopicUserFollowed, user_id, caller.user_id));
   ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.follows->Follow(
-                       caller.user_id, user_id, deps_.ids->Next(),
-                       NewEvent(kTopicUserFollowed, user_id, caller.user_id)));
+                   deps_.follows->Follow(caller.user_id, user_id, follow_id,
+                                         std::move(event)));
   if (r.changed) Poke();
   return r;
 }

@@ -107,7 +107,8 @@ class SocialService {
                                               const std::string& page_token,
                                               int page_size);
   absl::Status MarkLiked(int64_t viewer_id, std::vector<Comment>* comments);
-  Event NewEvent(const char* topic, int64_t key, int64_t payload);
+  absl::StatusOr<Event> NewEvent(const char* topic, int64_t key,
+                                 int64_t payload);
   void Poke();
 
   SocialDeps deps_;

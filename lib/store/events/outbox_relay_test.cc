@@ -65,7 +65,7 @@ TEST_P(OutboxRelayTest, DeliversCommittedEventsOnceToMatchingTopics) {
   Recorder likes, follows;
   relay.Subscribe("like", [&](const Event& e) { likes.Add(e); });
   relay.Subscribe("follow", [&](const Event& e) { follows.Add(e); });
-  const int64_t a = ids_->Next(), b = ids_->Next(), c = ids_->Next();
+  const int64_t a = *ids_->Next(), b = *ids_->Next(), c = *ids_->Next();
   ASSERT_TRUE(Append(a, "like").ok());
   ASSERT_TRUE(Append(b, "follow").ok());
   ASSERT_FALSE(Append(c, "like", /*commit=*/false).ok());
@@ -79,9 +79,9 @@ TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;
   relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
-  const int64_t early = ids_->Next();  // drawn first...
+  const int64_t early = *ids_->Next();  // drawn first...
   clock_.Advance(absl::Milliseconds(10));
-  const int64_t later = ids_->Next();
+  const int64_t later = *ids_->Next();
   ASSERT_TRUE(Append(later, "t").ok());
   ASSERT_TRUE(relay.PollOnce().ok());
   ASSERT_TRUE(Append(early, "t").ok());  // ...committed last
@@ -94,12 +94,12 @@ TEST_P(OutboxRelayTest, ClockJumpDoesNotRedeliver) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;
   relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
-  const int64_t before = ids_->Next();
+  const int64_t before = *ids_->Next();
   ASSERT_TRUE(Append(before, "t").ok());
   ASSERT_TRUE(relay.PollOnce().ok());
   clock_.Advance(absl::Minutes(20));  // far past the lookback window
   ASSERT_TRUE(relay.PollOnce().ok());
-  const int64_t after = ids_->Next();
+  const int64_t after = *ids_->Next();
   ASSERT_TRUE(Append(after, "t").ok());
   ASSERT_TRUE(relay.PollOnce().ok());
   EXPECT_EQ(got.ids(), (std::vector<int64_t>{before, after}));
@@ -113,12 +113,12 @@ TEST_P(OutboxRelayTest, EveryReplicaSeesEveryEventAndPagesLargeBacklogs) {
   Recorder a, b;
   replica_a.Subscribe("t", [&](const Event& e) { a.Add(e); });
   replica_b.Subscribe("t", [&](const Event& e) { b.Add(e); });
-  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Append(ids_->Next(), "t").ok());
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Append(*ids_->Next(), "t").ok());
   ASSERT_TRUE(replica_a.PollOnce().ok());
   ASSERT_TRUE(replica_b.PollOnce().ok());
   EXPECT_EQ(a.ids().size(), 30u);
   EXPECT_EQ(a.ids(), b.ids());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Append(ids_->Next(), "t").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Append(*ids_->Next(), "t").ok());
   ASSERT_TRUE(replica_a.PollOnce().ok());
   EXPECT_EQ(a.ids().size(), 33u);
 }
@@ -130,13 +130,13 @@ TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
   std::unique_ptr<IdGenerator> real_ids(*IdGenerator::Create(2, Clock::Real()));
   std::atomic<int> delivered{0};
   relay.Subscribe("t", [&](const Event&) { delivered++; });
-  ASSERT_TRUE(
-      db_->db()
-          .Transact([&](soci::session& sql) {
-            AppendToOutbox(sql, {real_ids->Next(), "t", "k", "p", absl::Now()});
-            return absl::OkStatus();
-          })
-          .ok());
+  ASSERT_TRUE(db_->db()
+                  .Transact([&](soci::session& sql) {
+                    AppendToOutbox(
+                        sql, {*real_ids->Next(), "t", "k", "p", absl::Now()});
+                    return absl::OkStatus();
+                  })
+                  .ok());
   relay.Poke();
   for (int i = 0; i < 200 && delivered.load() == 0; ++i) {
     absl::SleepFor(absl::Milliseconds(10));

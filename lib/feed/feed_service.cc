@@ -186,32 +186,33 @@ FeedService::FeedService(FeedDeps deps, FeedOptions options)
       },
       options_.view_flush_interval);
   if (deps_.events != nullptr) {
-    subscriptions_.push_back(
-        deps_.events->Subscribe(kTopicVideoLiked, [this](const Event& e) {
-          OnEngagement(e, options_.popularity.like_weight);
+    subscriptions_.push_back(deps_.events->Subscribe(
+        kPopularityConsumer, kTopicVideoLiked, [this](const Event& e) {
+          return OnEngagement(e, options_.popularity.like_weight);
         }));
-    subscriptions_.push_back(
-        deps_.events->Subscribe(kTopicCommentCreated, [this](const Event& e) {
-          OnEngagement(e, options_.popularity.comment_weight);
+    subscriptions_.push_back(deps_.events->Subscribe(
+        kPopularityConsumer, kTopicCommentCreated, [this](const Event& e) {
+          return OnEngagement(e, options_.popularity.comment_weight);
         }));
   }
 }
 
 FeedService::~FeedService() {
-  if (deps_.events != nullptr) {
-    for (EventBus::SubscriptionId id : subscriptions_)
-      deps_.events->Unsubscribe(id);
-  }
-  views_.reset();  // final flush while the repository is alive
+  subscriptions_.clear();  // waits for a delivery in progress
+  views_.reset();          // final flush while the repository is alive
 }
 
-void FeedService::OnEngagement(const Event& event, double weight) {
+absl::Status FeedService::OnEngagement(const Event& event, double weight) {
   int64_t video_id = 0;
-  if (!absl::SimpleAtoi(event.key, &video_id)) return;
+  if (!absl::SimpleAtoi(event.key, &video_id)) {
+    return absl::InvalidArgumentError("engagement event without a video id");
+  }
   // Exactly once across replicas: the repository records the event id.
-  (void)deps_.videos->AddPopularityOnce(
-      kPopularityConsumer, event.id, video_id,
-      options_.popularity.Log2Contribution(weight, event.created_at));
+  return deps_.videos
+      ->AddPopularityOnce(
+          kPopularityConsumer, event.id, video_id,
+          options_.popularity.Log2Contribution(weight, event.created_at))
+      .status();
 }
 
 absl::StatusOr<std::unique_ptr<VideoUpload>> FeedService::BeginPublish(

@@ -149,12 +149,12 @@ class FeedService {
 
  private:
   friend class VideoUpload;
-  void OnEngagement(const Event& event, double weight);
+  absl::Status OnEngagement(const Event& event, double weight);
   absl::StatusOr<MediaInfo> Media(int64_t video_id, bool cover);
 
   FeedDeps deps_;
   FeedOptions options_;
-  std::vector<EventBus::SubscriptionId> subscriptions_;
+  std::vector<std::unique_ptr<Subscription>> subscriptions_;
   std::unique_ptr<ViewCounter> views_;
 };
 

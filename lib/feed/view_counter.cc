@@ -3,30 +3,18 @@
 namespace tokkit::feed {
 
 ViewCounter::ViewCounter(Sink sink, absl::Duration interval)
-    : sink_(std::move(sink)), interval_(interval) {
-  if (interval_ <= absl::ZeroDuration()) return;
-  thread_ = std::thread([this] {
-    while (true) {
-      {
-        absl::MutexLock lock(&stop_mu_);
-        auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(stop_mu_) {
-          return stopping_;
-        };
-        if (stop_mu_.AwaitWithTimeout(absl::Condition(&stop), interval_))
-          return;
-      }
-      (void)Flush();  // a failure keeps the counts for the next round
-    }
-  });
+    : sink_(std::move(sink)) {
+  // A failed flush keeps its counts for the next round (and is logged and
+  // counted by the task).
+  task_ = std::make_unique<PeriodicTask>("feed.view_flush",
+                                         PeriodicTask::Options{interval, 0.1},
+                                         [this] { return Flush(); });
 }
 
 ViewCounter::~ViewCounter() {
-  {
-    absl::MutexLock lock(&stop_mu_);
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-  (void)Flush();
+  task_->Stop();
+  // The last counts; if the database is gone they are lost, but said so.
+  task_->RunOnce().IgnoreError();
 }
 
 void ViewCounter::Record(int64_t video_id, int64_t n) {

@@ -8,12 +8,13 @@
 
 #include <cstdint>
 #include <functional>
-#include <thread>
+#include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/core/periodic_task.h"
 
 namespace tokkit::feed {
 
@@ -22,8 +23,8 @@ class ViewCounter {
   using Sink =
       std::function<absl::Status(const absl::flat_hash_map<int64_t, int64_t>&)>;
 
-  // `sink` persists a batch. interval <= 0 disables the background thread
-  // (tests flush by hand).
+  // `sink` persists a batch, every `interval` on a PeriodicTask
+  // ("feed.view_flush"); interval <= 0 disables it (tests flush by hand).
   ViewCounter(Sink sink, absl::Duration interval);
   ~ViewCounter();  // flushes
 
@@ -33,13 +34,10 @@ class ViewCounter {
 
  private:
   Sink sink_;
-  const absl::Duration interval_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<int64_t, int64_t> pending_ ABSL_GUARDED_BY(mu_);
-  absl::Mutex flush_mu_;  // one flush at a time
-  absl::Mutex stop_mu_;
-  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
-  std::thread thread_;
+  absl::Mutex flush_mu_;                // one flush at a time
+  std::unique_ptr<PeriodicTask> task_;  // last: stops first
 };
 
 }  // namespace tokkit::feed

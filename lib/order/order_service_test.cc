@@ -415,12 +415,15 @@ TEST_P(ShopTest, AddressChangesBeforeShippingOnlyAndByTheBuyer) {
 TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
   absl::Mutex mu;
   std::vector<std::string> topics;
+  std::vector<std::unique_ptr<Subscription>> subs;
   for (const char* t : {kTopicOrderCreated, kTopicOrderPaid, kTopicOrderExpired,
                         kTopicOrderRefunded}) {
-    tp_->platform().events().Subscribe(t, [&](const Event& e) {
-      absl::MutexLock lock(&mu);
-      topics.push_back(e.topic);
-    });
+    subs.push_back(
+        tp_->platform().events().Subscribe("test", t, [&](const Event& e) {
+          absl::MutexLock lock(&mu);
+          topics.push_back(e.topic);
+          return absl::OkStatus();
+        }));
   }
   Principal buyer = User("buyer");
   commerce::Sku wok = Product(1000, 5);

@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
 #include "lib/core/id_generator.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
+#include "lib/store/events/outbox.h"
 
 namespace tokkit::redis {
 namespace {
@@ -27,7 +29,8 @@ StreamBus::StreamBus(Database* db, const Clock* clock, StreamBusOptions options)
     : db_(db),
       clock_(clock),
       options_(std::move(options)),
-      lease_token_(RandomToken(16)) {}
+      lease_token_(RandomToken(16)),
+      dispatcher_(clock, DeadLetterTable(db, clock), options_.dispatch) {}
 
 absl::StatusOr<std::unique_ptr<StreamBus>> StreamBus::Open(
     Database* db, const Clock* clock, StreamBusOptions options) {
@@ -38,7 +41,10 @@ absl::StatusOr<std::unique_ptr<StreamBus>> StreamBus::Open(
                    Client::Connect(bus->options_.url,
                                    bus->options_.block + absl::Seconds(5)));
   if (bus->options_.lead) {
-    bus->publish_thread_ = std::thread([b = bus.get()] { b->PublishLoop(); });
+    bus->publisher_task_ = std::make_unique<PeriodicTask>(
+        "events.stream_publish",
+        PeriodicTask::Options{bus->options_.poll_interval, 0.1},
+        [b = bus.get()] { return b->PublishOnce(); });
   }
   bus->read_thread_ = std::thread([b = bus.get()] { b->ReadLoop(); });
   return bus;
@@ -51,7 +57,7 @@ StreamBus::~StreamBus() {
     stopping_ = true;
     abandoned = abandoned_;
   }
-  if (publish_thread_.joinable()) publish_thread_.join();
+  if (publisher_task_) publisher_task_->Stop();
   if (read_thread_.joinable()) read_thread_.join();
   if (!abandoned) {
     (void)publisher_->Command(
@@ -65,7 +71,7 @@ void StreamBus::AbandonForTesting() {
     stopping_ = true;
     abandoned_ = true;
   }
-  if (publish_thread_.joinable()) publish_thread_.join();
+  if (publisher_task_) publisher_task_->Stop();
   if (read_thread_.joinable()) read_thread_.join();
 }
 
@@ -117,22 +123,14 @@ absl::StatusOr<std::unique_ptr<OutboxTailer>> StreamBus::ResumeFromStream() {
   return tailer;
 }
 
-EventBus::SubscriptionId StreamBus::Subscribe(absl::string_view topic,
-                                              Handler handler) {
-  absl::MutexLock lock(&handlers_mu_);
-  const SubscriptionId id = next_id_++;
-  handlers_.emplace(id, std::make_pair(std::string(topic), std::move(handler)));
-  return id;
-}
-
-void StreamBus::Unsubscribe(SubscriptionId id) {
-  absl::MutexLock lock(&handlers_mu_);
-  handlers_.erase(id);
+std::unique_ptr<Subscription> StreamBus::Subscribe(absl::string_view consumer,
+                                                   absl::string_view topic,
+                                                   Handler handler) {
+  return dispatcher_.Subscribe(consumer, topic, std::move(handler));
 }
 
 void StreamBus::Poke() {
-  absl::MutexLock lock(&state_mu_);
-  poked_ = true;
+  if (publisher_task_) publisher_task_->Wake();
 }
 
 bool StreamBus::is_leader() const {
@@ -163,48 +161,35 @@ bool StreamBus::HoldLease() {
   return held;
 }
 
-void StreamBus::PublishLoop() {
-  while (true) {
+absl::Status StreamBus::PublishOnce() {
+  if (!HoldLease()) {
+    tailer_.reset();
+    return absl::OkStatus();  // another replica leads
+  }
+  if (tailer_ == nullptr) {
+    ASSIGN_OR_RETURN(tailer_, ResumeFromStream());
+    log::Info("event_relay_leading", {{"stream", options_.stream}});
+  }
+  ASSIGN_OR_RETURN(std::vector<Event> events, tailer_->Poll());
+  for (const Event& e : events) {
     {
       absl::MutexLock lock(&state_mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(state_mu_) {
-        return poked_ || stopping_;
-      };
-      state_mu_.AwaitWithTimeout(absl::Condition(&ready),
-                                 options_.poll_interval);
-      if (stopping_) return;
-      poked_ = false;
+      if (abandoned_) return absl::OkStatus();  // a crash, mid-batch
     }
-    if (!HoldLease()) {
+    absl::StatusOr<Reply> added =
+        publisher_->Command({"XADD", options_.stream, "MAXLEN", "~",
+                             absl::StrCat(options_.max_stream_length), "*",
+                             "id", absl::StrCat(e.id), "topic", e.topic, "key",
+                             e.key, "payload", e.payload, "created_ms",
+                             absl::StrCat(absl::ToUnixMillis(e.created_at)),
+                             "traceparent", e.traceparent});
+    if (!added.ok()) {
+      // Start over from what the stream holds rather than lose events.
       tailer_.reset();
-      continue;
-    }
-    if (tailer_ == nullptr) {
-      absl::StatusOr<std::unique_ptr<OutboxTailer>> resumed =
-          ResumeFromStream();
-      if (!resumed.ok()) continue;  // Redis trouble: the next tick retries
-      tailer_ = *std::move(resumed);
-    }
-    absl::StatusOr<std::vector<Event>> events = tailer_->Poll();
-    if (!events.ok()) continue;
-    for (const Event& e : *events) {
-      {
-        absl::MutexLock lock(&state_mu_);
-        if (abandoned_) return;  // a crash, mid-batch
-      }
-      absl::StatusOr<Reply> added =
-          publisher_->Command({"XADD", options_.stream, "MAXLEN", "~",
-                               absl::StrCat(options_.max_stream_length), "*",
-                               "id", absl::StrCat(e.id), "topic", e.topic,
-                               "key", e.key, "payload", e.payload, "created_ms",
-                               absl::StrCat(absl::ToUnixMillis(e.created_at))});
-      if (!added.ok()) {
-        // Start over from the lookback window rather than lose events.
-        tailer_.reset();
-        break;
-      }
+      return added.status();
     }
   }
+  return absl::OkStatus();
 }
 
 void StreamBus::ReadLoop() {
@@ -219,7 +204,10 @@ void StreamBus::ReadLoop() {
         {"XREAD", "BLOCK",
          absl::StrCat(absl::ToInt64Milliseconds(options_.block)), "COUNT",
          "500", "STREAMS", options_.stream, last});
+    dispatcher_.RetryDue();
     if (!r.ok()) {
+      log::Warning("event_stream_read_failed",
+                   {{"stream", options_.stream}, {"error", r.status()}});
       absl::SleepFor(absl::Milliseconds(200));  // Redis restarting: retry
       continue;
     }
@@ -243,7 +231,7 @@ void StreamBus::ReadLoop() {
         const std::string& name = f[i].str;
         const std::string& value = f[i + 1].str;
         if (name == "id") {
-          (void)absl::SimpleAtoi(value, &e.id);
+          if (!absl::SimpleAtoi(value, &e.id)) e.id = 0;  // dropped below
         } else if (name == "topic") {
           e.topic = value;
         } else if (name == "key") {
@@ -252,8 +240,10 @@ void StreamBus::ReadLoop() {
           e.payload = value;
         } else if (name == "created_ms") {
           int64_t ms = 0;
-          (void)absl::SimpleAtoi(value, &ms);
-          e.created_at = absl::FromUnixMillis(ms);
+          if (absl::SimpleAtoi(value, &ms))
+            e.created_at = absl::FromUnixMillis(ms);
+        } else if (name == "traceparent") {
+          e.traceparent = value;
         }
       }
       Dispatch(e);
@@ -268,14 +258,7 @@ void StreamBus::Dispatch(const Event& e) {
     dispatched_.erase(dispatched_order_.front());
     dispatched_order_.pop_front();
   }
-  std::vector<Handler> targets;
-  {
-    absl::MutexLock lock(&handlers_mu_);
-    for (const auto& [id, sub] : handlers_) {
-      if (sub.first == e.topic) targets.push_back(sub.second);
-    }
-  }
-  for (const Handler& h : targets) h(e);
+  dispatcher_.Dispatch(e);
 }
 
 }  // namespace tokkit::redis

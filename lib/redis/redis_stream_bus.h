@@ -22,7 +22,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/core/clock.h"
+#include "lib/core/periodic_task.h"
 #include "lib/redis/redis_client.h"
+#include "lib/store/events/dispatcher.h"
 #include "lib/store/events/event_bus.h"
 #include "lib/store/events/outbox_tailer.h"
 #include "lib/store/sql/database.h"
@@ -40,6 +42,7 @@ struct StreamBusOptions {
   // False: never stand for leader; only read the stream.
   bool lead = true;
   OutboxTailerOptions tailer;
+  DispatcherOptions dispatch;
 };
 
 class StreamBus : public EventBus {
@@ -48,8 +51,9 @@ class StreamBus : public EventBus {
       Database* db, const Clock* clock, StreamBusOptions options);
   ~StreamBus() override;  // stops both threads, gives up the lease
 
-  SubscriptionId Subscribe(absl::string_view topic, Handler handler) override;
-  void Unsubscribe(SubscriptionId id) override;
+  std::unique_ptr<Subscription> Subscribe(absl::string_view consumer,
+                                          absl::string_view topic,
+                                          Handler handler) override;
   void Poke() override;
 
   bool is_leader() const;
@@ -60,7 +64,8 @@ class StreamBus : public EventBus {
 
  private:
   StreamBus(Database* db, const Clock* clock, StreamBusOptions options);
-  void PublishLoop();
+  // One round of the leader's work: hold the lease, publish what is new.
+  absl::Status PublishOnce();
   void ReadLoop();
   bool HoldLease();
   void Dispatch(const Event& e);
@@ -75,10 +80,7 @@ class StreamBus : public EventBus {
   std::unique_ptr<Client> reader_;
   std::unique_ptr<OutboxTailer> tailer_;  // while leading
 
-  absl::Mutex handlers_mu_;
-  SubscriptionId next_id_ ABSL_GUARDED_BY(handlers_mu_) = 1;
-  std::map<SubscriptionId, std::pair<std::string, Handler>> handlers_
-      ABSL_GUARDED_BY(handlers_mu_);
+  Dispatcher dispatcher_;
 
   // Recently dispatched ids: a bounded memory of what readers delivered.
   absl::flat_hash_set<int64_t> dispatched_;
@@ -86,10 +88,9 @@ class StreamBus : public EventBus {
 
   mutable absl::Mutex state_mu_;
   bool leader_ ABSL_GUARDED_BY(state_mu_) = false;
-  bool poked_ ABSL_GUARDED_BY(state_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(state_mu_) = false;
   bool abandoned_ ABSL_GUARDED_BY(state_mu_) = false;
-  std::thread publish_thread_;
+  std::unique_ptr<PeriodicTask> publisher_task_;
   std::thread read_thread_;
 };
 

@@ -49,6 +49,12 @@ class Inbox {
     absl::MutexLock lock(&mu_);
     ids_.push_back(e.id);
   }
+  EventBus::Handler Handler() {
+    return [this](const Event& e) {
+      Add(e);
+      return absl::OkStatus();
+    };
+  }
   std::vector<int64_t> WaitFor(size_t n) {
     absl::MutexLock lock(&mu_);
     auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -132,10 +138,12 @@ TEST_P(StreamBusTest, EveryReplicaGetsEachEventOnceFromOnePublisher) {
   auto b = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
   ASSERT_TRUE(a.ok() && b.ok());
   Inbox in_a, in_b;
-  (*a)->Subscribe("t", [&](const Event& e) { in_a.Add(e); });
-  (*b)->Subscribe("t", [&](const Event& e) { in_b.Add(e); });
-  (*b)->Subscribe("other",
-                  [&](const Event&) { ADD_FAILURE() << "wrong topic"; });
+  auto sa = (*a)->Subscribe("test", "t", in_a.Handler());
+  auto sb = (*b)->Subscribe("test", "t", in_b.Handler());
+  auto so = (*b)->Subscribe("test", "other", [&](const Event&) {
+    ADD_FAILURE() << "wrong topic";
+    return absl::OkStatus();
+  });
   absl::SleepFor(
       absl::Milliseconds(300));  // readers positioned, a leader elected
   EXPECT_NE((*a)->is_leader(), (*b)->is_leader());
@@ -162,7 +170,7 @@ TEST_P(StreamBusTest, AnotherReplicaTakesOverWhenTheLeaderGoes) {
   auto b = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
   ASSERT_TRUE(b.ok());
   Inbox in_b;
-  (*b)->Subscribe("t", [&](const Event& e) { in_b.Add(e); });
+  auto sb = (*b)->Subscribe("test", "t", in_b.Handler());
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_FALSE((*b)->is_leader());
   a->reset();  // the leader stops (and gives up its lease)
@@ -186,9 +194,10 @@ TEST_P(StreamBusTest, KilledLeadersLoseAndDoubleNothing) {
   ASSERT_TRUE(reader.ok());
   absl::Mutex mu;
   std::vector<int64_t> received;
-  (*reader)->Subscribe("t", [&](const Event& e) {
+  auto sub = (*reader)->Subscribe("test", "t", [&](const Event& e) {
     absl::MutexLock lock(&mu);
     received.push_back(e.id);
+    return absl::OkStatus();
   });
 
   // A lease longer than the tailer's lookback, as when the bug showed.

@@ -10,13 +10,13 @@ namespace tokkit::social {
 ChatService::ChatService(ChatDeps deps) : deps_(deps) {
   if (deps_.events != nullptr) {
     subscription_ = deps_.events->Subscribe(
-        kTopicMessageSent, [this](const Event& e) { OnMessageEvent(e); });
+        "chat.live", kTopicMessageSent,
+        [this](const Event& e) { return OnMessageEvent(e); });
   }
 }
 
-ChatService::~ChatService() {
-  if (deps_.events != nullptr) deps_.events->Unsubscribe(subscription_);
-}
+// Dropping the subscription waits for a delivery in progress.
+ChatService::~ChatService() { subscription_.reset(); }
 
 absl::StatusOr<Message> ChatService::Send(
     const Principal& caller, int64_t recipient_id, const std::string& body,
@@ -142,16 +142,18 @@ void ChatService::Disconnect(int64_t user_id, ChatSink* sink) {
   if (it->second.empty()) sinks_.erase(it);
 }
 
-void ChatService::OnMessageEvent(const Event& event) {
+absl::Status ChatService::OnMessageEvent(const Event& event) {
   int64_t message_id = 0;
-  if (!absl::SimpleAtoi(event.payload, &message_id)) return;
+  if (!absl::SimpleAtoi(event.payload, &message_id)) {
+    return absl::InvalidArgumentError("message event without a message id");
+  }
   {
     // Skip the read when nobody on this replica is listening.
     absl::MutexLock lock(&mu_);
-    if (sinks_.empty()) return;
+    if (sinks_.empty()) return absl::OkStatus();
   }
   absl::StatusOr<Message> m = deps_.chats->Find(message_id);
-  if (!m.ok()) return;
+  if (!m.ok()) return m.status();  // retried; reconnecting clients catch up
   // Delivered under the lock so a sink cannot disconnect (and be destroyed)
   // mid-delivery; sinks only enqueue.
   absl::MutexLock lock(&mu_);
@@ -160,6 +162,7 @@ void ChatService::OnMessageEvent(const Event& event) {
     if (it == sinks_.end()) continue;
     for (ChatSink* sink : it->second) sink->Deliver(*m);
   }
+  return absl::OkStatus();
 }
 
 }  // namespace tokkit::social

@@ -96,14 +96,15 @@ class ChatService {
   std::unique_ptr<Connection> Connect(int64_t user_id, ChatSink* sink);
 
  private:
-  void OnMessageEvent(const Event& event);
+  absl::Status OnMessageEvent(const Event& event);
   void Disconnect(int64_t user_id, ChatSink* sink);
 
   ChatDeps deps_;
-  EventBus::SubscriptionId subscription_ = 0;
   absl::Mutex mu_;
   absl::flat_hash_map<int64_t, absl::flat_hash_set<ChatSink*>> sinks_
       ABSL_GUARDED_BY(mu_);
+  // Last: dropped first, waiting for a delivery in progress.
+  std::unique_ptr<Subscription> subscription_;
 };
 
 }  // namespace tokkit::social

@@ -302,11 +302,12 @@ TEST_P(SocialTest, EventsGoThroughTheOutbox) {
   auto record = [&](const Event& e) {
     absl::MutexLock lock(&mu);
     seen.push_back(e.topic);
+    return absl::OkStatus();
   };
   EventBus& bus = tp_->platform().events();
-  bus.Subscribe(kTopicUserFollowed, record);
-  bus.Subscribe(kTopicVideoLiked, record);
-  bus.Subscribe(kTopicCommentCreated, record);
+  auto s1 = bus.Subscribe("test", kTopicUserFollowed, record);
+  auto s2 = bus.Subscribe("test", kTopicVideoLiked, record);
+  auto s3 = bus.Subscribe("test", kTopicCommentCreated, record);
   Principal a = User("anna"), b = User("ben");
   const int64_t v = Video(a);
   ASSERT_TRUE(svc().Follow(b, a.user_id).ok());

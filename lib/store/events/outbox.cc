@@ -1,5 +1,6 @@
 #include "lib/store/events/outbox.h"
 
+#include "lib/core/request_context.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit {
@@ -16,16 +17,57 @@ CREATE TABLE outbox (
   created_at_ms BIGINT NOT NULL
 );
 )sql"},
+      {2, "trace context on events, dead letters",
+       R"sql(
+ALTER TABLE outbox ADD COLUMN traceparent VARCHAR(64) NOT NULL DEFAULT '';
+CREATE TABLE dead_letters (
+  consumer VARCHAR(64) NOT NULL,
+  event_id BIGINT NOT NULL,
+  topic VARCHAR(64) NOT NULL,
+  entity_key VARCHAR(128) NOT NULL,
+  payload VARCHAR(4000) NOT NULL,
+  traceparent VARCHAR(64) NOT NULL,
+  error VARCHAR(1000) NOT NULL,
+  attempts INTEGER NOT NULL,
+  failed_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (consumer, event_id)
+);
+)sql"},
   };
   return *migrations;
 }
 
 void AppendToOutbox(soci::session& sql, const Event& e) {
   const int64_t created = ToMillis(e.created_at);
-  sql << "INSERT INTO outbox (id, topic, entity_key, payload, created_at_ms) "
-         "VALUES (:i, :t, :k, :p, :c)",
+  std::string trace = e.traceparent;
+  if (trace.empty() && CurrentRequest() != nullptr) {
+    trace = CurrentRequest()->traceparent;
+  }
+  sql << "INSERT INTO outbox (id, topic, entity_key, payload, created_at_ms, "
+         "traceparent) VALUES (:i, :t, :k, :p, :c, :tp)",
       soci::use(e.id), soci::use(e.topic), soci::use(e.key),
-      soci::use(e.payload), soci::use(created);
+      soci::use(e.payload), soci::use(created), soci::use(trace);
+}
+
+Dispatcher::DeadLetterSink DeadLetterTable(Database* db, const Clock* clock) {
+  return [db, clock](const std::string& consumer, const Event& e,
+                     const absl::Status& error, int attempts) {
+    const std::string message = error.ToString().substr(0, 1000);
+    const int64_t now = ToMillis(clock->Now());
+    return db->Run([&](soci::session& sql) {
+      // A consumer that gives up on the same event twice (two replicas)
+      // keeps the first record.
+      sql << "DELETE FROM dead_letters WHERE consumer = :c AND event_id = :i",
+          soci::use(consumer), soci::use(e.id);
+      sql << "INSERT INTO dead_letters (consumer, event_id, topic, "
+             "entity_key, payload, traceparent, error, attempts, "
+             "failed_at_ms) VALUES (:c, :i, :t, :k, :p, :tp, :e, :a, :f)",
+          soci::use(consumer), soci::use(e.id), soci::use(e.topic),
+          soci::use(e.key), soci::use(e.payload), soci::use(e.traceparent),
+          soci::use(message), soci::use(attempts), soci::use(now);
+      return absl::OkStatus();
+    });
+  };
 }
 
 }  // namespace tokkit

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "lib/core/clock.h"
+#include "lib/store/events/dispatcher.h"
 #include "lib/store/events/event_bus.h"
 #include "lib/store/sql/database.h"
 
@@ -16,7 +18,11 @@ inline constexpr char kEventsModule[] = "events";
 const std::vector<Migration>& EventMigrations();
 
 // Appends `event` on `sql`, which must be inside the caller's transaction.
+// An event without a traceparent gets the current request's.
 void AppendToOutbox(soci::session& sql, const Event& event);
+
+// Writes events a consumer gave up on to the dead_letters table.
+Dispatcher::DeadLetterSink DeadLetterTable(Database* db, const Clock* clock);
 
 }  // namespace tokkit
 

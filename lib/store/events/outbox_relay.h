@@ -7,17 +7,18 @@
 // skips ids it already delivered. An event committed more than the lookback
 // after its id was drawn could be missed by live delivery; consumers that
 // must see everything (chat reconnect) also read durable state.
+//
+// The poll is a PeriodicTask ("events.relay"); Poke() runs it at once.
+// Handlers that fail are retried and dead-lettered (dispatcher.h).
 #ifndef TOKKIT_LIB_STORE_EVENTS_OUTBOX_RELAY_H_
 #define TOKKIT_LIB_STORE_EVENTS_OUTBOX_RELAY_H_
 
-#include <map>
 #include <memory>
-#include <string>
-#include <thread>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "lib/core/clock.h"
+#include "lib/core/periodic_task.h"
+#include "lib/store/events/dispatcher.h"
 #include "lib/store/events/event_bus.h"
 #include "lib/store/events/outbox_tailer.h"
 #include "lib/store/sql/database.h"
@@ -30,6 +31,7 @@ struct OutboxRelayOptions {
   // Outbox rows older than this are deleted by the relay.
   absl::Duration retention = absl::Hours(24);
   int batch_size = 500;
+  DispatcherOptions dispatch;
 };
 
 class OutboxRelay : public EventBus {
@@ -37,32 +39,27 @@ class OutboxRelay : public EventBus {
   // Starts delivering events committed from now on (history is not replayed).
   OutboxRelay(Database* db, const Clock* clock,
               OutboxRelayOptions options = {});
-  ~OutboxRelay() override;  // stops the delivery thread
+  ~OutboxRelay() override;  // stops the poll; waits for a running one
 
-  SubscriptionId Subscribe(absl::string_view topic, Handler handler) override;
-  void Unsubscribe(SubscriptionId id) override;
+  std::unique_ptr<Subscription> Subscribe(absl::string_view consumer,
+                                          absl::string_view topic,
+                                          Handler handler) override;
   void Poke() override;
 
-  // One poll, on the caller's thread (tests; the thread does the same).
+  // One poll and its deliveries (and due retries), on the caller's thread;
+  // never concurrently with the task's.
   absl::Status PollOnce();
+  // The age of the oldest event this relay has not delivered yet: outbox
+  // rows newer than its position (metrics: outbox lag).
+  absl::Duration Lag() const;
 
  private:
-  void Loop();
-
   const OutboxRelayOptions options_;
-
-  absl::Mutex handlers_mu_;
-  SubscriptionId next_id_ ABSL_GUARDED_BY(handlers_mu_) = 1;
-  std::map<SubscriptionId, std::pair<std::string, Handler>> handlers_
-      ABSL_GUARDED_BY(handlers_mu_);
-
-  absl::Mutex poll_mu_;  // one poll (and its deliveries) at a time
+  const Clock* const clock_;
   OutboxTailer tailer_;
-
-  absl::Mutex wake_mu_;
-  bool poked_ ABSL_GUARDED_BY(wake_mu_) = false;
-  bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
-  std::thread thread_;
+  Dispatcher dispatcher_;
+  absl::Mutex poll_mu_;
+  std::unique_ptr<PeriodicTask> task_;  // last: stops first
 };
 
 }  // namespace tokkit

@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "lib/core/id_generator.h"
+#include "lib/core/request_context.h"
 #include "lib/store/events/outbox.h"
 #include "lib/store/sql/testing/test_database.h"
 
@@ -24,6 +25,12 @@ class Recorder {
   std::vector<int64_t> ids() {
     absl::MutexLock lock(&mu_);
     return ids_;
+  }
+  EventBus::Handler Handler() {
+    return [this](const Event& e) {
+      Add(e);
+      return absl::OkStatus();
+    };
   }
 
  private:
@@ -63,8 +70,8 @@ class OutboxRelayTest : public ::testing::TestWithParam<std::string> {
 TEST_P(OutboxRelayTest, DeliversCommittedEventsOnceToMatchingTopics) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder likes, follows;
-  relay.Subscribe("like", [&](const Event& e) { likes.Add(e); });
-  relay.Subscribe("follow", [&](const Event& e) { follows.Add(e); });
+  auto s1 = relay.Subscribe("test", "like", likes.Handler());
+  auto s2 = relay.Subscribe("test", "follow", follows.Handler());
   const int64_t a = *ids_->Next(), b = *ids_->Next(), c = *ids_->Next();
   ASSERT_TRUE(Append(a, "like").ok());
   ASSERT_TRUE(Append(b, "follow").ok());
@@ -78,7 +85,7 @@ TEST_P(OutboxRelayTest, DeliversCommittedEventsOnceToMatchingTopics) {
 TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;
-  relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
+  auto sub = relay.Subscribe("test", "t", got.Handler());
   const int64_t early = *ids_->Next();  // drawn first...
   clock_.Advance(absl::Milliseconds(10));
   const int64_t later = *ids_->Next();
@@ -93,7 +100,7 @@ TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
 TEST_P(OutboxRelayTest, ClockJumpDoesNotRedeliver) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;
-  relay.Subscribe("t", [&](const Event& e) { got.Add(e); });
+  auto sub = relay.Subscribe("test", "t", got.Handler());
   const int64_t before = *ids_->Next();
   ASSERT_TRUE(Append(before, "t").ok());
   ASSERT_TRUE(relay.PollOnce().ok());
@@ -111,8 +118,8 @@ TEST_P(OutboxRelayTest, EveryReplicaSeesEveryEventAndPagesLargeBacklogs) {
   OutboxRelay replica_a(&db_->db(), &clock_, o);
   OutboxRelay replica_b(&db_->db(), &clock_, o);
   Recorder a, b;
-  replica_a.Subscribe("t", [&](const Event& e) { a.Add(e); });
-  replica_b.Subscribe("t", [&](const Event& e) { b.Add(e); });
+  auto sa = replica_a.Subscribe("test", "t", a.Handler());
+  auto sb = replica_b.Subscribe("test", "t", b.Handler());
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(Append(*ids_->Next(), "t").ok());
   ASSERT_TRUE(replica_a.PollOnce().ok());
   ASSERT_TRUE(replica_b.PollOnce().ok());
@@ -129,7 +136,10 @@ TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
   OutboxRelay relay(&db_->db(), Clock::Real(), o);
   std::unique_ptr<IdGenerator> real_ids(*IdGenerator::Create(2, Clock::Real()));
   std::atomic<int> delivered{0};
-  relay.Subscribe("t", [&](const Event&) { delivered++; });
+  auto sub = relay.Subscribe("test", "t", [&](const Event&) {
+    delivered++;
+    return absl::OkStatus();
+  });
   ASSERT_TRUE(db_->db()
                   .Transact([&](soci::session& sql) {
                     AppendToOutbox(
@@ -142,6 +152,52 @@ TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   EXPECT_EQ(delivered.load(), 1);
+}
+
+// A consumer that keeps failing is retried with backoff, then recorded in
+// dead_letters with its error; the event's trace travels with it.
+TEST_P(OutboxRelayTest, FailingConsumersAreRetriedThenDeadLettered) {
+  OutboxRelayOptions o = Manual();
+  o.dispatch.max_attempts = 3;
+  OutboxRelay relay(&db_->db(), &clock_, o);
+  int calls = 0;
+  std::string trace_seen;
+  auto sub = relay.Subscribe("test.flaky", "t", [&](const Event& e) {
+    ++calls;
+    trace_seen = e.traceparent;
+    return absl::UnavailableError("downstream is down");
+  });
+  const std::string trace =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  const int64_t id = *ids_->Next();
+  {
+    // The event is appended while serving a request with that trace.
+    ScopedRequest request({"req-1", trace, 0});
+    ASSERT_TRUE(Append(id, "t").ok());
+  }
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(trace_seen, trace);
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(absl::Seconds(1));
+    ASSERT_TRUE(relay.PollOnce().ok());
+  }
+  EXPECT_EQ(calls, 3);
+  std::string consumer, error, stored_trace;
+  int attempts = 0;
+  ASSERT_TRUE(db_->db()
+                  .Run([&](soci::session& sql) {
+                    sql << "SELECT consumer, error, attempts, traceparent FROM "
+                           "dead_letters WHERE event_id = :i",
+                        soci::use(id), soci::into(consumer), soci::into(error),
+                        soci::into(attempts), soci::into(stored_trace);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(consumer, "test.flaky");
+  EXPECT_EQ(attempts, 3);
+  EXPECT_NE(error.find("downstream is down"), std::string::npos) << error;
+  EXPECT_EQ(stored_trace, trace);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OutboxRelayTest,

@@ -24,6 +24,14 @@ OutboxTailer::OutboxTailer(Database* db, const Clock* clock,
   last_cleanup_ = clock_->Now();
 }
 
+absl::Duration OutboxTailer::Lag() const {
+  absl::MutexLock lock(&mu_);
+  // A tailer that stopped polling falls behind by the time since.
+  if (last_poll_ == absl::InfinitePast()) return absl::ZeroDuration();
+  return lag_ + std::max(absl::ZeroDuration(),
+                         clock_->Now() - last_poll_ - absl::Seconds(1));
+}
+
 void OutboxTailer::MarkReturned(const std::vector<int64_t>& ids) {
   absl::MutexLock lock(&mu_);
   for (int64_t id : ids) seen_.insert(id);
@@ -41,8 +49,8 @@ absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
       int seen = 0;
       soci::rowset<soci::row> rows =
           (sql.prepare
-               << "SELECT id, topic, entity_key, payload, created_at_ms "
-                  "FROM outbox WHERE id > :c ORDER BY id LIMIT :n",
+               << "SELECT id, topic, entity_key, payload, created_at_ms, "
+                  "traceparent FROM outbox WHERE id > :c ORDER BY id LIMIT :n",
            soci::use(cursor), soci::use(options_.batch_size));
       for (const soci::row& r : rows) {
         ++seen;
@@ -54,6 +62,7 @@ absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
         e.key = RowString(r, 2);
         e.payload = RowString(r, 3);
         e.created_at = FromMillis(RowInt(r, 4));
+        e.traceparent = RowString(r, 5);
         fresh.push_back(std::move(e));
       }
       if (seen < options_.batch_size) break;
@@ -65,6 +74,11 @@ absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
     }
     return absl::OkStatus();
   }));
+  // Lag: how old the oldest event of this poll was when it was returned.
+  lag_ = fresh.empty()
+             ? absl::ZeroDuration()
+             : std::max(absl::ZeroDuration(), now - fresh.front().created_at);
+  last_poll_ = now;
   for (const Event& e : fresh) {
     seen_.insert(e.id);
     high_water_ = std::max(high_water_, e.id);

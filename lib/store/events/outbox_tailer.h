@@ -37,12 +37,19 @@ class OutboxTailer {
   // predecessor published), so Poll() skips them.
   void MarkReturned(const std::vector<int64_t>& ids);
 
+  // How far behind the outbox's newest row this tailer is: zero when it has
+  // returned everything up to the last poll; the age of the oldest row
+  // committed but not yet returned otherwise (as of that poll).
+  absl::Duration Lag() const;
+
  private:
   Database* const db_;
   const Clock* const clock_;
   const OutboxTailerOptions options_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   int64_t high_water_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_poll_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Duration lag_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<int64_t> seen_ ABSL_GUARDED_BY(mu_);
   absl::Time last_cleanup_ ABSL_GUARDED_BY(mu_);
 };

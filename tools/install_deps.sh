@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev libabsl-dev libsoci-dev libboost-dev
   libsqlite3-dev libpq-dev libhiredis-dev libgflags-dev libgtest-dev
   googletest libbenchmark-dev libsodium-dev libssl-dev libcrypt-dev
-  libqrencode-dev libpng-dev libspdlog-dev
+  libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
   clang-format
 )
 TEST_PACKAGES=(postgresql redis-server python3)

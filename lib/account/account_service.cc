@@ -8,7 +8,9 @@
 #include "lib/account/totp.h"
 #include "lib/core/crypto.h"
 #include "lib/core/error_reason.h"
+#include "lib/core/log.h"
 #include "lib/core/media_type.h"
+#include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
 
@@ -179,11 +181,14 @@ absl::Status AccountService::CheckThrottle(absl::string_view key) {
 }
 
 void AccountService::RecordFailure(absl::string_view key, int max_failures) {
-  // Best effort: a storage error here must not turn a wrong password into a
-  // different error for the client.
-  (void)deps_.throttle->RecordFailure(key, deps_.clock->Now(),
-                                      options_.throttle_window, max_failures,
-                                      options_.lockout);
+  // A storage error here must not turn a wrong password into a different
+  // error for the client; it is logged and counted instead.
+  absl::Status st =
+      deps_.throttle
+          ->RecordFailure(key, deps_.clock->Now(), options_.throttle_window,
+                          max_failures, options_.lockout)
+          .status();
+  if (!st.ok()) log::Warning("login_throttle_record_failed", {{"error", st}});
 }
 
 absl::StatusOr<UserRecord> AccountService::FindByLogin(
@@ -211,6 +216,24 @@ absl::StatusOr<int64_t> AccountService::VerifyTotp(const UserRecord& rec,
 }
 
 absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
+  absl::StatusOr<LoginResult> result = LoginUnmetered(r);
+  std::string outcome = "ok";
+  if (!result.ok()) {
+    outcome = ReasonOf(result.status());
+    if (outcome.empty()) {
+      outcome = absl::AsciiStrToLower(
+          absl::StatusCodeToString(result.status().code()));
+    }
+    log::Info("login_failed", {{"reason", outcome}});
+  }
+  metrics::GetCounter("tokkit_logins_total", "Login attempts, by outcome.",
+                      {{"outcome", absl::AsciiStrToLower(outcome)}})
+      .Increment();
+  return result;
+}
+
+absl::StatusOr<LoginResult> AccountService::LoginUnmetered(
+    const LoginRequest& r) {
   if (r.login.empty() || r.password.empty()) {
     return absl::InvalidArgumentError("login and password are required");
   }
@@ -263,14 +286,18 @@ absl::StatusOr<LoginResult> AccountService::Login(const LoginRequest& r) {
     }
   }
 
-  (void)deps_.throttle->Reset(account_key);
+  if (absl::Status st = deps_.throttle->Reset(account_key); !st.ok()) {
+    log::Warning("login_throttle_reset_failed", {{"error", st}});
+  }
   const absl::Time now = deps_.clock->Now();
   if (deps_.hasher->NeedsRehash(rec.credentials.password_hash)) {
     // Upgrade legacy bcrypt (or weaker argon2) hashes while we hold the
     // plaintext; failure only postpones the upgrade.
     absl::StatusOr<std::string> upgraded = deps_.hasher->Hash(r.password);
     if (upgraded.ok()) {
-      (void)deps_.users->SetPasswordHash(rec.user.id, *upgraded, now);
+      absl::Status st =
+          deps_.users->SetPasswordHash(rec.user.id, *upgraded, now);
+      if (!st.ok()) log::Warning("password_rehash_failed", {{"error", st}});
     }
   }
 
@@ -423,12 +450,19 @@ absl::StatusOr<User> AccountService::SetAvatar(const Principal& caller,
   absl::StatusOr<std::string> previous =
       deps_.users->SetAvatar(caller.user_id, key, deps_.clock->Now());
   if (!previous.ok()) {
-    (void)deps_.blobs->Delete(key);  // leave nothing orphaned behind
+    // The janitor deletes it later if this fails.
+    if (absl::Status st = deps_.blobs->Delete(key); !st.ok()) {
+      log::Warning("blob_delete_failed", {{"key", key}, {"error", st}});
+    }
     return previous.status();
   }
   // The repository released the previous blob to the janitor in the same
   // transaction; deleting it now only saves the wait.
-  if (!previous->empty()) (void)deps_.blobs->Delete(*previous);
+  if (!previous->empty()) {
+    if (absl::Status st = deps_.blobs->Delete(*previous); !st.ok()) {
+      log::Warning("blob_delete_failed", {{"key", *previous}, {"error", st}});
+    }
+  }
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindById(caller.user_id));
   return rec.user;
 }

@@ -154,6 +154,8 @@ class AccountService : public Authenticator {
   absl::Status CheckThrottle(absl::string_view key);
   void RecordFailure(absl::string_view key, int max_failures);
   absl::StatusOr<UserRecord> FindByLogin(absl::string_view login);
+  // Login without the outcome counting.
+  absl::StatusOr<LoginResult> LoginUnmetered(const LoginRequest& request);
   absl::StatusOr<int64_t> VerifyTotp(const UserRecord& rec,
                                      absl::string_view secret,
                                      absl::string_view code);

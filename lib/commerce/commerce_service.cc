@@ -1,6 +1,7 @@
 #include "lib/commerce/commerce_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/core/log.h"
 #include "lib/core/media_type.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
@@ -159,7 +160,10 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
   absl::Status st = deps_.catalog->AddSpuImage(spu_id, key);
   if (!st.ok()) {
-    (void)deps_.blobs->Delete(key);
+    if (absl::Status gone = deps_.blobs->Delete(key); !gone.ok()) {
+      // The janitor deletes it later.
+      log::Warning("blob_delete_failed", {{"key", key}, {"error", gone}});
+    }
     return st;
   }
   return key;

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
 
@@ -168,8 +169,13 @@ absl::StatusOr<Video> VideoUpload::Finish() {
   if (st.ok()) st = service_->deps_.videos->Create(draft_);
   if (!st.ok()) {
     // Leave nothing half-written: the row did not land, so neither do blobs.
-    (void)blobs->Delete(draft_.video_key);
-    if (!draft_.cover_key.empty()) (void)blobs->Delete(draft_.cover_key);
+    // The janitor deletes them later if this fails.
+    for (const std::string& key : {draft_.video_key, draft_.cover_key}) {
+      if (key.empty()) continue;
+      if (absl::Status gone = blobs->Delete(key); !gone.ok()) {
+        log::Warning("blob_delete_failed", {{"key", key}, {"error", gone}});
+      }
+    }
     return Fail(st);
   }
   return draft_;

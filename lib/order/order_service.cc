@@ -4,10 +4,36 @@
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
 #include "lib/core/log.h"
+#include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
 
 namespace tokkit::order {
+namespace {
+
+void CountPayment(const char* result) {
+  metrics::GetCounter("tokkit_payments_total",
+                      "Payment attempts at the provider, by result.",
+                      {{"result", result}})
+      .Increment();
+}
+
+void CountRefund(const char* result) {
+  metrics::GetCounter("tokkit_refunds_total",
+                      "Refunds and voids at the provider, by result.",
+                      {{"result", result}})
+      .Increment();
+}
+
+void CountClosed(const char* to, int n) {
+  if (n == 0) return;
+  metrics::GetCounter("tokkit_orders_closed_total",
+                      "Unpaid orders closed, by how (expired, cancelled).",
+                      {{"to", to}})
+      .Increment(n);
+}
+
+}  // namespace
 
 OrderService::OrderService(OrderDeps deps, OrderOptions options)
     : deps_(deps), options_(options) {
@@ -174,6 +200,7 @@ absl::StatusOr<Order> OrderService::CancelOrder(const Principal& buyer,
                                              deps_.clock->Now(), event));
   if (!closed)
     return absl::FailedPreconditionError("the order changed meanwhile");
+  CountClosed("cancelled", 1);
   return deps_.orders->Find(order_id);
 }
 
@@ -252,13 +279,20 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   }
   // Outside any transaction; the provider dedupes by our payment id, so a
   // retried or concurrent duplicate moves money once.
-  ASSIGN_OR_RETURN(std::string ref,
-                   deps_.payments->Charge(ChargeKey(claim.payment.id),
-                                          claim.payment.amount_cents));
+  absl::StatusOr<std::string> charged = deps_.payments->Charge(
+      ChargeKey(claim.payment.id), claim.payment.amount_cents);
+  if (!charged.ok()) {
+    CountPayment("charge_failed");
+    log::Warning("payment_charge_failed", {{"payment_id", claim.payment.id},
+                                           {"error", charged.status()}});
+    return charged.status();
+  }
+  const std::string ref = *std::move(charged);
   ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, o.id));
   ASSIGN_OR_RETURN(
       bool paid, deps_.orders->CompletePayment(claim.payment.id, ref,
                                                deps_.clock->Now(), paid_event));
+  CountPayment(paid ? "succeeded" : "order_closed");
   if (!paid) {
     // The order expired or was cancelled while we charged. The payment is
     // now `voiding` in the database, so if returning the money fails here
@@ -408,6 +442,8 @@ absl::StatusOr<int> OrderService::ExpireOverdue(int limit) {
                                                deps_.clock->Now(), event));
     expired += closed;
   }
+  CountClosed("expired", expired);
+  if (expired > 0) log::Info("orders_expired", {{"count", expired}});
   if (expired > 0 && deps_.events != nullptr) deps_.events->Poke();
   return expired;
 }

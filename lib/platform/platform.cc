@@ -174,6 +174,34 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   chat_deps.clock = p->clock_;
   chat_deps.ids = p->ids_.get();
   p->chat_service_ = std::make_unique<social::ChatService>(chat_deps);
+  p->metrics_ = metrics::RegisterCollector([events = p->events_.get()] {
+    std::vector<metrics::Sample> out;
+    if (auto* relay = dynamic_cast<OutboxRelay*>(events)) {
+      out.push_back({"tokkit_outbox_lag_seconds",
+                     "Age of the oldest outbox event this replica had not yet "
+                     "delivered at its last poll (grows while polls fail).",
+                     metrics::Sample::Type::kGauge,
+                     {},
+                     absl::ToDoubleSeconds(relay->Lag())});
+    }
+    for (const ConsumerStats& c : AllConsumerStats()) {
+      const metrics::Labels labels = {{"consumer", c.consumer}};
+      out.push_back({"tokkit_event_deliveries_total",
+                     "Events handled by each consumer.",
+                     metrics::Sample::Type::kCounter, labels,
+                     static_cast<double>(c.delivered)});
+      out.push_back({"tokkit_event_failures_total",
+                     "Failed event deliveries (each retried with backoff).",
+                     metrics::Sample::Type::kCounter, labels,
+                     static_cast<double>(c.failed)});
+      out.push_back({"tokkit_event_dead_letters_total",
+                     "Events a consumer gave up on (see the dead_letters "
+                     "table).",
+                     metrics::Sample::Type::kCounter, labels,
+                     static_cast<double>(c.dead_lettered)});
+    }
+    return out;
+  });
   return p;
 }
 

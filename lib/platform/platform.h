@@ -22,6 +22,7 @@
 #include "lib/commerce/commerce_service.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
+#include "lib/core/metrics.h"
 #include "lib/core/periodic_task.h"
 #include "lib/feed/feed_service.h"
 #include "lib/feed/repository.h"
@@ -144,6 +145,8 @@ class Platform {
       order_service_;  // stops its sweeper first
   // Declared last: destroyed first, so it unsubscribes while the relay lives.
   std::unique_ptr<social::ChatService> chat_service_;
+  // Reads the event bus at scrape time: unregistered first.
+  std::unique_ptr<metrics::CollectorHandle> metrics_;
 };
 
 }  // namespace tokkit

@@ -60,8 +60,13 @@ StreamBus::~StreamBus() {
   if (publisher_task_) publisher_task_->Stop();
   if (read_thread_.joinable()) read_thread_.join();
   if (!abandoned) {
-    (void)publisher_->Command(
+    absl::StatusOr<Reply> released = publisher_->Command(
         {"EVAL", kReleaseScript, "1", options_.lease_key, lease_token_});
+    if (!released.ok()) {
+      // Another replica takes over when the lease lapses.
+      log::Warning("event_relay_lease_release_failed",
+                   {{"error", released.status()}});
+    }
   }
 }
 

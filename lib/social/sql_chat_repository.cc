@@ -40,8 +40,8 @@ class SqlChatRepository : public ChatRepository {
 
   absl::StatusOr<Message> Send(const Message& m, const Event& event) override {
     if (!m.client_message_id.empty()) {
-      std::optional<Message> earlier =
-          FindByClientId(m.sender_id, m.client_message_id);
+      ASSIGN_OR_RETURN(std::optional<Message> earlier,
+                       FindByClientId(m.sender_id, m.client_message_id));
       if (earlier) return *earlier;
     }
     absl::Status st = db_->Transact([&](soci::session& sql) {
@@ -79,8 +79,8 @@ class SqlChatRepository : public ChatRepository {
     });
     if (IsUniqueViolation(st) && !m.client_message_id.empty()) {
       // A concurrent retry with the same key won: return its message.
-      std::optional<Message> earlier =
-          FindByClientId(m.sender_id, m.client_message_id);
+      ASSIGN_OR_RETURN(std::optional<Message> earlier,
+                       FindByClientId(m.sender_id, m.client_message_id));
       if (earlier) return *earlier;
     }
     RETURN_IF_ERROR(st);
@@ -183,10 +183,10 @@ class SqlChatRepository : public ChatRepository {
   }
 
  private:
-  std::optional<Message> FindByClientId(int64_t sender_id,
-                                        const std::string& id) {
+  absl::StatusOr<std::optional<Message>> FindByClientId(int64_t sender_id,
+                                                        const std::string& id) {
     std::optional<Message> found;
-    (void)db_->Run([&](soci::session& sql) {
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
       sql << absl::StrCat("SELECT ", kColumns,
                           " FROM messages WHERE sender_id = :s AND "
@@ -194,7 +194,7 @@ class SqlChatRepository : public ChatRepository {
           soci::use(sender_id), soci::use(id), soci::into(r);
       if (sql.got_data()) found = ReadMessage(r);
       return absl::OkStatus();
-    });
+    }));
     return found;
   }
 

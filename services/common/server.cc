@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/auth_interceptor.h"
+#include "services/common/metrics_interceptor.h"
 #include "services/common/protobuf_logs.h"
 
 namespace tokkit {
@@ -25,6 +26,7 @@ absl::StatusOr<RunningServer> StartServer(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  interceptors.push_back(NewMetricsInterceptorFactory());
   interceptors.push_back(
       NewAuthInterceptorFactory(authenticator, options.trusted_proxies));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "lib/core/crypto.h"
 #include "lib/core/log.h"
+#include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
 #include "services/common/server.h"
 
@@ -41,6 +42,9 @@ DEFINE_string(trusted_proxies, "",
               "comma-separated addresses or CIDR blocks of load balancers / "
               "gateways whose X-Forwarded-For names the client (for "
               "per-client limits); empty: the TCP peer is the client");
+DEFINE_string(metrics_listen, "",
+              "host:port to serve Prometheus metrics on (/metrics); empty: "
+              "off. tokkit_server serves them on 127.0.0.1:9464 by default");
 DEFINE_string(log_level, "info", "debug, info, warning or error");
 DEFINE_string(log_format, "text",
               "text (key=value) or json, one line per "
@@ -91,8 +95,14 @@ absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
 }
 
 int RunServerMain(int argc, char** argv, const std::string& name,
-                  const ServiceFactory& make_services) {
+                  const ServiceFactory& make_services,
+                  const ServerDefaults& defaults) {
   gflags::SetUsageMessage(absl::StrCat(name, ": tokkit gRPC server"));
+  if (!defaults.metrics_listen.empty()) {
+    gflags::SetCommandLineOptionWithMode("metrics_listen",
+                                         defaults.metrics_listen.c_str(),
+                                         gflags::SET_FLAGS_DEFAULT);
+  }
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   auto fail = [&](const absl::Status& st) {
     log::Error("server_failed", {{"server", name}, {"error", st}});
@@ -175,6 +185,27 @@ int RunServerMain(int argc, char** argv, const std::string& name,
              {"listen", absl::StrCat(host, ":", server->port)},
              {"database", database},
              {"worker_id", (*platform)->worker_id()}});
+
+  std::unique_ptr<metrics::Server> metrics_server;
+  if (!FLAGS_metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::Server>> served =
+        metrics::Serve(FLAGS_metrics_listen);
+    gflags::CommandLineFlagInfo info;
+    gflags::GetCommandLineFlagInfo("metrics_listen", &info);
+    if (!served.ok() && !info.is_default) return fail(served.status());
+    if (!served.ok()) {
+      // The default port is taken (another instance on this host): serve
+      // without metrics rather than not at all.
+      log::Warning("metrics_unavailable", {{"error", served.status()}});
+    } else {
+      metrics_server = *std::move(served);
+      const std::string metrics_host =
+          FLAGS_metrics_listen.substr(0, FLAGS_metrics_listen.rfind(':'));
+      std::printf("%s metrics on http://%s:%d/metrics\n", name.c_str(),
+                  metrics_host.c_str(), metrics_server->port());
+      std::fflush(stdout);
+    }
+  }
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -21,10 +21,16 @@ using ServiceFactory =
     std::function<std::vector<std::unique_ptr<grpc::Service>>(
         Platform& platform)>;
 
+// Flag defaults that differ per binary.
+struct ServerDefaults {
+  std::string metrics_listen;  // empty: metrics off unless asked for
+};
+
 // Parses flags (--help lists them), opens the platform and serves the
 // services `make_services` returns. Returns the process exit code.
 int RunServerMain(int argc, char** argv, const std::string& name,
-                  const ServiceFactory& make_services);
+                  const ServiceFactory& make_services,
+                  const ServerDefaults& defaults = {});
 
 // Reads signing keys from `path` ("<key id> <hex secret>" per line, the first
 // signs), creating the file with one fresh key (mode 0600) when it does not

@@ -9,7 +9,8 @@
 
 int main(int argc, char** argv) {
   return tokkit::RunServerMain(
-      argc, argv, "tokkit_server", [](tokkit::Platform& platform) {
+      argc, argv, "tokkit_server",
+      [](tokkit::Platform& platform) {
         std::vector<std::unique_ptr<grpc::Service>> s;
         s.push_back(
             std::make_unique<tokkit::AccountGrpcService>(&platform.accounts()));
@@ -22,5 +23,6 @@ int main(int argc, char** argv) {
         s.push_back(
             std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
         return s;
-      });
+      },
+      {/*metrics_listen=*/"127.0.0.1:9464"});
 }

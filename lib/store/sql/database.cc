@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "lib/core/error_reason.h"
 #include "lib/core/log.h"
+#include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
 
 namespace tokkit {
@@ -72,11 +73,27 @@ absl::Status Classify(std::exception_ptr eptr) {
         absl::StrContains(what, "deadlock detected")) {
       return absl::AbortedError(absl::StrCat("transaction conflict: ", what));
     }
-    if (absl::StrContains(what, "server closed the connection") ||
-        absl::StrContains(what, "no connection to the server") ||
-        absl::StrContains(what, "terminating connection") ||
-        absl::StrContains(what, "Connection refused") ||
-        absl::StrContains(what, "could not connect")) {
+    // SOCI reports lost or refused connections through the base class.
+    static constexpr const char* kConnectionLost[] = {
+        "server closed the connection",
+        "no connection to the server",
+        "terminating connection",
+        "Connection refused",
+        "could not connect",
+        "Cannot establish connection",
+        "Connection failed",
+        "Session is not connected",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+    };
+    for (const char* text : kConnectionLost) {
+      if (absl::StrContains(what, text)) {
+        return absl::UnavailableError(
+            absl::StrCat("database unavailable: ", what));
+      }
+    }
+    if (false) {
       return absl::UnavailableError(
           absl::StrCat("database unavailable: ", what));
     }
@@ -256,16 +273,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
       soci::session& s = pool->at(i);
       if (dialect == SqlDialect::kSqlite) {
         s.open(soci::sqlite3, connect);
-        // WAL lets readers run beside the single writer; busy_timeout makes a
-        // second writer wait rather than fail at once.
-        s << "PRAGMA journal_mode=WAL";
-        s << "PRAGMA busy_timeout=10000";
-        s << "PRAGMA foreign_keys=ON";
-        s << "PRAGMA synchronous=NORMAL";
       } else {
         s.open(soci::postgresql, connect);
-        s << "SET client_min_messages TO WARNING";  // no NOTICE chatter
       }
+      ConfigureSession(dialect, s);
     } catch (...) {
       absl::Status st = FromException(std::current_exception());
       return absl::UnavailableError(
@@ -278,23 +289,121 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 
 Database::Database(SqlDialect dialect, const DatabaseOptions& options,
                    std::unique_ptr<soci::connection_pool> pool)
-    : dialect_(dialect), options_(options), pool_(std::move(pool)) {}
+    : dialect_(dialect),
+      options_(options),
+      pool_(std::move(pool)),
+      slot_epoch_(options.pool_size) {}
 
 Database::~Database() = default;
 
+// A session leased from the pool, given back when destroyed. Sessions that
+// may have been broken by a failure seen on another one (the server
+// restarted: all of them are) are checked and reconnected first.
+class Database::Lease {
+ public:
+  explicit Lease(Database* db) : db_(db) {
+    const absl::Time start = absl::Now();
+    pos_ = db_->pool_->lease();
+    PoolWait().ObserveSeconds(absl::Now() - start);
+    if (db_->dialect_ == SqlDialect::kPostgresql &&
+        db_->slot_epoch_[pos_].load() < db_->broken_epoch_.load()) {
+      db_->Revalidate(pos_);
+    }
+  }
+  ~Lease() { db_->pool_->give_back(pos_); }
+  soci::session& session() { return db_->pool_->at(pos_); }
+  size_t pos() const { return pos_; }
+
+ private:
+  static metrics::Histogram& PoolWait() {
+    static metrics::Histogram& h = metrics::GetHistogram(
+        "tokkit_db_pool_wait_seconds",
+        "Time spent waiting for a pooled database connection.", {});
+    return h;
+  }
+  Database* const db_;
+  size_t pos_ = 0;
+};
+
+void Database::ConfigureSession(SqlDialect dialect, soci::session& s) {
+  if (dialect == SqlDialect::kSqlite) {
+    // WAL lets readers run beside the single writer; busy_timeout makes a
+    // second writer wait rather than fail at once.
+    s << "PRAGMA journal_mode=WAL";
+    s << "PRAGMA busy_timeout=10000";
+    s << "PRAGMA foreign_keys=ON";
+    s << "PRAGMA synchronous=NORMAL";
+  } else {
+    s << "SET client_min_messages TO WARNING";  // no NOTICE chatter
+  }
+}
+
+bool Database::Reconnect(size_t pos) {
+  soci::session& s = pool_->at(pos);
+  absl::Status st = Guard(s, [&](soci::session& sql) {
+    sql.reconnect();
+    ConfigureSession(dialect_, sql);
+    return absl::OkStatus();
+  });
+  metrics::GetCounter("tokkit_db_reconnects_total",
+                      "Database connections reopened after a failure, by "
+                      "result.",
+                      {{"result", st.ok() ? "ok" : "failed"}})
+      .Increment();
+  if (!st.ok()) {
+    log::Warning("database_reconnect_failed", {{"error", st}});
+    return false;
+  }
+  log::Info("database_reconnected", {{"slot", static_cast<int64_t>(pos)}});
+  slot_epoch_[pos].store(broken_epoch_.load());
+  return true;
+}
+
+void Database::Revalidate(size_t pos) {
+  const int64_t epoch = broken_epoch_.load();
+  absl::Status alive = Guard(pool_->at(pos), [](soci::session& sql) {
+    int one = 0;
+    sql << "SELECT 1", soci::into(one);
+    return absl::OkStatus();
+  });
+  if (alive.ok()) {
+    slot_epoch_[pos].store(epoch);
+  } else {
+    Reconnect(pos);  // on failure the next user of the slot tries again
+  }
+}
+
+void Database::NoteFailure(const absl::Status& status, size_t pos) {
+  if (dialect_ != SqlDialect::kPostgresql ||
+      status.code() != absl::StatusCode::kUnavailable) {
+    return;
+  }
+  // Probably the server went away: every session is suspect.
+  broken_epoch_.fetch_add(1);
+  Reconnect(pos);
+}
+
 absl::Status Database::Run(absl::FunctionRef<absl::Status(soci::session&)> fn) {
-  soci::session sql(*pool_);
-  return Guard(sql, fn);
+  Lease lease(this);
+  // An autocommit statement that failed on a broken connection may or may
+  // not have committed, so it is not retried; the connection is renewed.
+  absl::Status st = Guard(lease.session(), fn);
+  NoteFailure(st, lease.pos());
+  return st;
 }
 
 absl::Status Database::TransactOnce(
-    absl::FunctionRef<absl::Status(soci::session&)> fn) {
-  soci::session sql(*pool_);
-  return TransactOn(sql, fn);
+    absl::FunctionRef<absl::Status(soci::session&)> fn, bool* uncertain) {
+  Lease lease(this);
+  absl::Status st = TransactOn(lease.session(), fn, uncertain);
+  NoteFailure(st, lease.pos());
+  return st;
 }
 
 absl::Status Database::TransactOn(
-    soci::session& sql, absl::FunctionRef<absl::Status(soci::session&)> fn) {
+    soci::session& sql, absl::FunctionRef<absl::Status(soci::session&)> fn,
+    bool* uncertain) {
+  if (uncertain != nullptr) *uncertain = false;
   absl::Status begun = Guard(sql, [&](soci::session& s) {
     s << (dialect_ == SqlDialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     return absl::OkStatus();
@@ -307,22 +416,44 @@ absl::Status Database::TransactOn(
       return absl::OkStatus();
     });
     if (result.ok()) return result;
+    // The commit itself failed: if the connection broke, the server may
+    // have committed before it went.
+    if (uncertain != nullptr) *uncertain = true;
   }
-  // Rolling back a failed transaction; its own error would hide the cause.
-  (void)Guard(sql, [](soci::session& s) {
+  // Rolling back a failed transaction; its own error would hide the cause,
+  // so it is only logged (it usually means the connection is gone).
+  absl::Status rolled_back = Guard(sql, [](soci::session& s) {
     s << "ROLLBACK";
     return absl::OkStatus();
   });
+  if (!rolled_back.ok()) {
+    log::Warning("database_rollback_failed", {{"error", rolled_back}});
+  }
   return result;
 }
 
 absl::Status Database::Transact(
     absl::FunctionRef<absl::Status(soci::session&)> fn) {
+  static metrics::Counter& conflicts = metrics::GetCounter(
+      "tokkit_db_transaction_retries_total",
+      "Transactions retried, by why (a lost race, a broken connection).",
+      {{"reason", "conflict"}});
+  static metrics::Counter& reconnects = metrics::GetCounter(
+      "tokkit_db_transaction_retries_total",
+      "Transactions retried, by why (a lost race, a broken connection).",
+      {{"reason", "connection"}});
   absl::Status last;
   for (int attempt = 0; attempt < options_.max_transaction_attempts;
        ++attempt) {
-    last = TransactOnce(fn);
-    if (last.code() != absl::StatusCode::kAborted) return last;
+    bool uncertain = false;
+    last = TransactOnce(fn, &uncertain);
+    // A lost race is retried; so is a broken connection, but only when
+    // nothing can have been committed (not a failed COMMIT).
+    const bool conflict = last.code() == absl::StatusCode::kAborted;
+    const bool broken = last.code() == absl::StatusCode::kUnavailable &&
+                        !uncertain && dialect_ == SqlDialect::kPostgresql;
+    if (!conflict && !broken) return last;
+    (conflict ? conflicts : reconnects).Increment();
     absl::SleepFor(absl::Milliseconds(2 << std::min(attempt, 6)));
   }
   return last;
@@ -362,7 +493,8 @@ absl::Status Database::Migrate(absl::string_view module,
   // together on an empty database used to race on CREATE TABLE IF NOT
   // EXISTS (a unique violation in pg_type). SQLite's BEGIN IMMEDIATE
   // serialises the steps the same way.
-  soci::session sql(*pool_);
+  Lease lease(this);
+  soci::session& sql = lease.session();
   const bool postgres = dialect_ == SqlDialect::kPostgresql;
   if (postgres) {
     RETURN_IF_ERROR(Guard(sql, [](soci::session& s) {

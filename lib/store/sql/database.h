@@ -8,6 +8,7 @@
 #ifndef TOKKIT_LIB_STORE_SQL_DATABASE_H_
 #define TOKKIT_LIB_STORE_SQL_DATABASE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,15 +78,28 @@ class Database {
  private:
   Database(SqlDialect dialect, const DatabaseOptions& options,
            std::unique_ptr<soci::connection_pool> pool);
-  absl::Status TransactOnce(absl::FunctionRef<absl::Status(soci::session&)> fn);
+  class Lease;
+  static void ConfigureSession(SqlDialect dialect, soci::session& s);
+  // `uncertain`: the failure came at COMMIT, so it may have committed.
+  absl::Status TransactOnce(absl::FunctionRef<absl::Status(soci::session&)> fn,
+                            bool* uncertain);
   absl::Status TransactOn(soci::session& session,
-                          absl::FunctionRef<absl::Status(soci::session&)> fn);
+                          absl::FunctionRef<absl::Status(soci::session&)> fn,
+                          bool* uncertain = nullptr);
+  bool Reconnect(size_t pos);
+  void Revalidate(size_t pos);
+  void NoteFailure(const absl::Status& status, size_t pos);
   absl::Status MigrateLocked(soci::session& session, absl::string_view module,
                              const std::vector<const Migration*>& ordered);
 
   const SqlDialect dialect_;
   const DatabaseOptions options_;
   std::unique_ptr<soci::connection_pool> pool_;
+  // Broken connections: a failure that looks like the server went away
+  // bumps broken_epoch_; a pooled session whose slot_epoch_ is older is
+  // checked (and reconnected) before its next use.
+  std::atomic<int64_t> broken_epoch_{0};
+  std::vector<std::atomic<int64_t>> slot_epoch_;
 };
 
 // Classification helpers for statuses produced by Run()/Transact().

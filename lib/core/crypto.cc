@@ -40,6 +40,8 @@ std::string Sha256Hex(absl::string_view data) {
 
 static_assert(sizeof(crypto_hash_sha256_state) <= 128,
               "state buffer too small");
+static_assert(alignof(crypto_hash_sha256_state) <= 16,
+              "state buffer under-aligned");
 
 Sha256Stream::Sha256Stream() {
   crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));

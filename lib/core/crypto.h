@@ -30,7 +30,7 @@ class Sha256Stream {
   std::string HexDigest();  // finishes the stream
 
  private:
-  alignas(64) unsigned char state_[128];
+  alignas(16) unsigned char state_[128];  // a crypto_hash_sha256_state
 };
 std::string Sha256Hex(absl::string_view data);
 std::string HmacSha256(absl::string_view key, absl::string_view data);

@@ -9,14 +9,14 @@ namespace tokkit {
 
 absl::Time IdGenerator::Epoch() { return absl::FromUnixSeconds(1735689600); }
 
-absl::StatusOr<IdGenerator*> IdGenerator::Create(int64_t worker_id,
-                                                 const Clock* clock) {
+absl::StatusOr<std::unique_ptr<IdGenerator>> IdGenerator::Create(
+    int64_t worker_id, const Clock* clock) {
   if (worker_id < 0 || worker_id > kMaxWorkerId) {
     return absl::InvalidArgumentError(absl::StrCat(
         "worker id must be in [0, ", kMaxWorkerId, "], got ", worker_id));
   }
   if (clock == nullptr) return absl::InvalidArgumentError("clock is null");
-  return new IdGenerator(worker_id, clock);
+  return std::unique_ptr<IdGenerator>(new IdGenerator(worker_id, clock));
 }
 
 absl::StatusOr<int64_t> IdGenerator::Next() {

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,8 +30,8 @@ class IdGenerator {
   static absl::Time Epoch();
 
   // Fails with INVALID_ARGUMENT when worker_id is out of range.
-  static absl::StatusOr<IdGenerator*> Create(int64_t worker_id,
-                                             const Clock* clock);
+  static absl::StatusOr<std::unique_ptr<IdGenerator>> Create(
+      int64_t worker_id, const Clock* clock);
 
   IdGenerator(const IdGenerator&) = delete;
   IdGenerator& operator=(const IdGenerator&) = delete;

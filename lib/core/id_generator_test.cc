@@ -21,7 +21,8 @@ TEST(IdGenerator, RejectsOutOfRangeWorker) {
 
 TEST(IdGenerator, EncodesTimeAndWorker) {
   SimulatedClock clock(absl::FromUnixMillis(1767225600123));
-  std::unique_ptr<IdGenerator> gen(*IdGenerator::Create(37, &clock));
+  std::unique_ptr<IdGenerator> gen =
+      std::move(*IdGenerator::Create(37, &clock));
   const int64_t id = *gen->Next();
   EXPECT_GT(id, 0);
   EXPECT_EQ(IdGenerator::WorkerOf(id), 37);
@@ -30,7 +31,7 @@ TEST(IdGenerator, EncodesTimeAndWorker) {
 
 TEST(IdGenerator, StrictlyIncreasingEvenPastSequenceAndBackwardsClock) {
   SimulatedClock clock;
-  std::unique_ptr<IdGenerator> gen(*IdGenerator::Create(1, &clock));
+  std::unique_ptr<IdGenerator> gen = std::move(*IdGenerator::Create(1, &clock));
   int64_t last = 0;
   // 10,000 ids in one frozen millisecond overflow the 4,096 sequence.
   for (int i = 0; i < 10000; ++i) {
@@ -43,7 +44,8 @@ TEST(IdGenerator, StrictlyIncreasingEvenPastSequenceAndBackwardsClock) {
 }
 
 TEST(IdGenerator, NoDuplicatesAcrossThreads) {
-  std::unique_ptr<IdGenerator> gen(*IdGenerator::Create(5, Clock::Real()));
+  std::unique_ptr<IdGenerator> gen =
+      std::move(*IdGenerator::Create(5, Clock::Real()));
   constexpr int kThreads = 8;
   constexpr int kPerThread = 20000;
   std::vector<std::vector<int64_t>> ids(kThreads);
@@ -64,8 +66,8 @@ TEST(IdGenerator, NoDuplicatesAcrossThreads) {
 
 TEST(IdGenerator, DistinctWorkersNeverCollide) {
   SimulatedClock clock;
-  std::unique_ptr<IdGenerator> a(*IdGenerator::Create(1, &clock));
-  std::unique_ptr<IdGenerator> b(*IdGenerator::Create(2, &clock));
+  std::unique_ptr<IdGenerator> a = std::move(*IdGenerator::Create(1, &clock));
+  std::unique_ptr<IdGenerator> b = std::move(*IdGenerator::Create(2, &clock));
   absl::flat_hash_set<int64_t> seen;
   for (int i = 0; i < 5000; ++i) {
     ASSERT_TRUE(seen.insert(*a->Next()).second);

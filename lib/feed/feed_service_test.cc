@@ -318,7 +318,8 @@ TEST_P(FeedTest, ForYouFindsVideosSharingTheViewersLikedTags) {
       << "the same-tag source should surface the old noodle clip";
   // An anonymous viewer has no liked tags and cannot reach it.
   bool anonymous_found = false;
-  for (const Video& v : feed().ForYou(0, "", 10)->items) {
+  const Page<Video> anonymous = *feed().ForYou(0, "", 10);
+  for (const Video& v : anonymous.items) {
     anonymous_found |= v.id == old_noodles.id;
   }
   EXPECT_FALSE(anonymous_found);

@@ -42,9 +42,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
                      WorkerLease::Acquire(p->database_.get(), p->clock_));
     p->worker_id_ = p->worker_lease_->worker_id();
   }
-  ASSIGN_OR_RETURN(IdGenerator * ids,
-                   IdGenerator::Create(p->worker_id_, p->clock_));
-  p->ids_.reset(ids);
+  ASSIGN_OR_RETURN(p->ids_, IdGenerator::Create(p->worker_id_, p->clock_));
   if (p->worker_lease_ != nullptr) p->worker_lease_->Attach(p->ids_.get());
   RETURN_IF_ERROR(p->database_->Migrate(kEventsModule, EventMigrations()));
   RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,

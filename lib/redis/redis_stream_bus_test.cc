@@ -101,7 +101,7 @@ class StreamBusTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(t.ok()) << t.status();
     db_ = std::move(*t);
     ASSERT_TRUE(db_->db().Migrate(kEventsModule, EventMigrations()).ok());
-    ids_.reset(*IdGenerator::Create(3, Clock::Real()));
+    ids_ = std::move(*IdGenerator::Create(3, Clock::Real()));
     prefix_ = absl::StrCat("tokkit:test:", HexEncode(RandomBytes(6)));
   }
 

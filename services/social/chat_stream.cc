@@ -428,27 +428,27 @@ ChatStreams::ChatStreams(social::ChatService* chat, ChatStreamOptions options)
       work_(std::make_unique<BoundedExecutor>(
           "chat.streams", options.worker_threads, options.max_pending_work)) {
   // The counters are process-wide; one collector reports them.
-  static auto* collector = metrics::RegisterCollector([] {
-                             const ChatStreamStats s = GetChatStreamStats();
-                             return std::vector<metrics::Sample>{
-                                 {"tokkit_chat_streams_open",
-                                  "Chat streams open on this replica.",
-                                  metrics::Sample::Type::kGauge,
-                                  {},
-                                  static_cast<double>(s.open)},
-                                 {"tokkit_chat_stream_queued_bytes",
-                                  "Bytes queued for chat streams to write.",
-                                  metrics::Sample::Type::kGauge,
-                                  {},
-                                  static_cast<double>(s.queued_bytes)},
-                                 {"tokkit_chat_streams_cut_off_total",
-                                  "Chat streams ended because the client "
-                                  "did not read.",
-                                  metrics::Sample::Type::kCounter,
-                                  {},
-                                  static_cast<double>(s.cut_off)}};
-                           }).release();
-  (void)collector;
+  static const std::unique_ptr<metrics::CollectorHandle> collector =
+      metrics::RegisterCollector([] {
+        const ChatStreamStats s = GetChatStreamStats();
+        return std::vector<metrics::Sample>{
+            {"tokkit_chat_streams_open",
+             "Chat streams open on this replica.",
+             metrics::Sample::Type::kGauge,
+             {},
+             static_cast<double>(s.open)},
+            {"tokkit_chat_stream_queued_bytes",
+             "Bytes queued for chat streams to write.",
+             metrics::Sample::Type::kGauge,
+             {},
+             static_cast<double>(s.queued_bytes)},
+            {"tokkit_chat_streams_cut_off_total",
+             "Chat streams ended because the client "
+             "did not read.",
+             metrics::Sample::Type::kCounter,
+             {},
+             static_cast<double>(s.cut_off)}};
+      });
 }
 
 ChatStreams::~ChatStreams() = default;

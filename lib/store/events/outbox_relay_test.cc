@@ -45,7 +45,7 @@ class OutboxRelayTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(t.ok()) << t.status();
     db_ = std::move(*t);
     ASSERT_TRUE(db_->db().Migrate(kEventsModule, EventMigrations()).ok());
-    ids_.reset(*IdGenerator::Create(1, &clock_));
+    ids_ = std::move(*IdGenerator::Create(1, &clock_));
   }
 
   absl::Status Append(int64_t id, const std::string& topic,
@@ -134,7 +134,8 @@ TEST_P(OutboxRelayTest, BackgroundThreadDeliversAfterPoke) {
   OutboxRelayOptions o;
   o.poll_interval = absl::Seconds(30);
   OutboxRelay relay(&db_->db(), Clock::Real(), o);
-  std::unique_ptr<IdGenerator> real_ids(*IdGenerator::Create(2, Clock::Real()));
+  std::unique_ptr<IdGenerator> real_ids =
+      std::move(*IdGenerator::Create(2, Clock::Real()));
   std::atomic<int> delivered{0};
   auto sub = relay.Subscribe("test", "t", [&](const Event&) {
     delivered++;

@@ -60,8 +60,8 @@ TEST_P(WorkerLeaseTest, ExpiredLeasesAreTakenOver) {
 TEST_P(WorkerLeaseTest, IdsStopWhenTheLeaseCannotBeTrusted) {
   auto lease = WorkerLease::Acquire(&db_->db(), &clock_, absl::Seconds(60), 2);
   ASSERT_TRUE(lease.ok());
-  std::unique_ptr<IdGenerator> ids(
-      *IdGenerator::Create((*lease)->worker_id(), &clock_));
+  std::unique_ptr<IdGenerator> ids =
+      std::move(*IdGenerator::Create((*lease)->worker_id(), &clock_));
   (*lease)->Attach(ids.get());
   EXPECT_TRUE(ids->Next().ok());
 

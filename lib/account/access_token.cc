@@ -4,9 +4,11 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
 
@@ -79,6 +81,40 @@ absl::StatusOr<std::map<std::string, std::string>> ParseFlatJson(
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<SigningKey>> ParseSigningKeys(
+    absl::string_view text) {
+  std::vector<SigningKey> keys;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("signing keys, line ", line_number, ": ", why,
+                       " (expected '<key id> <hex secret of 32+ bytes>')"));
+    };
+    if (parts.size() != 2) return bad("two fields expected");
+    const absl::string_view id = parts[0], hex = parts[1];
+    if (id.size() > 64 || id.find_first_of("\"\\") != absl::string_view::npos) {
+      return bad("the key id must be at most 64 characters, no quotes");
+    }
+    if (hex.size() % 2 != 0 ||
+        hex.find_first_not_of("0123456789abcdefABCDEF") !=
+            absl::string_view::npos) {
+      return bad("the secret must be hexadecimal");
+    }
+    if (hex.size() < 64) return bad("the secret must be at least 32 bytes");
+    keys.push_back({std::string(id), absl::HexStringToBytes(hex)});
+  }
+  if (keys.empty()) {
+    return absl::InvalidArgumentError("signing keys: the file has no keys");
+  }
+  return keys;
+}
 
 absl::StatusOr<AccessTokenCodec> AccessTokenCodec::Create(
     std::vector<SigningKey> keys, const Clock* clock) {

@@ -21,6 +21,12 @@ struct SigningKey {
   std::string secret;  // at least 32 random bytes
 };
 
+// The signing-key file every replica shares: one "<key id> <hex secret>" per
+// line (blank lines and lines starting with '#' ignored); the first key
+// signs, all verify. INVALID_ARGUMENT naming the line for anything else.
+absl::StatusOr<std::vector<SigningKey>> ParseSigningKeys(
+    absl::string_view text);
+
 struct AccessClaims {
   int64_t user_id = 0;     // "sub"
   int64_t session_id = 0;  // "sid"

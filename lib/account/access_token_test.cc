@@ -1,5 +1,6 @@
 #include "lib/account/access_token.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
@@ -103,6 +104,42 @@ TEST_F(AccessTokenTest, RejectsWeakOrAmbiguousKeys) {
       AccessTokenCodec::Create({{"k", kSecretA}, {"k", kSecretB}}, &clock_)
           .ok());
   EXPECT_FALSE(AccessTokenCodec::Create({{"", kSecretA}}, &clock_).ok());
+}
+
+}  // namespace
+}  // namespace tokkit::account
+
+namespace tokkit::account {
+namespace {
+
+TEST(ParseSigningKeysTest, ReadsTheSharedKeyFile) {
+  const std::string secret(64, 'a');
+  auto keys = ParseSigningKeys("# rotate by prepending\n\nk2 " + secret +
+                               "\n  k1\t" + std::string(64, 'B') + "  \n");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].id, "k2");
+  EXPECT_EQ((*keys)[0].secret, std::string(32, '\xaa'));
+  EXPECT_EQ((*keys)[1].id, "k1");
+}
+
+TEST(ParseSigningKeysTest, RefusesWhatIsNotAKeyNamingTheLine) {
+  for (const std::string& bad :
+       {std::string(""), std::string("# only a comment\n"),
+        "k1 " + std::string(62, 'a'),             // 31 bytes
+        "k1 " + std::string(63, 'a'),             // odd
+        "k1 " + std::string(64, 'g'),             // not hex
+        "k1 " + std::string(64, 'a') + " extra",  // three fields
+        "k\"1 " + std::string(64, 'a')}) {
+    EXPECT_EQ(ParseSigningKeys(bad).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_TRUE(absl::StrContains(
+      ParseSigningKeys("k1 " + std::string(64, 'a') + "\nk2 zz")
+          .status()
+          .message(),
+      "line 2"));
 }
 
 }  // namespace

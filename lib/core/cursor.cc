@@ -11,7 +11,7 @@ namespace {
 // Wire format before base64: version byte, then per field a varint length and
 // the bytes.
 constexpr char kVersion = 1;
-constexpr size_t kMaxTokenBytes = 64 * 1024;
+constexpr size_t kMaxTokenBytes = size_t{64} * 1024;
 
 void PutVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {

@@ -80,16 +80,11 @@ absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
   if (!in) return absl::InternalError(absl::StrCat("cannot read ", path));
   std::stringstream content;
   content << in.rdbuf();
-  std::vector<account::SigningKey> keys;
-  for (absl::string_view line :
-       absl::StrSplit(content.str(), '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> parts = absl::StrSplit(
-        absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
-    if (parts.size() != 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": each line must be '<key id> <hex secret>'"));
-    }
-    keys.push_back({std::string(parts[0]), absl::HexStringToBytes(parts[1])});
+  absl::StatusOr<std::vector<account::SigningKey>> keys =
+      account::ParseSigningKeys(content.str());
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", keys.status().message()));
   }
   return keys;
 }
@@ -167,6 +162,7 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   std::vector<std::unique_ptr<grpc::Service>> services =
       make_services(**platform);
   std::vector<grpc::Service*> raw;
+  raw.reserve(services.size());
   for (auto& s : services) raw.push_back(s.get());
   absl::StatusOr<RunningServer> server = StartServer(
       FLAGS_listen, raw, &(*platform)->authenticator(), server_options);

@@ -29,7 +29,7 @@ constexpr absl::string_view kUniquePrefix = "unique violation: ";
 // prefix and the constraint's name, a lost connection UNAVAILABLE, the rest
 // INTERNAL. The driver's text stays in the message for the server log; the
 // status is marked so the RPC layer never shows it to a client.
-absl::Status Classify(std::exception_ptr eptr) {
+absl::Status Classify(const std::exception_ptr& eptr) {
   try {
     std::rethrow_exception(eptr);
   } catch (const soci::postgresql_soci_error& e) {
@@ -105,7 +105,7 @@ absl::Status Classify(std::exception_ptr eptr) {
   }
 }
 
-absl::Status FromException(std::exception_ptr eptr) {
+absl::Status FromException(const std::exception_ptr& eptr) {
   return WithInternalDetail(Classify(eptr));
 }
 
@@ -239,14 +239,8 @@ bool IsUniqueViolation(const absl::Status& status) {
          absl::StartsWith(status.message(), kUniquePrefix);
 }
 
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(
-    const DatabaseOptions& options) {
-  if (options.pool_size < 1 || options.pool_size > 256) {
-    return absl::InvalidArgumentError("pool_size must be in [1, 256]");
-  }
-  SqlDialect dialect;
-  std::string connect;
-  absl::string_view url = options.url;
+absl::StatusOr<ParsedDatabaseUrl> ParseDatabaseUrl(absl::string_view url) {
+  const std::string original(url);
   if (absl::ConsumePrefix(&url, "sqlite:")) {
     // Accept sqlite:/abs, sqlite:///abs and sqlite:relative.
     if (absl::StartsWith(url, "//")) url.remove_prefix(2);
@@ -255,17 +249,27 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
           "sqlite needs a file path (an in-memory database is not shared "
           "across the pool)");
     }
-    dialect = SqlDialect::kSqlite;
-    connect = std::string(url);
-  } else if (absl::StartsWith(url, "postgresql://") ||
-             absl::StartsWith(url, "postgres://")) {
-    dialect = SqlDialect::kPostgresql;
-    ASSIGN_OR_RETURN(connect, PostgresConnInfo(url));
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unsupported database url '", log::RedactUrl(options.url),
-                     "' (expected sqlite:<path> or postgresql://...)"));
+    return ParsedDatabaseUrl{SqlDialect::kSqlite, std::string(url)};
   }
+  if (absl::StartsWith(url, "postgresql://") ||
+      absl::StartsWith(url, "postgres://")) {
+    absl::StatusOr<std::string> conninfo = PostgresConnInfo(url);
+    if (!conninfo.ok()) return conninfo.status();
+    return ParsedDatabaseUrl{SqlDialect::kPostgresql, *std::move(conninfo)};
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unsupported database url '", log::RedactUrl(original),
+                   "' (expected sqlite:<path> or postgresql://...)"));
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const DatabaseOptions& options) {
+  if (options.pool_size < 1 || options.pool_size > 256) {
+    return absl::InvalidArgumentError("pool_size must be in [1, 256]");
+  }
+  ASSIGN_OR_RETURN(ParsedDatabaseUrl parsed, ParseDatabaseUrl(options.url));
+  const SqlDialect dialect = parsed.dialect;
+  const std::string& connect = parsed.connect;
 
   auto pool = std::make_unique<soci::connection_pool>(options.pool_size);
   for (int i = 0; i < options.pool_size; ++i) {
@@ -477,6 +481,7 @@ absl::StatusOr<std::vector<int>> Database::AppliedMigrations(
 absl::Status Database::Migrate(absl::string_view module,
                                const std::vector<Migration>& migrations) {
   std::vector<const Migration*> ordered;
+  ordered.reserve(migrations.size());
   for (const Migration& m : migrations) ordered.push_back(&m);
   std::sort(ordered.begin(), ordered.end(),
             [](const Migration* a, const Migration* b) {

@@ -29,6 +29,15 @@ enum class SqlDialect { kSqlite, kPostgresql };
 
 absl::string_view DialectName(SqlDialect d);
 
+// What a database URL says: the dialect and the driver's connect string
+// (a SQLite path, or libpq keyword/value conninfo). INVALID_ARGUMENT for
+// anything else; the message never repeats a password.
+struct ParsedDatabaseUrl {
+  SqlDialect dialect;
+  std::string connect;
+};
+absl::StatusOr<ParsedDatabaseUrl> ParseDatabaseUrl(absl::string_view url);
+
 struct DatabaseOptions {
   // sqlite:/path/to/file.db  or  postgresql://user:pass@host:port/db?options
   std::string url;

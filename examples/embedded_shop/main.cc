@@ -65,7 +65,7 @@ absl::Status Run() {
       upload->AppendVideo(std::string("\0\0\0\x18"
                                       "ftypisom",
                                       12)));
-  RETURN_IF_ERROR(upload->AppendVideo(std::string(64 * 1024, '\x42')));
+  RETURN_IF_ERROR(upload->AppendVideo(std::string(size_t{64} * 1024, '\x42')));
   ASSIGN_OR_RETURN(tokkit::feed::Video video, upload->Finish());
   std::printf("published video %lld (%s, sha256 %s...)\n",
               static_cast<long long>(video.id), video.video_mime.c_str(),

@@ -54,7 +54,7 @@ absl::StatusOr<std::vector<Category>> CommerceService::ListCategories() {
 }
 
 absl::StatusOr<Product> CommerceService::CreateProduct(
-    const Principal& merchant, NewProduct p) {
+    const Principal& merchant, const NewProduct& p) {
   RETURN_IF_ERROR(RequireMerchant(merchant));
   RETURN_IF_ERROR(ValidateText("name", p.name, 1, 100));
   RETURN_IF_ERROR(ValidateText("description", p.description, 0, 4000, true));

@@ -75,7 +75,7 @@ class CommerceService {
   absl::StatusOr<std::vector<Category>> ListCategories();
 
   absl::StatusOr<Product> CreateProduct(const Principal& merchant,
-                                        NewProduct product);
+                                        const NewProduct& product);
   absl::StatusOr<Product> GetProduct(int64_t spu_id);
   absl::StatusOr<Product> UpdateProduct(const Principal& owner,
                                         const Spu& changes);

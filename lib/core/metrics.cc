@@ -1,6 +1,5 @@
 #include "lib/core/metrics.h"
 
-#include <dirent.h>
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
@@ -12,6 +11,7 @@
 #include <prometheus/text_serializer.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -92,6 +92,7 @@ class CallbackCollectable : public prometheus::Collectable {
       f.metric.push_back(std::move(m));
     }
     std::vector<prometheus::MetricFamily> out;
+    out.reserve(families.size());
     for (auto& [name, f] : families) out.push_back(std::move(f));
     return out;
   }
@@ -138,10 +139,10 @@ std::vector<Sample> ProcessSamples() {
                    field(24) * page});
   }
   int fds = 0;
-  if (DIR* d = opendir("/proc/self/fd")) {
-    while (readdir(d) != nullptr) ++fds;
-    closedir(d);
-    fds -= 2;  // . and ..
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++fds;
   }
   out.push_back({"process_open_fds",
                  "Number of open file descriptors.",

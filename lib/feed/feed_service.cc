@@ -50,7 +50,7 @@ VideoUpload::~VideoUpload() {
 }
 
 absl::Status VideoUpload::Fail(absl::Status status) {
-  if (failure_.ok()) failure_ = status;
+  if (failure_.ok()) failure_ = std::move(status);
   video_writer_.reset();
   return failure_;
 }
@@ -184,7 +184,7 @@ absl::StatusOr<Video> VideoUpload::Finish() {
 // ---------------------------------------------------------------- service
 
 FeedService::FeedService(FeedDeps deps, FeedOptions options)
-    : deps_(deps), options_(std::move(options)) {
+    : deps_(deps), options_(options) {
   views_ = std::make_unique<ViewCounter>(
       [this](const absl::flat_hash_map<int64_t, int64_t>& batch) {
         return deps_.videos->AddViews(batch, options_.popularity,
@@ -463,6 +463,7 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
       candidates, viewer, served, limit, options_.ranking, now, seed);
 
   std::vector<int64_t> page_ids;
+  page_ids.reserve(ranked.size());
   for (const ranking::Scored& s : ranked) page_ids.push_back(s.video_id);
   Page<Video> page;
   for (int64_t id : page_ids) page.items.push_back(std::move(rows.at(id)));

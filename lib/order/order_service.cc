@@ -47,8 +47,9 @@ OrderService::~OrderService() { sweeper_->Stop(); }
 
 absl::Status OrderService::Sweep() {
   absl::Status first;
-  for (absl::Status st : {ExpireOverdue().status(), ResumeRefunds().status(),
-                          ResumeVoids().status()}) {
+  for (const absl::Status& st :
+       {ExpireOverdue().status(), ResumeRefunds().status(),
+        ResumeVoids().status()}) {
     if (first.ok()) first = st;
   }
   return first;
@@ -61,7 +62,7 @@ absl::StatusOr<Event> OrderService::NewEvent(const char* topic,
 }
 
 absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
-                                           CreateOrderRequest r,
+                                           const CreateOrderRequest& r,
                                            bool from_cart) {
   RETURN_IF_ERROR(ValidateText("idempotency_key", r.idempotency_key, 1, 64));
   if (r.lines.empty() ||
@@ -105,9 +106,9 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
   return created.first;
 }
 
-absl::StatusOr<Order> OrderService::CreateOrder(const Principal& buyer,
-                                                CreateOrderRequest request) {
-  return Create(buyer, std::move(request), /*from_cart=*/false);
+absl::StatusOr<Order> OrderService::CreateOrder(
+    const Principal& buyer, const CreateOrderRequest& request) {
+  return Create(buyer, request, /*from_cart=*/false);
 }
 
 absl::StatusOr<Order> OrderService::CheckoutCart(const Principal& buyer,
@@ -137,7 +138,7 @@ absl::StatusOr<Order> OrderService::CheckoutCart(const Principal& buyer,
   if (request.lines.empty()) {
     return absl::FailedPreconditionError("nothing in the cart to check out");
   }
-  return Create(buyer, std::move(request), /*from_cart=*/true);
+  return Create(buyer, request, /*from_cart=*/true);
 }
 
 absl::StatusOr<Order> OrderService::Owned(const Principal& buyer,

@@ -81,7 +81,7 @@ class OrderService {
   ~OrderService();
 
   absl::StatusOr<Order> CreateOrder(const Principal& buyer,
-                                    CreateOrderRequest request);
+                                    const CreateOrderRequest& request);
   // Orders the cart lines for `sku_ids` (all lines when empty) and removes
   // exactly those lines, in the order's transaction.
   absl::StatusOr<Order> CheckoutCart(const Principal& buyer,
@@ -138,7 +138,8 @@ class OrderService {
   absl::StatusOr<Order> Owned(const Principal& buyer, int64_t order_id);
   absl::StatusOr<Event> NewEvent(const char* topic, int64_t order_id);
   absl::StatusOr<Order> Create(const Principal& buyer,
-                               CreateOrderRequest request, bool from_cart);
+                               const CreateOrderRequest& request,
+                               bool from_cart);
   // The provider step of an approved refund and its finalization.
   absl::Status FinishRefund(int64_t order_id);
   // Asks the provider to return (or cancel) a voided payment's charge.

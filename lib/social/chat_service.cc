@@ -97,6 +97,7 @@ absl::StatusOr<std::vector<ConversationView>> ChatService::ListConversations(
   ASSIGN_OR_RETURN(std::vector<Conversation> conversations,
                    deps_.chats->Conversations(caller.user_id, n));
   std::vector<int64_t> peers;
+  peers.reserve(conversations.size());
   for (const Conversation& c : conversations) peers.push_back(c.peer_id);
   ASSIGN_OR_RETURN(std::vector<UserSummary> users,
                    deps_.users->GetUsers(peers));

@@ -25,9 +25,9 @@ absl::StatusOr<ToggleResult> SocialService::LikeVideo(const Principal& caller,
   ASSIGN_OR_RETURN(const int64_t like_id, deps_.ids->Next());
   ASSIGN_OR_RETURN(Event event,
                    NewEvent(kTopicVideoLiked, video_id, caller.user_id));
-  ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.likes->LikeVideo(caller.user_id, video_id, like_id,
-                                          std::move(event)));
+  ASSIGN_OR_RETURN(
+      ToggleResult r,
+      deps_.likes->LikeVideo(caller.user_id, video_id, like_id, event));
   if (r.changed) Poke();
   return r;
 }
@@ -91,8 +91,7 @@ absl::StatusOr<Comment> SocialService::AddComment(const Principal& caller,
   c.body = body;
   c.created_at = deps_.clock->Now();
   ASSIGN_OR_RETURN(Event event, NewEvent(kTopicCommentCreated, video_id, c.id));
-  ASSIGN_OR_RETURN(Comment created,
-                   deps_.comments->Create(c, std::move(event)));
+  ASSIGN_OR_RETURN(Comment created, deps_.comments->Create(c, event));
   Poke();
   return created;
 }
@@ -171,9 +170,9 @@ absl::StatusOr<ToggleResult> SocialService::Follow(const Principal& caller,
   ASSIGN_OR_RETURN(const int64_t follow_id, deps_.ids->Next());
   ASSIGN_OR_RETURN(Event event,
                    NewEvent(kTopicUserFollowed, user_id, caller.user_id));
-  ASSIGN_OR_RETURN(ToggleResult r,
-                   deps_.follows->Follow(caller.user_id, user_id, follow_id,
-                                         std::move(event)));
+  ASSIGN_OR_RETURN(
+      ToggleResult r,
+      deps_.follows->Follow(caller.user_id, user_id, follow_id, event));
   if (r.changed) Poke();
   return r;
 }
@@ -219,6 +218,7 @@ absl::StatusOr<Page<FollowEntry>> SocialService::ListEdges(
           : deps_.follows->Friends(user_id, before, limit);
   ASSIGN_OR_RETURN(std::vector<FollowEdge> edges, std::move(listed));
   std::vector<int64_t> ids;
+  ids.reserve(edges.size());
   for (const FollowEdge& e : edges) ids.push_back(e.user_id);
   ASSIGN_OR_RETURN(std::vector<UserSummary> users, deps_.users->GetUsers(ids));
   absl::flat_hash_map<int64_t, UserSummary> by_id;
@@ -244,6 +244,7 @@ absl::StatusOr<std::vector<bool>> SocialService::IsFollowing(
   ASSIGN_OR_RETURN(absl::flat_hash_set<int64_t> followed,
                    deps_.follows->FollowedAmong(viewer_id, user_ids));
   std::vector<bool> out;
+  out.reserve(user_ids.size());
   for (int64_t id : user_ids) out.push_back(followed.contains(id));
   return out;
 }

@@ -115,8 +115,7 @@ grpc::Status CommerceGrpcService::CreateProduct(
     for (const commercepb::NewSku& s : req->skus()) {
       n.skus.push_back({s.attributes(), s.price_cents(), s.stock()});
     }
-    ASSIGN_OR_RETURN(commerce::Product made,
-                     commerce_->CreateProduct(p, std::move(n)));
+    ASSIGN_OR_RETURN(commerce::Product made, commerce_->CreateProduct(p, n));
     ToProto(made, resp);
     return absl::OkStatus();
   });

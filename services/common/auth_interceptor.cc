@@ -90,7 +90,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   }
 
   std::string ClientAddress(const Metadata& metadata) {
-    const std::string peer = AddressFromGrpcPeer(context_->peer());
+    std::string peer = AddressFromGrpcPeer(context_->peer());
     if (trusted_ == nullptr || trusted_->empty()) return peer;
     std::string forwarded;
     auto [begin, end] = metadata.equal_range("x-forwarded-for");

@@ -8,7 +8,7 @@ namespace {
 
 using account::Principal;
 
-constexpr int64_t kChunkBytes = 64 * 1024;
+constexpr int64_t kChunkBytes = int64_t{64} * 1024;
 
 void ToProto(const feed::Video& v, feedpb::Video* out) {
   out->set_id(v.id);

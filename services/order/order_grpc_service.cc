@@ -78,7 +78,7 @@ grpc::Status OrderGrpcService::CreateOrder(
     r.coupon_mode = FromProto(req->coupon_mode());
     r.user_coupon_id = req->user_coupon_id();
     r.idempotency_key = req->idempotency_key();
-    ASSIGN_OR_RETURN(order::Order o, orders_->CreateOrder(p, std::move(r)));
+    ASSIGN_OR_RETURN(order::Order o, orders_->CreateOrder(p, r));
     ToProto(o, resp);
     return absl::OkStatus();
   });

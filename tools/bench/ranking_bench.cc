@@ -3,6 +3,7 @@
 //
 //   bazel run -c opt //tools/bench:ranking_bench
 #include <algorithm>
+#include <cstdint>
 #include <random>
 
 #include "benchmark/benchmark.h"
@@ -28,7 +29,7 @@ const Fixture& Make() {
       Candidate c;
       c.video_id = 1'000'000 + i;
       c.author_id = rng() % 150;
-      c.published_at = kNow - absl::Minutes(rng() % (60 * 72));
+      c.published_at = kNow - absl::Minutes(rng() % (uint64_t{60} * 72));
       c.likes = rng() % 5000;
       c.comments = rng() % 300;
       c.views = rng() % 100000;
@@ -36,8 +37,10 @@ const Fixture& Make() {
       c.sources = 1u << (rng() % 3);
       f->candidates.push_back(std::move(c));
     }
-    for (int a = 0; a < 40; ++a) f->viewer.followed_authors.insert(a * 3);
-    for (int a = 0; a < 20; ++a) f->viewer.liked_authors[a * 7] = 1 + a % 5;
+    for (int a = 0; a < 40; ++a)
+      f->viewer.followed_authors.insert(int64_t{a} * 3);
+    for (int a = 0; a < 20; ++a)
+      f->viewer.liked_authors[int64_t{a} * 7] = 1 + a % 5;
     f->viewer.liked_tags = {"food", "pets"};
     return f;
   }();

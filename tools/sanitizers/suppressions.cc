@@ -6,7 +6,8 @@ extern "C" {
 
 // LeakSanitizer: process-wide singletons these libraries allocate once and
 // never free by design, which LSan reports at exit.
-const char* __lsan_default_suppressions() {
+const char*
+__lsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
   return
       // gRPC's executor, resource quota, channel args and interned slices.
       "leak:libgrpc.so\n"
@@ -23,7 +24,8 @@ const char* __lsan_default_suppressions() {
 // ThreadSanitizer: races reported entirely inside uninstrumented libraries,
 // whose own synchronisation (atomics, futexes) TSan cannot see. absl::Mutex
 // is made visible instead by tools/sanitizers/tsan_absl_mutex.cc.
-const char* __tsan_default_suppressions() {
+const char*
+__tsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
   return
       // gRPC's lock-free queues and combiners hand buffers between threads
       // with atomics TSan cannot see (reports come from memcpy & co. called

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
@@ -18,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 absl::Status ErrnoStatus(absl::string_view what, int err) {
-  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(err)));
+  return absl::InternalError(absl::StrCat(
+      what, ": ", std::error_code(err, std::generic_category()).message()));
 }
 
 class LocalBlobWriter : public BlobWriter {

@@ -112,8 +112,8 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
       } else {
         writing_ = false;
       }
-      if (catch_up_stalled_ && !catch_up_running_ &&
-          queue_.size() <= options_.max_queued_frames / 2 && !finished_) {
+      if (catch_up_stalled_ && !catch_up_running_ && CatchUpFitsLocked() &&
+          !finished_) {
         catch_up_stalled_ = false;
         catch_up_running_ = true;
         action.resume_catch_up = true;
@@ -160,9 +160,15 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
     if (a.finish) Finish(*a.finish);
     if (a.resume_catch_up) {
       if (!Submit([this] { CatchUp(); })) {
-        absl::MutexLock lock(&mu_);
-        catch_up_running_ = false;
-        catch_up_stalled_ = true;
+        // Nothing else would resume it once the queue drains: end the
+        // stream like any overloaded one; the client reconnects and
+        // catches up from what it saw.
+        {
+          absl::MutexLock lock(&mu_);
+          catch_up_running_ = false;
+        }
+        CutOff(absl::ResourceExhaustedError(
+            "the server is overloaded; reconnect shortly"));
       }
     }
   }
@@ -251,26 +257,38 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
     if (read_more) StartRead(&in_);
   }
 
+  // Catch-up fills at most half the queue, in pages of at most a quarter:
+  // the other half stays free for live frames, which cut the stream off
+  // when they find no room.
+  size_t CatchUpPageSize() const {
+    return std::max<size_t>(1,
+                            std::min<size_t>(options_.catch_up_page,
+                                             options_.max_queued_frames / 4));
+  }
+  bool CatchUpFitsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queue_.size() + CatchUpPageSize() <=
+           std::max<size_t>(1, options_.max_queued_frames / 2);
+  }
+
   // Pulls missed messages a page at a time while the queue has room; stalls
-  // when it is full and is resumed as writes drain it.
+  // otherwise and is resumed as writes drain it (a stalled catch-up always
+  // has a write in flight: the page fits an empty queue).
   void CatchUp() {
-    // A page never takes more than half the queue, so it fits once writes
-    // have drained the other half.
-    const int page_size = static_cast<int>(
-        std::max<size_t>(1, std::min<size_t>(options_.catch_up_page,
-                                             options_.max_queued_frames / 2)));
+    const int page_size = static_cast<int>(CatchUpPageSize());
     while (true) {
       int64_t after;
       {
         absl::MutexLock lock(&mu_);
-        const size_t room = queue_.size() >= options_.max_queued_frames
-                                ? 0
-                                : options_.max_queued_frames - queue_.size();
-        if (!finished_ && catch_up_wanted_ &&
-            room < static_cast<size_t>(page_size)) {
-          catch_up_stalled_ = true;  // OnWriteDone resumes it
+        if (!finished_ && catch_up_wanted_ && !CatchUpFitsLocked()) {
+          // Stall and stop running in one step: OnWriteDone resumes only a
+          // catch-up that is not running, so a write completing between
+          // two separate steps would find it running, skip the resume, and
+          // (if it was the last write) leave it stalled for good.
+          catch_up_stalled_ = true;
+          catch_up_running_ = false;
+          return;  // the queue is not empty: nothing to finish yet
         }
-        if (finished_ || !catch_up_wanted_ || catch_up_stalled_) break;
+        if (finished_ || !catch_up_wanted_) break;
         after = catch_up_after_;
       }
       absl::StatusOr<std::vector<social::Message>> page =
@@ -284,7 +302,7 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
       for (const social::Message& m : *page) {
         Out f;
         ToProto(m, f.mutable_message());
-        Enqueue(std::move(f));
+        Enqueue(std::move(f), /*catch_up=*/true);
       }
       absl::MutexLock lock(&mu_);
       if (!page->empty()) {
@@ -303,7 +321,7 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
     Run(action);
   }
 
-  void Enqueue(Out frame) {
+  void Enqueue(Out frame, bool catch_up = false) {
     Action action;
     {
       absl::MutexLock lock(&mu_);
@@ -320,8 +338,15 @@ class ChatReactor : public grpc::ServerBidiReactor<In, Out>,
         }
       }
       const size_t bytes = frame.ByteSizeLong();
-      if (queue_.size() + 1 > options_.max_queued_frames ||
-          queued_bytes_ + bytes > options_.max_queued_bytes) {
+      // Catch-up fetched its page when the queue had room for it; live
+      // frames may have taken that room meanwhile. Its page may overrun the
+      // limits by half (still bounded), so a client that reads is not cut
+      // off for catching up while live traffic flows.
+      const size_t max_frames = options_.max_queued_frames +
+                                (catch_up ? options_.max_queued_frames / 2 : 0);
+      const size_t max_bytes = options_.max_queued_bytes +
+                               (catch_up ? options_.max_queued_bytes / 2 : 0);
+      if (queue_.size() + 1 > max_frames || queued_bytes_ + bytes > max_bytes) {
         // The client is not reading (catch-up waits for room, so this is
         // live traffic or answers piling up). Cut it off; it catches up on
         // reconnect.

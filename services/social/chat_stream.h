@@ -25,8 +25,13 @@
 namespace tokkit {
 
 struct ChatStreamOptions {
+  // Frames waiting for a slow client. Live traffic past these cuts the
+  // stream off (the client reconnects and catches up); catch-up waits for
+  // room, and may overrun them by half when live frames took its room.
   size_t max_queued_frames = 256;
   size_t max_queued_bytes = 1 << 20;
+  // Stored messages fetched per catch-up step (at most a quarter of the
+  // queue; catch-up keeps to half of it).
   int catch_up_page = 100;
   // The pool that runs every stream's database work.
   int worker_threads = 4;

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "lib/feed/sql_repository.h"
 #include "lib/platform/testing/test_platform.h"
+#include "lib/social/chat_service.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/common/testing/grpc_test_server.h"
 
@@ -439,6 +441,58 @@ TEST_P(SocialGrpcTest, AClientThatDoesNotReadIsCutOffAndCatchesUp) {
   EXPECT_TRUE(missing.empty()) << missing.size() << " never arrived";
   ctx2->TryCancel();
   s2->Finish().IgnoreError();
+}
+
+// Regression: a catch-up that stalled on a full queue was resumed only by a
+// write completing after it had stopped running; a write completing in
+// between (the queue drained) left it stalled for good and the rest of the
+// missed messages never came. A tiny queue makes ~100 stall/resume cycles.
+TEST_P(SocialGrpcTest, CatchUpThroughManyStallsDeliversEverything) {
+  ChatStreamOptions tiny;
+  tiny.max_queued_frames = 4;
+  tiny.catch_up_page = 2;
+  SocialGrpcService service(&tp_->platform().social(), &tp_->platform().chat(),
+                            tiny);
+  auto server = GrpcTestServer::Start(tp_->platform(), {&service});
+  ASSERT_TRUE(server.ok());
+  auto stub = pb::SocialService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials()));
+  TestUser alice = User("alice"), bob = User("bob");
+  // Live deliveries of these would overflow the tiny queue (a cut-off, not
+  // the catch-up under test): wait until the relay has passed them all.
+  struct Counter : social::ChatSink {
+    void Deliver(const social::Message&) override { ++n; }
+    std::atomic<int> n{0};
+  } seen;
+  auto probe = tp_->platform().chat().Connect(bob.id, &seen);
+  const std::vector<int64_t> ids = SendMany(*tp_, alice, bob, 200, 10);
+  ASSERT_EQ(ids.size(), 200u);
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  while (seen.n < 200 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  probe.reset();
+  ASSERT_EQ(seen.n, 200);
+  for (int round = 0; round < 3; ++round) {
+    auto ctx = Ctx(bob.token);
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(20));
+    std::unique_ptr<ChatStream> s = stub->Chat(ctx.get());
+    s->WaitForInitialMetadata();
+    pb::ChatClientFrame hello;
+    hello.mutable_hello()->set_last_seen_message_id(ids.front());
+    ASSERT_TRUE(s->Write(hello));
+    absl::flat_hash_set<int64_t> missing(ids.begin() + 1, ids.end());
+    pb::ChatServerFrame f;
+    while (!missing.empty() && s->Read(&f)) {
+      if (f.has_message()) missing.erase(f.message().id());
+    }
+    EXPECT_TRUE(missing.empty())
+        << "round " << round << ": " << missing.size() << " never arrived";
+    ctx->TryCancel();
+    s->Finish().IgnoreError();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SocialGrpcTest,

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -302,11 +303,17 @@ void Write(Level level, absl::string_view event,
     AppendEscaped(&line, event);
   }
   if (request != nullptr) {
-    if (!request->request_id.empty())
+    // An event's own field wins over the call's (one key per line: JSON
+    // readers keep only one of duplicates, and not always the same one).
+    auto named = [&](absl::string_view key) {
+      return std::any_of(fields.begin(), fields.end(),
+                         [&](const Field& f) { return f.key() == key; });
+    };
+    if (!request->request_id.empty() && !named("request_id"))
       add(&line, "request_id", request->request_id);
     const std::string trace = TraceIdOf(request->traceparent);
-    if (!trace.empty()) add(&line, "trace_id", trace);
-    if (request->user_id != 0) {
+    if (!trace.empty() && !named("trace_id")) add(&line, "trace_id", trace);
+    if (request->user_id != 0 && !named("user_id")) {
       add(&line, "user_id", absl::StrCat(request->user_id));
     }
   }

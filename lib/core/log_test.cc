@@ -48,6 +48,22 @@ TEST_F(LogTest, ValuesCannotForgeLinesOrFields) {
   EXPECT_TRUE(absl::EndsWith(line, "}")) << line;
 }
 
+// Regression: a field the call also carries (the chat cut-off names the
+// stream's user inside that user's call) came out twice.
+TEST_F(LogTest, AnEventFieldReplacesTheCallsOwn) {
+  ASSERT_TRUE(Configure(Options{}).ok());
+  ScopedCapture capture;
+  {
+    ScopedRequest request({"req-1", "", 99});
+    Warning("cut_off", {{"user_id", int64_t{7}}});
+  }
+  ASSERT_EQ(capture.lines().size(), 1u);
+  const std::string line = capture.lines()[0];
+  EXPECT_TRUE(absl::StrContains(line, "user_id=7")) << line;
+  EXPECT_FALSE(absl::StrContains(line, "user_id=99")) << line;
+  EXPECT_TRUE(absl::StrContains(line, "request_id=req-1")) << line;
+}
+
 TEST_F(LogTest, LevelsFilter) {
   Options o;
   o.min_level = Level::kWarning;

@@ -89,7 +89,7 @@ bool PasswordHasher::NeedsRehash(absl::string_view stored) const {
 
 absl::Status PasswordHasher::VerifyDummy(absl::string_view password) const {
   ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, Admit());
-  absl::call_once(dummy_once_, [this] {
+  std::call_once(dummy_once_, [this] {
     char out[crypto_pwhash_STRBYTES];
     const std::string random = RandomToken(16);
     if (crypto_pwhash_str_alg(out, random.data(), random.size(),

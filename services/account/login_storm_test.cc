@@ -69,8 +69,14 @@ TEST(LoginStormTest, SixtyFourConcurrentLoginsKeepMemoryBounded) {
   EXPECT_EQ(logged_in + refused + other, 64);
   EXPECT_EQ(other.load(), 0);
   EXPECT_GT(logged_in.load(), 0);
+#ifndef THREAD_SANITIZER
   // Two hashes of 64 MiB at a time, plus room for threads and buffers.
+  // (Under TSan the shadow of every touched page counts too; that run is
+  // for the races, not the bound.)
   EXPECT_LT(grew, 2 * 64 + 96) << "peak RSS grew by " << grew << " MiB";
+#else
+  (void)grew;
+#endif
 }
 
 }  // namespace

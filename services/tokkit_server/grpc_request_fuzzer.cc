@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -33,6 +35,19 @@ struct World {
   std::vector<std::string> methods;
   std::string token;
 };
+
+World* g_world = nullptr;
+
+// libFuzzer ends a timed run with exit(): stop the server and the platform's
+// background threads before static destructors run (SOCI's SQLite backend
+// has a static map its statements read), or the outbox tailer reads freed
+// memory at exit.
+void ShutDownWorld() {
+  World* w = std::exchange(g_world, nullptr);
+  if (w == nullptr) return;
+  w->server.server->Shutdown(std::chrono::system_clock::now());
+  delete w;
+}
 
 World* MakeWorld() {
   tokkit::log::Options quiet;
@@ -69,6 +84,9 @@ World* MakeWorld() {
     }
   }
   std::sort(w->methods.begin(), w->methods.end());
+  g_world = w;
+  // Registered after SOCI's statics were constructed, so it runs first.
+  std::atexit(ShutDownWorld);
   return w;
 }
 

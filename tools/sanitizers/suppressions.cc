@@ -53,11 +53,29 @@ __tsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
       // uninstrumented completion queue. These two reports are those
       // hand-offs; use-after-free in them would still fail under ASan.
       "race:grpc::ServerContextBase::~ServerContextBase\n"
+      "race:ServerCallbackReaderWriterImpl::CallOnDone\n"
       // gRPC parses into a reactor's receive buffer only after StartRead,
       // on the thread that completes the read; StartRead's ordering before
       // the parse is inside the completion queue.
       "race:grpc::internal::CallOpSet<grpc::internal::CallOpRecvMessage\n"
-      "race:ChatReactor::~ChatReactor\n";
+      "race:ChatReactor::~ChatReactor\n"
+      // The same hand-off for a reactor's send operation: StartWrite fills
+      // the op set (buffer, interceptor hooks) on our thread, the thread
+      // completing the write finishes it; the completion queue orders the
+      // two. (Serialising our message happens inside StartWrite, on our
+      // thread, so a race on the message itself is still reported.)
+      "race:grpc::internal::CallOpSendMessage::\n"
+      // A call's callback tags run on completion threads and are destroyed
+      // with the call when its (uninstrumented, atomic) refcount reaches 0.
+      "race:grpc::internal::CallbackWithSuccessTag::\n"
+      // Interceptor plumbing of a call (hook points, hijacking state) is
+      // set up by whichever thread starts an operation and read by the one
+      // completing it, ordered by the same queue.
+      "race:grpc::internal::InterceptorBatchMethodsImpl::\n"
+      // Interceptor factories are built before the server starts and only
+      // read after; gRPC hands them to the threads that serve calls
+      // through its own queues.
+      "race:CreateServerInterceptor\n";
   // Not SOCI, libpq or SQLite: they synchronise with pthread calls, which
   // TSan intercepts; hiding those would hide the connection pool's
   // hand-offs and report every pooled session as racy.

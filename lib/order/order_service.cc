@@ -19,9 +19,11 @@ void CountPayment(const char* result) {
 }
 
 void CountRefund(const char* result) {
-  metrics::GetCounter("tokkit_refunds_total",
-                      "Refunds and voids at the provider, by result.",
-                      {{"result", result}})
+  metrics::GetCounter(
+      "tokkit_refunds_total",
+      "Refunds and voids at the provider, by result (refunded, failed, "
+      "voided, void_failed).",
+      {{"result", result}})
       .Increment();
 }
 
@@ -316,6 +318,7 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
 absl::Status OrderService::ReturnCharge(const Payment& p) {
   absl::Status st =
       deps_.payments->Refund(VoidKey(p.id), ChargeKey(p.id), p.amount_cents);
+  CountRefund(st.ok() ? "voided" : "void_failed");
   if (!st.ok()) {
     const absl::Time now = deps_.clock->Now();
     log::Warning("payment_void_failed", {{"payment_id", p.id},
@@ -387,6 +390,7 @@ absl::Status OrderService::FinishRefund(int64_t order_id) {
   if (refund.status != RefundStatus::kRefunding) return absl::OkStatus();
   absl::Status st = deps_.payments->Refund(
       RefundKey(refund.refund_id), ChargeKey(payment.id), payment.amount_cents);
+  CountRefund(st.ok() ? "refunded" : "failed");
   if (!st.ok()) {
     log::Warning("refund_failed", {{"order_id", order_id},
                                    {"refund_id", refund.refund_id},

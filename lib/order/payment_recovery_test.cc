@@ -3,11 +3,14 @@
 // our id as its idempotency key, then finalize; whatever is interrupted is
 // resumed by a retry or by the sweeper. On every backend.
 #include <atomic>
+#include <cstdlib>
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "lib/core/metrics.h"
 #include "lib/order/order_service.h"
 #include "lib/order/sql_repository.h"
 #include "lib/order/testing/shop_test.h"
@@ -100,7 +103,22 @@ TEST_P(PaymentRecoveryTest, ApproveAndRejectRacingHaveOneWinner) {
   ExpectLedgerBalanced();
 }
 
+// A counter's value from /metrics (0 before its first increment).
+double Scraped(const std::string& series) {
+  const std::string text = metrics::Scrape();
+  const size_t at = text.find(series + " ");
+  return at == std::string::npos
+             ? 0
+             : std::strtod(text.c_str() + at + series.size() + 1, nullptr);
+}
+
 TEST_P(PaymentRecoveryTest, ProviderOutageLeavesTheRefundInProgress) {
+  // Regression: refunds were never counted (the alert on failing refunds
+  // could not fire).
+  const std::string failed = "tokkit_refunds_total{result=\"failed\"}";
+  const std::string refunded = "tokkit_refunds_total{result=\"refunded\"}";
+  const double failed_before = Scraped(failed);
+  const double refunded_before = Scraped(refunded);
   Principal buyer = User("buyer");
   commerce::Sku wok = Product(2500, 10);
   Order o = PaidOrder(buyer, wok, "outage");
@@ -140,6 +158,8 @@ TEST_P(PaymentRecoveryTest, ProviderOutageLeavesTheRefundInProgress) {
   EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 10);
   EXPECT_EQ((*orders().Balances(admin_))[kProviderClearing], 0);
   ExpectLedgerBalanced();
+  EXPECT_EQ(Scraped(failed) - failed_before, 3);
+  EXPECT_EQ(Scraped(refunded) - refunded_before, 1);
 }
 
 TEST_P(PaymentRecoveryTest, ACrashBetweenStepsIsResumed) {

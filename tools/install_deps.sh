@@ -11,7 +11,8 @@ BUILD_PACKAGES=(
   libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
   clang-format
 )
-TEST_PACKAGES=(postgresql redis-server python3)
+# Sanitizer, fuzzing and lint runs: clang with its libFuzzer runtime.
+TEST_PACKAGES=(postgresql redis-server python3 clang clang-tidy libclang-rt-14-dev)
 
 want=("${BUILD_PACKAGES[@]}")
 if [[ "${1:-}" == "--with-test-servers" ]]; then

@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
-# Runs every tokkit test on a fresh Debian bookworm machine:
-# installs what is missing, starts a throwaway PostgreSQL and Redis on
-# loopback so the contract tests run on every backend, runs `bazel test //...`, and
-# prints one line 'N passed, N failed' computed from the test reports.
-# Extra arguments go to bazel test (e.g. a target pattern).
+# Runs every tokkit test on a fresh Debian bookworm machine: installs what is
+# missing, starts a throwaway PostgreSQL and Redis on loopback so the contract
+# tests run on every backend, then runs, in order:
+#   plain    bazel test //...
+#   asan     bazel test --config=asan //...        (AddressSanitizer + UBSan)
+#   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
+#   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 15) on a
+#            copy of its seed corpus
+#   lint     tools/lint/clang_tidy.sh
+#   secrets  no test log holds a test password, a bearer token or a planted
+#            secret
+# and prints one line 'N passed, N failed' adding up the real results: every
+# test case of every bazel run, plus one per fuzzer, lint and secrets check.
+#
+#   tools/test.sh [bazel flags] [target patterns]
+# Targets narrow the plain, asan and tsan runs. TOKKIT_TEST_PHASES picks the
+# phases (default: "plain asan tsan fuzz lint secrets").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh --with-test-servers || exit 1
 
+phases=" ${TOKKIT_TEST_PHASES:-plain asan tsan fuzz lint secrets} "
+fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-15}
+# The code with threads of its own and the tests that race it (likes,
+# follows, coupons, orders, payments, chat streams, the relay and the
+# dispatcher, the pool, id leases, login storms); the rest is single-threaded
+# in tests and would only double the TSan run's time.
+tsan_default=(//lib/core/... //lib/store/... //lib/redis/... //lib/social/...
+  //lib/order/... //lib/account:sql_repository_test //lib/feed:view_counter_test
+  //lib/feed:feed_service_test //services/social/... //services/order/...
+  //services/account:login_storm_test //examples/...)
+
 state=$(mktemp -d /tmp/tokkit-test-servers.XXXXXX)
-port=${TOKKIT_TEST_PG_PORT:-55432}
-redis_port=${TOKKIT_TEST_REDIS_PORT:-56379}
+tally="$state/tally"
+# Default ports sit below Linux's ephemeral range (32768-60999), where an
+# outgoing connection can hold a port for a moment; a busy port is retried.
+port=${TOKKIT_TEST_PG_PORT:-25432}
+redis_port=${TOKKIT_TEST_REDIS_PORT:-26379}
 cleanup() {
   tools/testenv/postgres.sh stop "$state" || true
   tools/testenv/redis.sh stop "$state" || true
@@ -18,13 +44,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pg_url=$(tools/testenv/postgres.sh start "$state" "$port") || {
+# start_server <postgres|redis> <first port>: prints the URL.
+start_server() {
+  local kind=$1 p=$2 url
+  for attempt in 1 2 3 4 5; do
+    if url=$(tools/testenv/$kind.sh start "$state" "$p"); then
+      echo "$url"
+      return 0
+    fi
+    echo "$kind: port $p unavailable, trying another" >&2
+    p=$((20000 + RANDOM % 12000))
+  done
+  return 1
+}
+pg_url=$(start_server postgres "$port") || {
   echo "could not start PostgreSQL; see $state/pg.log" >&2
   cat "$state/pg.log" >&2 || true
   exit 1
 }
 export TOKKIT_TEST_POSTGRES="$pg_url"
-redis_url=$(tools/testenv/redis.sh start "$state" "$redis_port") || {
+redis_url=$(start_server redis "$redis_port") || {
   echo "could not start Redis" >&2
   exit 1
 }
@@ -37,11 +76,119 @@ flags=()
 for arg in "$@"; do
   if [[ "$arg" == -* ]]; then flags+=("$arg"); else targets+=("$arg"); fi
 done
-if ((${#targets[@]} == 0)); then targets=(//...); fi
 
-bazel test --keep_going "${flags[@]}" "${targets[@]}"
-rc=$?
+repo=$PWD
+started=$SECONDS
+timing=()
+note_time() { timing+=("$1 $((SECONDS - $2))s"); }
+banner() { printf '\n=== %s ===\n' "$*" >&2; }
 
-mapfile -t tests < <(bazel query "tests(set(${targets[*]}))" 2>/dev/null)
-python3 tools/testenv/summarize.py "$(bazel info bazel-testlogs 2>/dev/null)" "${tests[@]}"
-exit $rc
+# bazel_phase <label> <config flags...> -- <targets...>
+testlog_dirs=()
+bazel_phase() {
+  local label=$1 t0=$SECONDS cfg=()
+  shift
+  while [[ "$1" != "--" ]]; do cfg+=("$1"); shift; done
+  shift
+  banner "$label: bazel test ${cfg[*]} $*"
+  bazel test --keep_going "${cfg[@]}" "${flags[@]}" "$@"
+  local logs
+  logs=$(bazel info "${cfg[@]}" bazel-testlogs 2>/dev/null)
+  testlog_dirs+=("$logs")
+  mapfile -t tests < <(bazel query "tests(set($*))" 2>/dev/null)
+  python3 tools/testenv/summarize.py --record "$tally" "$label" "$logs" \
+    "${tests[@]}" >&2
+  note_time "$label" "$t0"
+}
+
+if [[ "$phases" == *" plain "* ]]; then
+  bazel_phase plain -- "${targets[@]:-//...}"
+fi
+if [[ "$phases" == *" asan "* ]]; then
+  bazel_phase asan --config=asan -- "${targets[@]:-//...}"
+fi
+if [[ "$phases" == *" tsan "* ]]; then
+  if ((${#targets[@]})); then
+    bazel_phase tsan --config=tsan -- "${targets[@]}"
+  else
+    bazel_phase tsan --config=tsan -- "${tsan_default[@]}"
+  fi
+fi
+
+if [[ "$phases" == *" fuzz "* ]]; then
+  t0=$SECONDS
+  mapfile -t fuzzers < <(bazel query 'attr(tags, "\bfuzzer\b", //...)' 2>/dev/null)
+  banner "fuzz: ${#fuzzers[@]} fuzzers, ${fuzz_seconds}s each"
+  if bazel build --config=fuzz "${fuzzers[@]}"; then
+    bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)
+    for f in "${fuzzers[@]}"; do
+      pkg=${f#//}; pkg=${pkg%%:*}; name=${f##*:}
+      work="$state/fuzz-$name"
+      mkdir -p "$work/corpus"
+      # New inputs go to a scratch corpus; the checked-in seeds stay as they
+      # are. A crash leaves its input in $work for the log below.
+      # timeout: a fuzzer that hangs at exit must not hang CI.
+      if (cd "$work" && TEST_TMPDIR="$work" timeout -k 10 \
+        $((fuzz_seconds + 120)) "$bin/$pkg/$name" \
+        -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=4096 \
+        -print_final_stats=1 -artifact_prefix="$work/" \
+        "$work/corpus" "$repo/testdata/fuzz/$name" >"$work/log" 2>&1); then
+        outcome=pass
+        echo "fuzz $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$') runs, clean" >&2
+      else
+        outcome=fail
+        echo "fuzz $name FAILED:" >&2
+        tail -n 60 "$work/log" >&2
+      fi
+      python3 tools/testenv/summarize.py --check "$tally" "fuzz:$name" "$outcome"
+    done
+  else
+    for f in "${fuzzers[@]}"; do
+      python3 tools/testenv/summarize.py --check "$tally" "fuzz:${f##*:}" fail
+    done
+  fi
+  note_time fuzz "$t0"
+fi
+
+if [[ "$phases" == *" lint "* ]]; then
+  t0=$SECONDS
+  banner "lint: clang-tidy"
+  # The generated protobuf headers come from the plain build.
+  bazel build //... >/dev/null 2>&1
+  if tools/lint/clang_tidy.sh >&2; then outcome=pass; else outcome=fail; fi
+  python3 tools/testenv/summarize.py --check "$tally" lint:clang-tidy "$outcome"
+  note_time lint "$t0"
+fi
+
+if [[ "$phases" == *" secrets "* ]]; then
+  banner "secrets: scanning test logs"
+  # The tests' password, the server test's database password, any JWT
+  # (base64 of '{"alg"'), and the secret the URL fuzzer plants.
+  pattern='blue-kettle-42|hunter2-secret|eyJhbGci|Pl4ntedSecret'
+  scanned=0
+  for d in "${testlog_dirs[@]}"; do
+    scanned=$((scanned + $(find "$d" -name test.log 2>/dev/null | wc -l)))
+  done
+  found=$(for d in "${testlog_dirs[@]}"; do
+    grep -rlE "$pattern" "$d" --include=test.log 2>/dev/null
+  done)
+  if ((scanned == 0)); then
+    outcome=fail
+    echo "secrets: no test logs to scan" >&2
+  elif [[ -z "$found" ]]; then
+    outcome=pass
+    echo "secrets: none in $scanned test logs" >&2
+  else
+    outcome=fail
+    echo "secrets FOUND in:" >&2
+    echo "$found" >&2
+    grep -hoE ".{0,80}($pattern).{0,20}" $found | head -n 20 >&2
+  fi
+  python3 tools/testenv/summarize.py --check "$tally" secrets "$outcome"
+fi
+
+banner "summary ($((SECONDS - started))s: ${timing[*]})"
+[[ -s "$tally" ]] || { echo "0 passed, 1 failed"; exit 1; }
+summary=$(python3 tools/testenv/summarize.py --total "$tally")
+echo "$summary"
+[[ "$summary" == *" 0 failed"* ]]

@@ -12,11 +12,18 @@ case "$cmd" in
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
       --daemonize yes --dir "$state/redis" --pidfile "$state/redis/redis.pid" \
       --logfile "$state/redis/redis.log" >/dev/null
+    # A busy port makes the daemonized server exit: wait for ours (its pid
+    # file names a live process) to answer, else fail.
     for _ in $(seq 1 50); do
-      if redis-cli -p "$port" ping >/dev/null 2>&1; then break; fi
+      if [[ -f "$state/redis/redis.pid" ]] &&
+        kill -0 "$(cat "$state/redis/redis.pid")" 2>/dev/null &&
+        redis-cli -p "$port" ping >/dev/null 2>&1; then
+        echo "redis://127.0.0.1:$port"
+        exit 0
+      fi
       sleep 0.1
     done
-    echo "redis://127.0.0.1:$port"
+    exit 1
     ;;
   stop)
     if [[ -f "$state/redis/redis.pid" ]]; then

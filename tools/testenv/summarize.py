@@ -1,10 +1,21 @@
 #!/usr/bin/env python3
-"""Prints 'N passed, N failed' from the real results of a bazel test run.
+"""Counts real test results and prints 'N passed, N failed'.
 
-Reads each test target's test.xml under bazel-testlogs/ and counts individual
-test cases (gtest cases, or one case for a script test). A target that has no
-test.xml (it failed to build or never ran) counts as one failure.
-Usage: summarize.py <testlogs-dir> <target>...
+Three modes, so tools/test.sh can add up several runs (plain, sanitizers,
+fuzzers, lint) into the one line CI reads:
+
+  summarize.py <testlogs-dir> <target>...
+      Reads each target's test.xml under the bazel-testlogs dir and counts
+      individual test cases (gtest cases, or one case for a script test). A
+      target that has no test.xml (it failed to build or never ran) counts as
+      one failure. Prints the line.
+  summarize.py --record <tally> <label> <testlogs-dir> <target>...
+      The same, but also appends the counts to the tally file, labelled.
+  summarize.py --check <tally> <label> pass|fail
+      Appends one check that is not a bazel test (a fuzzer run, clang-tidy,
+      the secrets scan) to the tally.
+  summarize.py --total <tally>
+      Prints each label's counts on stderr and the grand total on stdout.
 """
 import glob
 import os
@@ -31,8 +42,7 @@ def count(xml_path):
     return passed, failed, skipped
 
 
-def main():
-    logs, targets = sys.argv[1], sys.argv[2:]
+def count_targets(logs, targets):
     totals = [0, 0, 0]
     broken = []
     for target in targets:
@@ -56,12 +66,43 @@ def main():
                 totals[i] += n
     for t in broken:
         print(f"no result (did not build or run): {t}", file=sys.stderr)
-    line = f"{totals[0]} passed, {totals[1]} failed"
+    return totals
+
+
+def line(totals):
+    text = f"{totals[0]} passed, {totals[1]} failed"
     if totals[2]:
-        line += f", {totals[2]} skipped"
-    print(line)
+        text += f", {totals[2]} skipped"
+    return text
+
+
+def main(argv):
+    if argv and argv[0] == "--record":
+        tally, label, logs, targets = argv[1], argv[2], argv[3], argv[4:]
+        totals = count_targets(logs, targets)
+        with open(tally, "a") as f:
+            f.write(f"{label}\t{totals[0]}\t{totals[1]}\t{totals[2]}\n")
+        print(f"{label}: {line(totals)}")
+        return 0
+    if argv and argv[0] == "--check":
+        tally, label, outcome = argv[1], argv[2], argv[3]
+        ok = outcome == "pass"
+        with open(tally, "a") as f:
+            f.write(f"{label}\t{int(ok)}\t{int(not ok)}\t0\n")
+        return 0
+    if argv and argv[0] == "--total":
+        totals = [0, 0, 0]
+        with open(argv[1]) as f:
+            for row in f:
+                label, *counts = row.rstrip("\n").split("\t")
+                counts = [int(c) for c in counts]
+                print(f"  {label}: {line(counts)}", file=sys.stderr)
+                totals = [a + b for a, b in zip(totals, counts)]
+        print(line(totals))
+        return 0
+    print(line(count_targets(argv[0], argv[1:])))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -5,7 +5,7 @@
 #   plain    bazel test //...
 #   asan     bazel test --config=asan //...        (AddressSanitizer + UBSan)
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
-#   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 15) on a
+#   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
 #            copy of its seed corpus
 #   lint     tools/lint/clang_tidy.sh
 #   secrets  no test log holds a test password, a bearer token or a planted
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 tools/install_deps.sh --with-test-servers || exit 1
 
 phases=" ${TOKKIT_TEST_PHASES:-plain asan tsan fuzz lint secrets} "
-fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-15}
+fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-10}
 # The code with threads of its own and the tests that race it (likes,
 # follows, coupons, orders, payments, chat streams, the relay and the
 # dispatcher, the pool, id leases, login storms); the rest is single-threaded

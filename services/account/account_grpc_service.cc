@@ -2,6 +2,7 @@
 
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
+#include "services/common/media_urls.h"
 
 namespace tokkit {
 namespace {
@@ -42,6 +43,8 @@ void ToProto(const account::User& u, accountpb::User* out) {
   out->set_display_name(u.display_name);
   out->set_bio(u.bio);
   out->set_has_avatar(!u.avatar_key.empty());
+  if (!u.avatar_key.empty())
+    out->set_avatar_url(CurrentMediaUrls().Avatar(u.id));
   out->set_role(ToProto(u.role));
   out->set_status(u.status == account::UserStatus::kBanned
                       ? accountpb::USER_STATUS_BANNED

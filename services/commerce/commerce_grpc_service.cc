@@ -2,6 +2,7 @@
 
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
+#include "services/common/media_urls.h"
 
 namespace tokkit {
 namespace {
@@ -25,6 +26,9 @@ void ToProto(const commerce::Spu& s, commercepb::Product* out) {
   out->set_name(s.name);
   out->set_description(s.description);
   out->set_image_count(static_cast<int>(s.image_keys.size()));
+  for (int i = 0; i < static_cast<int>(s.image_keys.size()); ++i) {
+    out->add_image_urls(CurrentMediaUrls().ProductImage(s.id, i));
+  }
   out->set_shipping_cents(s.shipping_cents);
   out->set_for_sale(s.for_sale);
   out->set_min_price_cents(s.min_price_cents);

@@ -90,14 +90,24 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   }
 
   std::string ClientAddress(const Metadata& metadata) {
-    std::string peer = AddressFromGrpcPeer(context_->peer());
-    if (trusted_ == nullptr || trusted_->empty()) return peer;
     std::string forwarded;
     auto [begin, end] = metadata.equal_range("x-forwarded-for");
     for (auto it = begin; it != end; ++it) {
       if (!forwarded.empty()) forwarded += ",";
       forwarded.append(it->second.data(), it->second.size());
     }
+    // Only code inside this process can open an in-process call: that is
+    // the HTTP gateway, which puts the client it resolved last.
+    if (context_->peer() == "inproc") {
+      absl::string_view last = forwarded;
+      if (size_t comma = last.rfind(','); comma != absl::string_view::npos) {
+        last = last.substr(comma + 1);
+      }
+      last = absl::StripAsciiWhitespace(last);
+      return last.empty() ? "inproc" : std::string(last);
+    }
+    std::string peer = AddressFromGrpcPeer(context_->peer());
+    if (trusted_ == nullptr || trusted_->empty()) return peer;
     return ResolveClientAddress(peer, forwarded, *trusted_);
   }
 

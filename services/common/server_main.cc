@@ -15,11 +15,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "lib/account/access_token.h"
 #include "lib/core/crypto.h"
 #include "lib/core/log.h"
 #include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
+#include "services/common/media_urls.h"
 #include "services/common/server.h"
+#include "services/gateway/gateway.h"
 
 DEFINE_string(listen, "127.0.0.1:50051",
               "host:port to serve gRPC on (port 0 picks a free port)");
@@ -50,6 +53,26 @@ DEFINE_string(log_format, "text",
               "text (key=value) or json, one line per "
               "event");
 DEFINE_string(log_file, "", "append logs to this file instead of stderr");
+DEFINE_string(http_listen, "",
+              "host:port for HTTP/JSON (Connect protocol), chat over "
+              "WebSocket and media URLs; empty: off. tokkit_server serves "
+              "them on 127.0.0.1:8080 by default");
+DEFINE_string(web_root, "",
+              "directory of static files served under / by the HTTP "
+              "gateway (e.g. examples/web); empty: none");
+DEFINE_string(cors_origins, "",
+              "comma-separated origins allowed to call the HTTP API from a "
+              "browser, e.g. https://app.example.com; * allows any");
+DEFINE_double(http_user_rps, 20,
+              "HTTP requests per second per signed-in user (bursts of 4x); "
+              "0: no limit");
+DEFINE_double(http_source_rps, 100,
+              "HTTP requests per second per client address (bursts of 4x); "
+              "0: no limit");
+DEFINE_bool(signed_media_urls, false,
+            "media URLs in responses carry an expiring HMAC signature and "
+            "the HTTP gateway refuses unsigned ones (for CDNs)");
+DEFINE_int64(media_url_ttl_seconds, 3600, "lifetime of signed media URLs");
 DEFINE_string(redis_url, "",
               "redis://host:port: deliver events through a Redis stream (one "
               "replica tails the outbox) instead of every replica polling it");
@@ -97,6 +120,10 @@ int RunServerMain(int argc, char** argv, const std::string& name,
     gflags::SetCommandLineOptionWithMode("metrics_listen",
                                          defaults.metrics_listen.c_str(),
                                          gflags::SET_FLAGS_DEFAULT);
+  }
+  if (!defaults.http_listen.empty()) {
+    gflags::SetCommandLineOptionWithMode(
+        "http_listen", defaults.http_listen.c_str(), gflags::SET_FLAGS_DEFAULT);
   }
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   auto fail = [&](const absl::Status& st) {
@@ -159,6 +186,10 @@ int RunServerMain(int argc, char** argv, const std::string& name,
     }
   }
 
+  if (FLAGS_signed_media_urls) {
+    SetMediaUrls(MediaUrls(MediaSigningKey(config.signing_keys),
+                           absl::Seconds(FLAGS_media_url_ttl_seconds)));
+  }
   std::vector<std::unique_ptr<grpc::Service>> services =
       make_services(**platform);
   std::vector<grpc::Service*> raw;
@@ -167,6 +198,69 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   absl::StatusOr<RunningServer> server = StartServer(
       FLAGS_listen, raw, &(*platform)->authenticator(), server_options);
   if (!server.ok()) return fail(server.status());
+
+  // The HTTP gateway reaches the services through the server's in-process
+  // channel: the same interceptors, no extra hop.
+  std::unique_ptr<gateway::MediaSource> media_source;
+  std::unique_ptr<gateway::RateLimiter> rate_limiter;
+  std::unique_ptr<gateway::Gateway> http_gateway;
+  std::unique_ptr<account::AccessTokenCodec> token_codec;
+  if (!FLAGS_http_listen.empty()) {
+    gateway::GatewayOptions g;
+    g.http.listen = FLAGS_http_listen;
+    g.channel = server->server->InProcessChannel(grpc::ChannelArguments());
+    media_source = gateway::NewPlatformMediaSource(platform->get());
+    g.media = media_source.get();
+    if (FLAGS_signed_media_urls) {
+      g.require_signed_media.emplace(MediaSigningKey(config.signing_keys));
+    }
+    g.cors_origins =
+        absl::StrSplit(FLAGS_cors_origins, ',', absl::SkipWhitespace());
+    for (auto& o : g.cors_origins)
+      o = std::string(absl::StripAsciiWhitespace(o));
+    g.web_root = FLAGS_web_root;
+    g.trusted_proxies = server_options.trusted_proxies;
+    if (!FLAGS_redis_url.empty()) {
+      absl::StatusOr<std::unique_ptr<redis::Client>> client =
+          redis::Client::Connect(FLAGS_redis_url, absl::Milliseconds(500));
+      if (!client.ok()) return fail(client.status());
+      rate_limiter =
+          std::make_unique<gateway::RedisRateLimiter>(*std::move(client));
+    } else {
+      rate_limiter = std::make_unique<gateway::LocalRateLimiter>(Clock::Real());
+    }
+    g.rate_limiter = rate_limiter.get();
+    g.per_user = {FLAGS_http_user_rps, 4 * FLAGS_http_user_rps};
+    g.per_source = {FLAGS_http_source_rps, 4 * FLAGS_http_source_rps};
+    absl::StatusOr<account::AccessTokenCodec> codec =
+        account::AccessTokenCodec::Create(config.signing_keys, Clock::Real());
+    if (!codec.ok()) return fail(codec.status());
+    token_codec =
+        std::make_unique<account::AccessTokenCodec>(*std::move(codec));
+    g.user_of_token = [codec = token_codec.get()](absl::string_view token) {
+      absl::StatusOr<account::AccessClaims> claims = codec->Verify(token);
+      return claims.ok() ? claims->user_id : int64_t{0};
+    };
+    absl::StatusOr<std::unique_ptr<gateway::Gateway>> started =
+        gateway::Gateway::Start(std::move(g));
+    gflags::CommandLineFlagInfo info;
+    gflags::GetCommandLineFlagInfo("http_listen", &info);
+    if (!started.ok() &&
+        (!info.is_default ||
+         started.status().code() != absl::StatusCode::kUnavailable)) {
+      return fail(started.status());
+    }
+    if (!started.ok()) {
+      log::Warning("http_unavailable", {{"error", started.status()}});
+    } else {
+      http_gateway = *std::move(started);
+      const std::string http_host =
+          FLAGS_http_listen.substr(0, FLAGS_http_listen.rfind(':'));
+      std::printf("%s HTTP on http://%s:%d/\n", name.c_str(), http_host.c_str(),
+                  http_gateway->port());
+      std::fflush(stdout);
+    }
+  }
 
   const std::string host = FLAGS_listen.substr(0, FLAGS_listen.rfind(':'));
   // Credentials in the database URL never reach a terminal or a log.
@@ -208,6 +302,7 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(100));
   std::printf("%s shutting down\n", name.c_str());
   log::Info("server_stopping", {{"server", name}});
+  if (http_gateway != nullptr) http_gateway->Stop(absl::Seconds(5));
   server->server->Shutdown(std::chrono::system_clock::now() +
                            std::chrono::seconds(5));
   return 0;

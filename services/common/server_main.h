@@ -24,6 +24,7 @@ using ServiceFactory =
 // Flag defaults that differ per binary.
 struct ServerDefaults {
   std::string metrics_listen;  // empty: metrics off unless asked for
+  std::string http_listen;     // empty: HTTP gateway off unless asked for
 };
 
 // Parses flags (--help lists them), opens the platform and serves the

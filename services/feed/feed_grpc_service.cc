@@ -2,6 +2,7 @@
 
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
+#include "services/common/media_urls.h"
 
 namespace tokkit {
 namespace {
@@ -23,6 +24,8 @@ void ToProto(const feed::Video& v, feedpb::Video* out) {
   out->set_has_cover(!v.cover_key.empty());
   out->set_view_count(v.view_count);
   out->set_created_at_ms(absl::ToUnixMillis(v.created_at));
+  out->set_video_url(CurrentMediaUrls().Video(v.id));
+  if (!v.cover_key.empty()) out->set_cover_url(CurrentMediaUrls().Cover(v.id));
 }
 
 void ToProto(const Page<feed::Video>& page, feedpb::VideoPage* out) {

@@ -24,5 +24,5 @@ int main(int argc, char** argv) {
             std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
         return s;
       },
-      {/*metrics_listen=*/"127.0.0.1:9464"});
+      {/*metrics_listen=*/"127.0.0.1:9464", /*http_listen=*/"127.0.0.1:8080"});
 }

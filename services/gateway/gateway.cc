@@ -125,8 +125,14 @@ Gateway::~Gateway() { Stop(absl::Seconds(5)); }
 
 void Gateway::Stop(absl::Duration grace) {
   if (server_ == nullptr) return;
+  // Sockets end asynchronously (the gRPC call's OnDone releases them) and
+  // must be gone before the I/O context they live on.
+  const absl::Time deadline = absl::Now() + grace;
   chat_sockets_->CloseAll();
-  server_->Stop(grace);
+  while (chat_sockets_->size() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  server_->Stop(std::max(absl::ZeroDuration(), deadline - absl::Now()));
 }
 
 bool Gateway::OriginAllowed(absl::string_view origin) const {
@@ -141,6 +147,8 @@ ForwardedCall Gateway::Forwarded(const Exchange& exchange) const {
   ForwardedCall call;
   call.authorization = std::string(Header(h, http::field::authorization));
   call.request_id = std::string(Header(h, "x-request-id"));
+  // Errors found here, before the server saw the call, carry an id too.
+  if (!IsAcceptableRequestId(call.request_id)) call.request_id = NewRequestId();
   call.traceparent = std::string(Header(h, "traceparent"));
   call.client_address = ResolveClientAddress(exchange.peer_address(),
                                              Header(h, "x-forwarded-for"),
@@ -532,7 +540,7 @@ WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
       return reject(http::status::forbidden, "origin not allowed");
     ForwardedCall call;
     call.request_id = std::string(Header(req, "x-request-id"));
-    if (!IsAcceptableRequestId(call.request_id)) {
+    if (call.request_id.empty() || !IsAcceptableRequestId(call.request_id)) {
       call.request_id = NewRequestId();
     }
     call.traceparent = std::string(Header(req, "traceparent"));

@@ -24,6 +24,11 @@ class GrpcTestServer {
   ~GrpcTestServer();  // shuts down, giving open streams 2 s
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // A channel into the server without a socket (what the HTTP gateway of
+  // tokkit_server uses).
+  std::shared_ptr<grpc::Channel> in_process_channel() const {
+    return server_.server->InProcessChannel(grpc::ChannelArguments());
+  }
   int port() const { return server_.port; }
 
  private:

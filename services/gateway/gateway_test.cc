@@ -1,0 +1,642 @@
+// The HTTP gateway end to end: a real Platform on every backend, the gRPC
+// services, the gateway on a loopback port, and HTTP / WebSocket clients.
+#include "services/gateway/gateway.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "lib/core/crypto.h"
+#include "lib/platform/testing/test_platform.h"
+#include "lib/store/sql/testing/test_database.h"
+#include "services/account/account_grpc_service.h"
+#include "services/commerce/commerce_grpc_service.h"
+#include "services/common/testing/grpc_test_server.h"
+#include "services/feed/feed_grpc_service.h"
+#include "services/gateway/compression.h"
+#include "services/gateway/connect_protocol.h"
+#include "services/gateway/testing/http_client.h"
+#include "services/order/order_grpc_service.h"
+#include "services/social/social_grpc_service.h"
+
+namespace tokkit::gateway {
+namespace {
+
+using ::tokkit::gateway::testing::Fetch;
+using ::tokkit::gateway::testing::HttpResult;
+using ::tokkit::testing::GrpcTestServer;
+using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::TestPlatform;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+
+google::protobuf::Struct Json(const std::string& text) {
+  google::protobuf::Struct s;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(text, &s).ok())
+      << text;
+  return s;
+}
+
+std::string Field(const google::protobuf::Struct& s, const std::string& path) {
+  const google::protobuf::Struct* at = &s;
+  size_t start = 0;
+  for (;;) {
+    const size_t dot = path.find('.', start);
+    const std::string key = path.substr(start, dot - start);
+    auto it = at->fields().find(key);
+    if (it == at->fields().end()) return "";
+    if (dot == std::string::npos) {
+      const auto& v = it->second;
+      if (v.has_string_value()) return v.string_value();
+      if (v.has_number_value()) return absl::StrCat(v.number_value());
+      if (v.has_bool_value()) return v.bool_value() ? "true" : "false";
+      return "<object>";
+    }
+    at = &it->second.struct_value();
+    start = dot + 1;
+  }
+}
+
+std::string TestVideo() {
+  std::string video(
+      "\0\0\0\x18"
+      "ftypmp42",
+      12);
+  for (int i = 0; i < 300000; ++i) video.push_back(static_cast<char>(i * 7));
+  return video;
+}
+
+class GatewayTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto t = TestPlatform::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    tp_ = std::move(*t);
+    Platform& p = tp_->platform();
+    services_.push_back(std::make_unique<AccountGrpcService>(&p.accounts()));
+    services_.push_back(
+        std::make_unique<SocialGrpcService>(&p.social(), &p.chat()));
+    services_.push_back(std::make_unique<FeedGrpcService>(&p.feed()));
+    services_.push_back(std::make_unique<CommerceGrpcService>(&p.commerce()));
+    services_.push_back(std::make_unique<OrderGrpcService>(&p.orders()));
+    std::vector<grpc::Service*> raw;
+    for (auto& s : services_) raw.push_back(s.get());
+    auto server = GrpcTestServer::Start(p, raw);
+    ASSERT_TRUE(server.ok()) << server.status();
+    grpc_ = std::move(*server);
+    media_ = NewPlatformMediaSource(&p);
+    StartGateway([](GatewayOptions&) {});
+  }
+
+  void StartGateway(const std::function<void(GatewayOptions&)>& customize) {
+    gateway_.reset();
+    GatewayOptions o;
+    o.http.listen = "127.0.0.1:0";
+    o.channel = grpc_->in_process_channel();
+    o.media = media_.get();
+    o.cors_origins = {"https://app.example.com"};
+    o.connect.max_unary_body_bytes = 64 << 10;
+    customize(o);
+    auto g = Gateway::Start(std::move(o));
+    ASSERT_TRUE(g.ok()) << g.status();
+    gateway_ = std::move(*g);
+  }
+
+  HttpResult Post(const std::string& rpc, const std::string& json,
+                  const std::string& token = "",
+                  std::map<std::string, std::string> headers = {}) {
+    headers.emplace("content-type", "application/json");
+    if (!token.empty()) headers["authorization"] = "Bearer " + token;
+    return Fetch(gateway_->port(), http::verb::post, "/" + rpc, headers, json);
+  }
+
+  struct User {
+    std::string id;
+    std::string token;
+  };
+  User SignUp(const std::string& name) {
+    HttpResult r =
+        Post("tokkit.account.v1.AccountService/Register",
+             absl::StrCat(R"({"username":")", name, R"(","email":")", name,
+                          R"(@example.com","password":"blue-kettle-42"})"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = Post("tokkit.account.v1.AccountService/Login",
+             absl::StrCat(R"({"login":")", name,
+                          R"(","password":"blue-kettle-42"})"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto s = Json(r.body);
+    return {Field(s, "user.id"), Field(s, "tokens.accessToken")};
+  }
+
+  // Publishes through Connect client streaming: JSON envelopes.
+  google::protobuf::Struct Publish(const User& u, const std::string& video) {
+    std::string body = connect::EncodeEnvelope(
+        0, R"({"metadata":{"title":"Dumplings","tags":["food"]}})");
+    for (size_t at = 0; at < video.size(); at += 64 << 10) {
+      body += connect::EncodeEnvelope(
+          0, absl::StrCat(R"({"videoChunk":")",
+                          absl::Base64Escape(video.substr(at, 64 << 10)),
+                          R"("})"));
+    }
+    HttpResult r = Fetch(gateway_->port(), http::verb::post,
+                         "/tokkit.feed.v1.FeedService/PublishVideo",
+                         {{"content-type", "application/connect+json"},
+                          {"authorization", "Bearer " + u.token}},
+                         body);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "application/connect+json");
+    connect::EnvelopeReader reader(1 << 20);
+    reader.Append(r.body);
+    auto first = reader.Next();
+    EXPECT_TRUE(first.ok() && first->has_value()) << r.body;
+    if (!first.ok() || !first->has_value()) return {};
+    EXPECT_EQ((*first)->flags, 0) << (*first)->data;
+    auto end = reader.Next();
+    EXPECT_TRUE(end.ok() && end->has_value());
+    EXPECT_EQ((*end)->flags, connect::kFlagEndStream);
+    EXPECT_FALSE(absl::StrContains((*end)->data, "\"error\"")) << (*end)->data;
+    return Json((*first)->data);
+  }
+
+  std::unique_ptr<TestPlatform> tp_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<GrpcTestServer> grpc_;
+  std::unique_ptr<MediaSource> media_;
+  std::unique_ptr<Gateway> gateway_;
+};
+
+TEST_P(GatewayTest, UnaryJsonAndProtoWithConnectErrors) {
+  User alice = SignUp("alice");
+  ASSERT_FALSE(alice.token.empty());
+  HttpResult me =
+      Post("tokkit.account.v1.AccountService/GetUser",
+           absl::StrCat(R"({"userId":")", alice.id, R"("})"), alice.token);
+  EXPECT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Field(Json(me.body), "user.username"), "alice");
+  EXPECT_FALSE(me.header("x-request-id").empty());
+
+  // The same call in binary protobuf.
+  std::string request;
+  {
+    google::protobuf::io::StringOutputStream s(&request);
+    google::protobuf::io::CodedOutputStream c(&s);
+    c.WriteTag(8);
+    c.WriteVarint64(std::stoull(alice.id));
+  }
+  HttpResult binary = Fetch(gateway_->port(), http::verb::post,
+                            "/tokkit.account.v1.AccountService/GetUser",
+                            {{"content-type", "application/proto"},
+                             {"authorization", "Bearer " + alice.token}},
+                            request);
+  EXPECT_EQ(binary.status, 200);
+  EXPECT_EQ(binary.header("content-type"), "application/proto");
+  EXPECT_TRUE(absl::StrContains(binary.body, "alice"));
+
+  // Errors: Connect JSON with the code, the reason and the request id.
+  HttpResult bad = Post("tokkit.account.v1.AccountService/Login",
+                        R"({"login":"alice","password":"not-her-password"})",
+                        "", {{"x-request-id", "ticket-4711"}});
+  EXPECT_EQ(bad.status, 401);
+  auto err = connect::ParseErrorJson(bad.body);
+  ASSERT_TRUE(err.ok()) << bad.body;
+  EXPECT_EQ(err->code, absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(err->reason, "BAD_CREDENTIALS");
+  EXPECT_EQ(err->request_id, "ticket-4711");
+  EXPECT_TRUE(absl::StrContains(err->message, "ticket-4711"));
+  EXPECT_EQ(bad.header("tokkit-reason"), "BAD_CREDENTIALS");
+
+  HttpResult anonymous =
+      Post("tokkit.account.v1.AccountService/ChangePassword", "{}");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+}
+
+TEST_P(GatewayTest, BadHttpInputGetsTheRight4xx) {
+  const int port = gateway_->port();
+  auto code_of = [](const HttpResult& r) {
+    auto e = connect::ParseErrorJson(r.body);
+    return e.ok() ? std::string(connect::CodeName(e->code)) : r.body;
+  };
+  HttpResult malformed =
+      Post("tokkit.account.v1.AccountService/Login", R"({"login": )");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(code_of(malformed), "invalid_argument");
+  EXPECT_FALSE(connect::ParseErrorJson(malformed.body)->request_id.empty());
+
+  HttpResult wrong_type =
+      Post("tokkit.account.v1.AccountService/Login", R"({"login": 5})");
+  EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+
+  HttpResult unknown_field =
+      Post("tokkit.account.v1.AccountService/Login", R"({"nope": "x"})");
+  EXPECT_EQ(unknown_field.status, 400) << unknown_field.body;
+
+  HttpResult bad_utf8 = Post("tokkit.account.v1.AccountService/Login",
+                             "{\"login\": \"\xff\xfe\"}");
+  EXPECT_EQ(bad_utf8.status, 400);
+  HttpResult lone_surrogate =
+      Post("tokkit.account.v1.AccountService/Login", R"({"login": "\ud800"})");
+  EXPECT_EQ(lone_surrogate.status / 100, 4) << lone_surrogate.body;
+
+  HttpResult bad_proto = Fetch(
+      port, http::verb::post, "/tokkit.account.v1.AccountService/Login",
+      {{"content-type", "application/proto"}}, std::string("\x0a\xff\xff", 3));
+  EXPECT_EQ(bad_proto.status, 400) << bad_proto.body;
+
+  HttpResult text =
+      Fetch(port, http::verb::post, "/tokkit.account.v1.AccountService/Login",
+            {{"content-type", "text/plain"}}, "{}");
+  EXPECT_EQ(text.status, 415);
+
+  HttpResult unary_as_stream =
+      Fetch(port, http::verb::post, "/tokkit.account.v1.AccountService/Login",
+            {{"content-type", "application/connect+json"}}, "");
+  EXPECT_EQ(unary_as_stream.status, 415);
+
+  HttpResult unknown = Post("tokkit.nothing.v1.Nope/Call", "{}");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(code_of(unknown), "unimplemented");
+  HttpResult reflection = Post(
+      "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "{}");
+  EXPECT_EQ(reflection.status, 404);
+
+  HttpResult get =
+      Fetch(port, http::verb::get, "/tokkit.account.v1.AccountService/Login");
+  EXPECT_EQ(get.status, 405);
+
+  HttpResult big = Post("tokkit.account.v1.AccountService/Login",
+                        std::string(100 << 10, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(code_of(big), "resource_exhausted");
+
+  HttpResult bomb =
+      Post("tokkit.account.v1.AccountService/Login",
+           Gzip(std::string(1 << 20, ' ')), "", {{"content-encoding", "gzip"}});
+  EXPECT_EQ(bomb.status, 413);
+
+  HttpResult bad_timeout = Post("tokkit.account.v1.AccountService/Login", "{}",
+                                "", {{"connect-timeout-ms", "soon"}});
+  EXPECT_EQ(bad_timeout.status, 400);
+
+  HttpResult nothing = Fetch(port, http::verb::get, "/no/such/page");
+  EXPECT_EQ(nothing.status, 404);
+
+  // The server is still fine.
+  EXPECT_EQ(SignUp("carol").token.empty(), false);
+}
+
+TEST_P(GatewayTest, GzipWhenTheClientAcceptsIt) {
+  User alice = SignUp("alice");
+  for (int i = 0; i < 6; ++i) Publish(alice, TestVideo());
+  HttpResult plain =
+      Post("tokkit.feed.v1.FeedService/ListLatest", R"({"pageSize":6})");
+  ASSERT_EQ(plain.status, 200);
+  HttpResult zipped =
+      Post("tokkit.feed.v1.FeedService/ListLatest", R"({"pageSize":6})", "",
+           {{"accept-encoding", "gzip, deflate"}});
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.header("content-encoding"), "gzip");
+  auto unzipped = Gunzip(zipped.body, 1 << 20);
+  ASSERT_TRUE(unzipped.ok());
+  EXPECT_EQ(*unzipped, plain.body);
+}
+
+TEST_P(GatewayTest, PublishThenPlayWithRangesAndValidators) {
+  User alice = SignUp("alice");
+  const std::string video = TestVideo();
+  google::protobuf::Struct v = Publish(alice, video);
+  const std::string id = Field(v, "id");
+  const std::string url = Field(v, "videoUrl");
+  ASSERT_EQ(url, "/media/v1/videos/" + id);
+  const int port = gateway_->port();
+
+  HttpResult whole = Fetch(port, http::verb::get, url);
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.body, video);
+  EXPECT_EQ(whole.header("content-type"), "video/mp4");
+  EXPECT_EQ(whole.header("accept-ranges"), "bytes");
+  EXPECT_EQ(whole.header("etag"), absl::StrCat("\"", Sha256Hex(video), "\""));
+  EXPECT_FALSE(whole.header("last-modified").empty());
+  EXPECT_TRUE(absl::StrContains(whole.header("cache-control"), "immutable"));
+
+  HttpResult part =
+      Fetch(port, http::verb::get, url, {{"range", "bytes=1000-1999"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, video.substr(1000, 1000));
+  EXPECT_EQ(part.header("content-range"),
+            absl::StrCat("bytes 1000-1999/", video.size()));
+
+  HttpResult tail = Fetch(port, http::verb::get, url, {{"range", "bytes=-10"}});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, video.substr(video.size() - 10));
+
+  HttpResult open_ended =
+      Fetch(port, http::verb::get, url, {{"range", "bytes=299000-"}});
+  EXPECT_EQ(open_ended.status, 206);
+  EXPECT_EQ(open_ended.body, video.substr(299000));
+
+  HttpResult past =
+      Fetch(port, http::verb::get, url,
+            {{"range", absl::StrCat("bytes=", video.size(), "-")}});
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(past.header("content-range"),
+            absl::StrCat("bytes */", video.size()));
+
+  HttpResult garbage =
+      Fetch(port, http::verb::get, url, {{"range", "bytes=z-q"}});
+  EXPECT_EQ(garbage.status, 200);  // a malformed Range is ignored
+
+  HttpResult cached = Fetch(port, http::verb::get, url,
+                            {{"if-none-match", whole.header("etag")}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+
+  HttpResult head = Fetch(port, http::verb::head, url);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), absl::StrCat(video.size()));
+  EXPECT_TRUE(head.body.empty());
+
+  EXPECT_EQ(Fetch(port, http::verb::get, "/media/v1/videos/999999").status,
+            404);
+  EXPECT_EQ(Fetch(port, http::verb::get, "/media/v1/videos/abc").status, 404);
+  EXPECT_EQ(Fetch(port, http::verb::post, url).status, 405);
+
+  // Server streaming through Connect: Download as envelopes.
+  HttpResult download =
+      Fetch(port, http::verb::post, "/tokkit.feed.v1.FeedService/Download",
+            {{"content-type", "application/connect+json"}},
+            connect::EncodeEnvelope(
+                0, absl::StrCat(R"({"videoId":")", id,
+                                R"(","offset":"5","length":"100"})")));
+  ASSERT_EQ(download.status, 200);
+  connect::EnvelopeReader reader(1 << 20);
+  reader.Append(download.body);
+  std::string bytes;
+  bool ended = false;
+  for (;;) {
+    auto e = reader.Next();
+    ASSERT_TRUE(e.ok());
+    if (!e->has_value()) break;
+    if ((*e)->flags & connect::kFlagEndStream) {
+      ended = true;
+      EXPECT_FALSE(absl::StrContains((*e)->data, "error")) << (*e)->data;
+      continue;
+    }
+    std::string data;
+    ASSERT_TRUE(absl::Base64Unescape(Field(Json((*e)->data), "data"), &data));
+    bytes += data;
+  }
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(bytes, video.substr(5, 100));
+
+  // A streaming error arrives in the end-of-stream envelope with HTTP 200.
+  HttpResult missing =
+      Fetch(port, http::verb::post, "/tokkit.feed.v1.FeedService/Download",
+            {{"content-type", "application/connect+json"}},
+            connect::EncodeEnvelope(0, R"({"videoId":"424242"})"));
+  EXPECT_EQ(missing.status, 200);
+  EXPECT_TRUE(absl::StrContains(missing.body, "\"not_found\"")) << missing.body;
+}
+
+TEST_P(GatewayTest, SignedMediaUrlsAreRequiredWhenConfigured) {
+  User alice = SignUp("alice");
+  const std::string id = Field(Publish(alice, TestVideo()), "id");
+  const std::string path = "/media/v1/videos/" + id;
+  MediaUrlSigner signer("media-key-for-tests-0123456789abcdef");
+  StartGateway([&](GatewayOptions& o) { o.require_signed_media = signer; });
+  const int port = gateway_->port();
+  EXPECT_EQ(Fetch(port, http::verb::get, path).status, 403);
+  const std::string good = signer.Sign(path, absl::Now() + absl::Minutes(5));
+  EXPECT_EQ(Fetch(port, http::verb::get, good).status, 200);
+  const std::string expired = signer.Sign(path, absl::Now() - absl::Seconds(1));
+  EXPECT_EQ(Fetch(port, http::verb::get, expired).status, 403);
+  std::string forged = good;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(Fetch(port, http::verb::get, forged).status, 403);
+  // A signature for one video does not open another.
+  const std::string other = Field(Publish(alice, TestVideo()), "id");
+  std::string moved = good;
+  moved.replace(moved.find(id), id.size(), other);
+  EXPECT_EQ(Fetch(port, http::verb::get, moved).status, 403);
+}
+
+TEST_P(GatewayTest, CorsPreflightAndHeaders) {
+  const int port = gateway_->port();
+  HttpResult ok = Fetch(port, http::verb::options,
+                        "/tokkit.account.v1.AccountService/Login",
+                        {{"origin", "https://app.example.com"},
+                         {"access-control-request-method", "POST"},
+                         {"access-control-request-headers", "content-type"}});
+  EXPECT_EQ(ok.status, 204);
+  EXPECT_EQ(ok.header("access-control-allow-origin"),
+            "https://app.example.com");
+  EXPECT_TRUE(absl::StrContains(ok.header("access-control-allow-headers"),
+                                "authorization"));
+  HttpResult evil = Fetch(port, http::verb::options,
+                          "/tokkit.account.v1.AccountService/Login",
+                          {{"origin", "https://evil.example.com"},
+                           {"access-control-request-method", "POST"}});
+  EXPECT_EQ(evil.status, 403);
+  HttpResult call = Post("tokkit.feed.v1.FeedService/ListLatest", "{}", "",
+                         {{"origin", "https://app.example.com"}});
+  EXPECT_EQ(call.header("access-control-allow-origin"),
+            "https://app.example.com");
+  EXPECT_TRUE(absl::StrContains(call.header("access-control-expose-headers"),
+                                "x-request-id"));
+  HttpResult other = Post("tokkit.feed.v1.FeedService/ListLatest", "{}", "",
+                          {{"origin", "https://evil.example.com"}});
+  EXPECT_EQ(other.header("access-control-allow-origin"), "");
+}
+
+TEST_P(GatewayTest, RateLimitPerSourceAndPerUser) {
+  User alice = SignUp("alice");
+  LocalRateLimiter limiter(&tp_->clock());
+  StartGateway([&](GatewayOptions& o) {
+    o.rate_limiter = &limiter;
+    o.per_source = {1, 5};
+    o.per_user = {1, 2};
+    o.user_of_token = [](absl::string_view token) {
+      return token.empty() ? 0 : 7;
+    };
+  });
+  // Per user: 2 then refused, with Retry-After.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(
+        Post("tokkit.feed.v1.FeedService/ListLatest", "{}", alice.token).status,
+        200);
+  }
+  HttpResult limited =
+      Post("tokkit.feed.v1.FeedService/ListLatest", "{}", alice.token);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "1");
+  EXPECT_EQ(connect::ParseErrorJson(limited.body)->code,
+            absl::StatusCode::kResourceExhausted);
+  // Per source: the anonymous budget of this address is 5 in all (3 used).
+  EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 200);
+  EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 200);
+  EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 429);
+  EXPECT_EQ(Fetch(gateway_->port(), http::verb::get, "/healthz").status, 429);
+  // Time refills the bucket.
+  tp_->clock().Advance(absl::Seconds(3));
+  EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 200);
+}
+
+// A WebSocket client: blocking, one frame at a time.
+class Socket {
+ public:
+  Socket(int port, const std::string& subprotocols) : ws_(io_) {
+    auto& tcp = boost::beast::get_lowest_layer(ws_);
+    tcp.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                       static_cast<unsigned short>(port)));
+    tcp.expires_never();
+    ws_.set_option(websocket::stream_base::decorator(
+        [subprotocols](websocket::request_type& req) {
+          if (!subprotocols.empty()) {
+            req.set(http::field::sec_websocket_protocol, subprotocols);
+          }
+        }));
+    websocket::response_type res;
+    ws_.handshake(res, "127.0.0.1", "/v1/chat/ws");
+    protocol_ = std::string(res[http::field::sec_websocket_protocol]);
+  }
+  void Send(const std::string& text) {
+    ws_.text(true);
+    ws_.write(net::buffer(text));
+  }
+  // The next frame, or "" when the socket closed.
+  std::string Receive() {
+    boost::beast::flat_buffer b;
+    boost::beast::error_code ec;
+    boost::beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(20));
+    ws_.read(b, ec);
+    if (ec) return "";
+    return boost::beast::buffers_to_string(b.data());
+  }
+  template <typename Pred>
+  std::string ReceiveUntil(Pred want) {
+    for (;;) {
+      std::string f = Receive();
+      if (f.empty() || want(f)) return f;
+    }
+  }
+  const std::string& protocol() const { return protocol_; }
+  websocket::close_reason close_reason() const { return ws_.reason(); }
+
+ private:
+  net::io_context io_;
+  websocket::stream<boost::beast::tcp_stream> ws_;
+  std::string protocol_;
+};
+
+TEST_P(GatewayTest, ChatOverWebSocketWithBothWaysToAuthenticate) {
+  User alice = SignUp("alice");
+  User bob = SignUp("bob");
+  const int port = gateway_->port();
+  // Bob: the token in the subprotocol list, never in the URL.
+  Socket bob_ws(port, absl::StrCat("tokkit.chat.v1, bearer.", bob.token));
+  EXPECT_EQ(bob_ws.protocol(), "tokkit.chat.v1");
+  bob_ws.Send(R"({"hello":{}})");
+  // Alice: the first frame.
+  Socket alice_ws(port, "");
+  alice_ws.Send(
+      absl::StrCat(R"({"authorization":"Bearer )", alice.token, R"("})"));
+  alice_ws.Send(R"({"hello":{}})");
+  alice_ws.Send(absl::StrCat(R"({"send":{"recipientId":")", bob.id,
+                             R"(","body":"hi bob","clientMessageId":"m1"}})"));
+  std::string ack = alice_ws.ReceiveUntil(
+      [](const std::string& f) { return absl::StrContains(f, "\"ack\""); });
+  ASSERT_FALSE(ack.empty());
+  EXPECT_EQ(Field(Json(ack), "ack.clientMessageId"), "m1");
+  std::string got = bob_ws.ReceiveUntil(
+      [](const std::string& f) { return absl::StrContains(f, "hi bob"); });
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(Field(Json(got), "message.senderId"), alice.id);
+
+  // Bad frames get an error frame; the socket stays usable.
+  alice_ws.Send("{not json");
+  std::string error = alice_ws.ReceiveUntil(
+      [](const std::string& f) { return absl::StrContains(f, "\"error\""); });
+  EXPECT_EQ(Field(Json(error), "error.code"), "3");
+  alice_ws.Send(
+      absl::StrCat(R"({"send":{"recipientId":")", bob.id,
+                   R"(","body":"still here","clientMessageId":"m2"}})"));
+  EXPECT_FALSE(bob_ws
+                   .ReceiveUntil([](const std::string& f) {
+                     return absl::StrContains(f, "still here");
+                   })
+                   .empty());
+}
+
+TEST_P(GatewayTest, ChatSocketWithoutAValidTokenIsClosed) {
+  const int port = gateway_->port();
+  Socket nobody(port, "");
+  nobody.Send(R"({"hello":{}})");
+  std::string error = nobody.Receive();
+  EXPECT_TRUE(absl::StrContains(error, "\"error\"")) << error;
+  EXPECT_EQ(nobody.Receive(), "");  // closed
+  EXPECT_EQ(nobody.close_reason().code, websocket::close_code::policy_error);
+
+  Socket forged(port, "tokkit.chat.v1, bearer.not-a-token");
+  forged.Send(R"({"hello":{}})");
+  std::string denied = forged.ReceiveUntil(
+      [](const std::string& f) { return absl::StrContains(f, "\"error\""); });
+  EXPECT_EQ(Field(Json(denied), "error.code"), "16");
+  EXPECT_EQ(forged.Receive(), "");
+}
+
+TEST_P(GatewayTest, SlowClientsAreCutOff) {
+  StartGateway(
+      [](GatewayOptions& o) { o.http.head_timeout = absl::Milliseconds(300); });
+  net::io_context io;
+  net::ip::tcp::socket s(io);
+  s.connect(
+      net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                             static_cast<unsigned short>(gateway_->port())));
+  const std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  net::write(s, net::buffer(partial));
+  // Trickle a header byte now and then: the head's deadline still ends it.
+  boost::system::error_code ec;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 20 && !ec; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    net::write(s, net::buffer("X", 1), ec);
+  }
+  char buf[256];
+  s.read_some(net::buffer(buf), ec);
+  EXPECT_TRUE(ec) << "the connection should have been closed";
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  // Others are served meanwhile and after.
+  EXPECT_EQ(Fetch(gateway_->port(), http::verb::get, "/healthz").status, 200);
+}
+
+TEST_P(GatewayTest, StaticFilesWithoutEscapingTheRoot) {
+  const std::string root = ::testing::TempDir() + "/web_" + GetParam();
+  std::filesystem::create_directories(root);
+  {
+    std::ofstream(root + "/index.html") << "<html>tokkit</html>";
+    std::ofstream(root + "/app.js") << "console.log(1)";
+  }
+  StartGateway([&](GatewayOptions& o) { o.web_root = root; });
+  const int port = gateway_->port();
+  HttpResult index = Fetch(port, http::verb::get, "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.body, "<html>tokkit</html>");
+  EXPECT_EQ(index.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(Fetch(port, http::verb::get, "/app.js").header("content-type"),
+            "text/javascript; charset=utf-8");
+  EXPECT_EQ(Fetch(port, http::verb::get, "/../../etc/passwd").status, 404);
+  EXPECT_EQ(Fetch(port, http::verb::get, "/%2e%2e/etc/passwd").status, 404);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GatewayTest,
+                         ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tokkit::gateway

@@ -54,7 +54,7 @@ class Bridge
       : socket_(std::move(socket)) {}
   void Start(grpc::GenericStub* stub, const ForwardedCall& call);
   // One client frame (already binary); OnWriteDone tells the socket.
-  void Send(std::string binary) {
+  void Send(const std::string& binary) {
     absl::MutexLock lock(&mu_);
     if (released_) return;
     out_ = ToByteBuffer(binary);
@@ -158,7 +158,7 @@ class ChatSocket : public ChatSocketRegistry::Entry,
       if (ok) self->Read();
     });
   }
-  void ServerDone(grpc::Status status) {
+  void ServerDone(const grpc::Status& status) {
     net::post(ws_.get_executor(), [self = shared_from_this(), status] {
       self->bridge_ = nullptr;
       if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
@@ -205,7 +205,7 @@ class ChatSocket : public ChatSocketRegistry::Entry,
                    });
   }
 
-  void OnFrame(std::string text) {
+  void OnFrame(const std::string& text) {
     if (!ws_.got_text()) {
       Enqueue(ErrorFrame(absl::StatusCode::kInvalidArgument,
                          "frames are JSON text"),
@@ -275,7 +275,7 @@ class ChatSocket : public ChatSocketRegistry::Entry,
                     });
   }
 
-  void CloseWith(websocket::close_code code, std::string reason) {
+  void CloseWith(websocket::close_code code, const std::string& reason) {
     close_after_writes_ = websocket::close_reason(code, reason);
     if (bridge_ != nullptr) bridge_->Close();
     MaybeClose();

@@ -181,7 +181,8 @@ void ServeUnary(std::shared_ptr<Exchange> exchange, grpc::GenericStub* stub,
         stub->UnaryCall(
             &state->ctx, rpc.grpc_path, grpc::StubOptions(), &state->request,
             &state->response,
-            [exchange, state, rpc, type, call, decorate](grpc::Status s) {
+            [exchange, state, rpc, type, call,
+             decorate](const grpc::Status& s) {
               const std::string request_id = [&] {
                 std::string id = Metadata(state->ctx.GetServerInitialMetadata(),
                                           "x-request-id");
@@ -343,13 +344,13 @@ class StreamCall
 
  private:
   // Sends the response head first if it has not gone yet.
-  void SendToClient(std::string data, std::function<void(bool)> done) {
+  void SendToClient(std::string data, const std::function<void(bool)>& done) {
     if (exchange_->cancelled()) return done(false);
     auto write = [exchange = exchange_, data = std::move(data),
-                  done](absl::Status st) mutable {
+                  done](const absl::Status& st) mutable {
       if (!st.ok()) return done(false);
       exchange->WritePiece(std::move(data),
-                           [done](absl::Status st) { done(st.ok()); });
+                           [done](const absl::Status& st) { done(st.ok()); });
     };
     if (head_sent_) return write(absl::OkStatus());
     head_sent_ = true;
@@ -444,7 +445,7 @@ class StreamCall
         });
   }
 
-  void Fail(absl::Status st) {
+  void Fail(const absl::Status& st) {
     bool release;
     {
       absl::MutexLock lock(&mu_);

@@ -318,9 +318,9 @@ void Gateway::ServeConnect(std::shared_ptr<Exchange> exchange,
   }
 }
 
-void Gateway::ServeMedia(std::shared_ptr<Exchange> exchange,
+void Gateway::ServeMedia(const std::shared_ptr<Exchange>& exchange,
                          absl::string_view path, absl::string_view query,
-                         Decorate decorate) {
+                         const Decorate& decorate) {
   auto not_found = [&] {
     HttpRequests("media", 404).Increment();
     exchange->Respond(
@@ -366,8 +366,8 @@ void Gateway::ServeMedia(std::shared_ptr<Exchange> exchange,
   }
 }
 
-void Gateway::ServeStatic(std::shared_ptr<Exchange> exchange,
-                          absl::string_view path, Decorate decorate) {
+void Gateway::ServeStatic(const std::shared_ptr<Exchange>& exchange,
+                          absl::string_view path, const Decorate& decorate) {
   std::string relative(path == "/" ? "/index.html" : path);
   for (absl::string_view seg : absl::StrSplit(relative, '/')) {
     if (seg == ".." || absl::StrContains(seg, '\\') ||
@@ -442,8 +442,8 @@ void Gateway::ServeObject(std::shared_ptr<Exchange> exchange,
       !inm.empty() && IfNoneMatchHits(inm, m->etag)) {
     head.result(http::status::not_modified);
     HttpRequests("media", 304).Increment();
-    exchange->StartResponse(std::move(head),
-                            [exchange](absl::Status) { exchange->End(); });
+    exchange->StartResponse(
+        std::move(head), [exchange](const absl::Status&) { exchange->End(); });
     return;
   }
   std::optional<ByteRange> range;
@@ -509,13 +509,14 @@ void Gateway::ServeObject(std::shared_ptr<Exchange> exchange,
   pump->next = first;
   pump->end = first + length;
   const bool head_only = h.method() == http::verb::head;
-  exchange->StartResponse(std::move(head), [pump, head_only](absl::Status st) {
-    if (!st.ok()) return;
-    if (head_only) return pump->exchange->End();
-    if (!pump->gateway->server_->RunBlocking([pump] { pump->Step(); })) {
-      pump->exchange->Abort();
-    }
-  });
+  exchange->StartResponse(
+      std::move(head), [pump, head_only](const absl::Status& st) {
+        if (!st.ok()) return;
+        if (head_only) return pump->exchange->End();
+        if (!pump->gateway->server_->RunBlocking([pump] { pump->Step(); })) {
+          pump->exchange->Abort();
+        }
+      });
 }
 
 WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
@@ -525,7 +526,7 @@ WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
   const bool origin_ok = origin.empty() || OriginAllowed(origin);
   return [this, origin_ok](beast::tcp_stream stream,
                            http::request<http::empty_body> req,
-                           std::string peer) {
+                           const std::string& peer) {
     auto s = std::make_shared<beast::tcp_stream>(std::move(stream));
     auto reject = [s](http::status status, absl::string_view why) {
       auto r = std::make_shared<StringResponse>(Plain(status, why, nullptr));

@@ -68,10 +68,11 @@ class Gateway : public Router {
              Decorate decorate);
   void ServeConnect(std::shared_ptr<Exchange> exchange, absl::string_view path,
                     ForwardedCall call, Decorate decorate);
-  void ServeMedia(std::shared_ptr<Exchange> exchange, absl::string_view path,
-                  absl::string_view query, Decorate decorate);
-  void ServeStatic(std::shared_ptr<Exchange> exchange, absl::string_view path,
-                   Decorate decorate);
+  void ServeMedia(const std::shared_ptr<Exchange>& exchange,
+                  absl::string_view path, absl::string_view query,
+                  const Decorate& decorate);
+  void ServeStatic(const std::shared_ptr<Exchange>& exchange,
+                   absl::string_view path, const Decorate& decorate);
   void ServeObject(std::shared_ptr<Exchange> exchange,
                    absl::StatusOr<MediaObject> object,
                    std::string cache_control, Decorate decorate);

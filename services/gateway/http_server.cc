@@ -227,7 +227,7 @@ class ExchangeImpl : public Exchange {
   void Detach() { on_cancel_ = nullptr; }
 
  private:
-  void ReadMore(std::shared_ptr<std::string> body, int64_t max_bytes,
+  void ReadMore(const std::shared_ptr<std::string>& body, int64_t max_bytes,
                 std::function<void(absl::StatusOr<std::string>)> done) {
     ReadBodyPiece(
         [this, self = shared_from_this(), body, max_bytes,
@@ -481,7 +481,7 @@ HttpServer::HttpServer(HttpServerOptions options, Router* router)
       acceptor_(net::make_strand(io_)) {}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    HttpServerOptions options, Router* router) {
+    const HttpServerOptions& options, Router* router) {
   const size_t colon = options.listen.rfind(':');
   int port = 0;
   if (colon == std::string::npos ||

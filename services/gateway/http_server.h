@@ -104,7 +104,7 @@ class Router {
 class HttpServer {
  public:
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      HttpServerOptions options, Router* router);
+      const HttpServerOptions& options, Router* router);
   ~HttpServer();  // Stop(absl::Seconds(5)) if not stopped
 
   int port() const { return port_; }

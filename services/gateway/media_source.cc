@@ -97,7 +97,7 @@ absl::Status FromGrpc(const grpc::Status& s) {
 
 class GrpcMediaSource : public MediaSource {
  public:
-  explicit GrpcMediaSource(std::shared_ptr<grpc::Channel> channel)
+  explicit GrpcMediaSource(const std::shared_ptr<grpc::Channel>& channel)
       : feed_(tokkit::feed::v1::FeedService::NewStub(channel)),
         accounts_(tokkit::account::v1::AccountService::NewStub(channel)),
         commerce_(tokkit::commerce::v1::CommerceService::NewStub(channel)) {}

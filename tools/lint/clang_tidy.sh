@@ -17,7 +17,7 @@ else
     -e '/testing/' -e 'tsan_absl_mutex\.cc$')
 fi
 flags=(-std=c++17 -I. "-I$bin" -isystem /usr/include/postgresql
-  -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL)
+  -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DBOOST_BEAST_USE_STD_STRING_VIEW)
 out=$(mktemp -d)
 printf '%s\n' "${files[@]}" | xargs -P 2 -I{} sh -c \
   'clang-tidy --quiet "$1" -- "$@" >"$0/$(echo "$1" | tr / _).log" 2>&1 || echo "$1" >>"$0/failed"' \

@@ -63,11 +63,33 @@ grpc::Status ToGrpcStatus(const absl::Status& status,
                       ClientMessage(status));
 }
 
-std::string ReasonOf(const grpc::ClientContext& context) {
-  const auto& trailers = context.GetServerTrailingMetadata();
-  auto it = trailers.find(kReasonMetadataKey);
-  if (it == trailers.end()) return "";
+namespace {
+
+std::string Find(const std::multimap<grpc::string_ref, grpc::string_ref>& m,
+                 const char* key) {
+  auto it = m.find(key);
+  if (it == m.end()) return "";
   return std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+std::string ReasonOf(const grpc::ClientContext& context) {
+  return Find(context.GetServerTrailingMetadata(), kReasonMetadataKey);
+}
+
+std::string RequestIdOf(const grpc::ClientContext& context) {
+  std::string id =
+      Find(context.GetServerInitialMetadata(), kRequestIdMetadataKey);
+  if (id.empty()) {
+    id = Find(context.GetServerTrailingMetadata(), kRequestIdMetadataKey);
+  }
+  return id;
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
 }
 
 }  // namespace tokkit

@@ -29,6 +29,11 @@ std::string ClientMessage(const absl::Status& status);
 
 // Client side: the reason a failed call carried, or "".
 std::string ReasonOf(const grpc::ClientContext& context);
+// Client side: the call's request id from the server's initial metadata,
+// else its trailers (a call that failed before sending headers), else "".
+std::string RequestIdOf(const grpc::ClientContext& context);
+// Client side: a gRPC status as an absl::Status (the codes are equal).
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace tokkit
 

@@ -22,6 +22,7 @@
 #include "lib/core/status_macros.h"
 #include "services/common/media_urls.h"
 #include "services/common/server.h"
+#include "services/common/signing_keys.h"
 #include "services/gateway/gateway.h"
 
 DEFINE_string(listen, "127.0.0.1:50051",
@@ -85,32 +86,6 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 }  // namespace
-
-absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
-    const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    const std::string secret = RandomBytes(32);
-    const std::string line = absl::StrCat("k", Sha256Hex(secret).substr(0, 8),
-                                          " ", HexEncode(secret), "\n");
-    const mode_t old = umask(077);
-    std::ofstream out(path);
-    out << line;
-    out.close();
-    umask(old);
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  }
-  std::ifstream in(path);
-  if (!in) return absl::InternalError(absl::StrCat("cannot read ", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  absl::StatusOr<std::vector<account::SigningKey>> keys =
-      account::ParseSigningKeys(content.str());
-  if (!keys.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", keys.status().message()));
-  }
-  return keys;
-}
 
 int RunServerMain(int argc, char** argv, const std::string& name,
                   const ServiceFactory& make_services,
@@ -214,33 +189,22 @@ int RunServerMain(int argc, char** argv, const std::string& name,
     if (FLAGS_signed_media_urls) {
       g.require_signed_media.emplace(MediaSigningKey(config.signing_keys));
     }
-    g.cors_origins =
-        absl::StrSplit(FLAGS_cors_origins, ',', absl::SkipWhitespace());
-    for (auto& o : g.cors_origins)
-      o = std::string(absl::StripAsciiWhitespace(o));
+    g.cors_origins = gateway::ParseOrigins(FLAGS_cors_origins);
     g.web_root = FLAGS_web_root;
     g.trusted_proxies = server_options.trusted_proxies;
-    if (!FLAGS_redis_url.empty()) {
-      absl::StatusOr<std::unique_ptr<redis::Client>> client =
-          redis::Client::Connect(FLAGS_redis_url, absl::Milliseconds(500));
-      if (!client.ok()) return fail(client.status());
-      rate_limiter =
-          std::make_unique<gateway::RedisRateLimiter>(*std::move(client));
-    } else {
-      rate_limiter = std::make_unique<gateway::LocalRateLimiter>(Clock::Real());
-    }
+    absl::StatusOr<std::unique_ptr<gateway::RateLimiter>> limiter =
+        gateway::NewRateLimiter(FLAGS_redis_url);
+    if (!limiter.ok()) return fail(limiter.status());
+    rate_limiter = *std::move(limiter);
     g.rate_limiter = rate_limiter.get();
-    g.per_user = {FLAGS_http_user_rps, 4 * FLAGS_http_user_rps};
-    g.per_source = {FLAGS_http_source_rps, 4 * FLAGS_http_source_rps};
+    g.per_user = gateway::RateLimit::WithBurstOf4(FLAGS_http_user_rps);
+    g.per_source = gateway::RateLimit::WithBurstOf4(FLAGS_http_source_rps);
     absl::StatusOr<account::AccessTokenCodec> codec =
         account::AccessTokenCodec::Create(config.signing_keys, Clock::Real());
     if (!codec.ok()) return fail(codec.status());
     token_codec =
         std::make_unique<account::AccessTokenCodec>(*std::move(codec));
-    g.user_of_token = [codec = token_codec.get()](absl::string_view token) {
-      absl::StatusOr<account::AccessClaims> claims = codec->Verify(token);
-      return claims.ok() ? claims->user_id : int64_t{0};
-    };
+    g.user_of_token = gateway::UserOfToken(token_codec.get());
     absl::StatusOr<std::unique_ptr<gateway::Gateway>> started =
         gateway::Gateway::Start(std::move(g));
     gflags::CommandLineFlagInfo info;

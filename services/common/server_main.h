@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "lib/account/access_token.h"
 #include "lib/platform/platform.h"
+#include "services/common/signing_keys.h"
 
 namespace tokkit {
 
@@ -32,12 +33,6 @@ struct ServerDefaults {
 int RunServerMain(int argc, char** argv, const std::string& name,
                   const ServiceFactory& make_services,
                   const ServerDefaults& defaults = {});
-
-// Reads signing keys from `path` ("<key id> <hex secret>" per line, the first
-// signs), creating the file with one fresh key (mode 0600) when it does not
-// exist. Every replica must share this file.
-absl::StatusOr<std::vector<account::SigningKey>> LoadOrCreateSigningKeys(
-    const std::string& path);
 
 }  // namespace tokkit
 

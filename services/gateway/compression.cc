@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -64,12 +65,14 @@ bool AcceptsGzip(absl::string_view accept_encoding) {
     absl::string_view coding =
         absl::StripAsciiWhitespace(part.substr(0, part.find(';')));
     if (!absl::EqualsIgnoreCase(coding, "gzip")) continue;
+    // q=0 (or 0.0, ...) refuses it explicitly; a weight we cannot read
+    // does not.
     const size_t q = part.find("q=");
+    double weight = 1;
     if (q != absl::string_view::npos &&
-        absl::StripAsciiWhitespace(part.substr(q + 2)).substr(0, 1) == "0" &&
-        part.substr(q + 2).find_first_of("123456789") ==
-            absl::string_view::npos) {
-      return false;  // q=0: explicitly refused
+        absl::SimpleAtod(absl::StripAsciiWhitespace(part.substr(q + 2)),
+                         &weight)) {
+      return weight > 0;
     }
     return true;
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/grpc_status.h"
 #include "services/gateway/compression.h"
 
 namespace tokkit::gateway {
@@ -15,25 +16,12 @@ namespace {
 
 using connect::Codec;
 
-std::string Metadata(const std::multimap<grpc::string_ref, grpc::string_ref>& m,
-                     absl::string_view key) {
-  auto it = m.find(grpc::string_ref(key.data(), key.size()));
-  if (it == m.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
-
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
-}
-
-// Headers of a response: x-request-id from the server's initial metadata.
-void CopyRequestId(const grpc::ClientContext& ctx,
-                   http::response_header<>& head) {
-  std::string id = Metadata(ctx.GetServerInitialMetadata(), "x-request-id");
-  if (id.empty())
-    id = Metadata(ctx.GetServerTrailingMetadata(), "x-request-id");
-  if (!id.empty()) head.set("x-request-id", id);
+// The id the server gave the call; the one the gateway sent when the call
+// never reached it.
+std::string CallRequestId(const grpc::ClientContext& ctx,
+                          const ForwardedCall& call) {
+  std::string id = RequestIdOf(ctx);
+  return id.empty() ? call.request_id : id;
 }
 
 // Text metadata worth showing HTTP clients (binary "-bin" values are not).
@@ -183,21 +171,11 @@ void ServeUnary(std::shared_ptr<Exchange> exchange, grpc::GenericStub* stub,
             &state->response,
             [exchange, state, rpc, type, call,
              decorate](const grpc::Status& s) {
-              const std::string request_id = [&] {
-                std::string id = Metadata(state->ctx.GetServerInitialMetadata(),
-                                          "x-request-id");
-                if (id.empty()) {
-                  id = Metadata(state->ctx.GetServerTrailingMetadata(),
-                                "x-request-id");
-                }
-                return id.empty() ? call.request_id : id;
-              }();
+              const std::string request_id = CallRequestId(state->ctx, call);
               if (!s.ok()) {
-                exchange->Respond(ConnectErrorResponse(
-                    FromGrpc(s), request_id,
-                    Metadata(state->ctx.GetServerTrailingMetadata(),
-                             "tokkit-reason"),
-                    decorate));
+                exchange->Respond(
+                    ConnectErrorResponse(FromGrpcStatus(s), request_id,
+                                         ReasonOf(state->ctx), decorate));
                 return;
               }
               absl::StatusOr<std::string> out = EncodeMessage(
@@ -318,7 +296,7 @@ class StreamCall
   }
 
   void OnDone(const grpc::Status& status) override {
-    absl::Status st = FromGrpc(status);
+    absl::Status st = FromGrpcStatus(status);
     {
       absl::MutexLock lock(&mu_);
       if (!request_error_.ok()) st = request_error_;
@@ -329,10 +307,8 @@ class StreamCall
       connect::ErrorInfo info;
       info.code = st.code();
       info.message = std::string(st.message());
-      info.reason = Metadata(ctx_.GetServerTrailingMetadata(), "tokkit-reason");
-      info.request_id =
-          Metadata(ctx_.GetServerInitialMetadata(), "x-request-id");
-      if (info.request_id.empty()) info.request_id = call_.request_id;
+      info.reason = ReasonOf(ctx_);
+      info.request_id = CallRequestId(ctx_, call_);
       error = std::move(info);
     }
     std::string end = connect::EncodeEnvelope(
@@ -358,7 +334,7 @@ class StreamCall
     head.result(http::status::ok);
     head.version(11);
     head.set(http::field::content_type, connect::ContentTypeFor(type_));
-    CopyRequestId(ctx_, head);
+    head.set(kRequestIdMetadataKey, CallRequestId(ctx_, call_));
     if (decorate_) decorate_(head);
     exchange_->StartResponse(std::move(head), std::move(write));
   }
@@ -386,15 +362,13 @@ class StreamCall
       absl::StatusOr<std::string> message =
           DecodeMessage(rpc_, type_.codec, e.data);
       if (!message.ok()) return Fail(message.status());
+      bool ended;
       {
         absl::MutexLock lock(&mu_);
-        if (!server_done_ && !request_done_) {
-          writing_ = true;
-        } else {
-          e.flags = 0xff;  // marker: stop
-        }
+        ended = server_done_ || request_done_;
+        writing_ = !ended;
       }
-      if (e.flags == 0xff) return ReleaseRequest();
+      if (ended) return ReleaseRequest();
       write_buf_ = ToByteBuffer(*message);
       StartWrite(&write_buf_);
       return;  // OnWriteDone continues

@@ -98,6 +98,23 @@ std::string StaticContentType(absl::string_view path) {
   return "application/octet-stream";
 }
 
+std::vector<std::string> ParseOrigins(absl::string_view list) {
+  std::vector<std::string> origins;
+  for (absl::string_view o :
+       absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    origins.emplace_back(absl::StripAsciiWhitespace(o));
+  }
+  return origins;
+}
+
+std::function<int64_t(absl::string_view)> UserOfToken(
+    const account::AccessTokenCodec* codec) {
+  return [codec](absl::string_view token) {
+    absl::StatusOr<account::AccessClaims> claims = codec->Verify(token);
+    return claims.ok() ? claims->user_id : int64_t{0};
+  };
+}
+
 Gateway::Gateway(GatewayOptions options)
     : options_(std::move(options)),
       stub_(options_.channel),
@@ -142,16 +159,15 @@ bool Gateway::OriginAllowed(absl::string_view origin) const {
   return false;
 }
 
-ForwardedCall Gateway::Forwarded(const Exchange& exchange) const {
-  const RequestHead& h = exchange.request();
+ForwardedCall Gateway::Forwarded(const RequestHead& h,
+                                 absl::string_view peer) const {
   ForwardedCall call;
   call.authorization = std::string(Header(h, http::field::authorization));
   call.request_id = std::string(Header(h, "x-request-id"));
   // Errors found here, before the server saw the call, carry an id too.
   if (!IsAcceptableRequestId(call.request_id)) call.request_id = NewRequestId();
   call.traceparent = std::string(Header(h, "traceparent"));
-  call.client_address = ResolveClientAddress(exchange.peer_address(),
-                                             Header(h, "x-forwarded-for"),
+  call.client_address = ResolveClientAddress(peer, Header(h, "x-forwarded-for"),
                                              options_.trusted_proxies);
   call.accepts_gzip = AcceptsGzip(Header(h, http::field::accept_encoding));
   return call;
@@ -184,7 +200,7 @@ void Gateway::Handle(std::shared_ptr<Exchange> exchange) {
     return exchange->Respond(std::move(r));
   }
 
-  ForwardedCall call = Forwarded(*exchange);
+  ForwardedCall call = Forwarded(exchange->request(), exchange->peer_address());
   if (options_.rate_limiter == nullptr) {
     return Route(std::move(exchange), std::move(call), std::move(decorate));
   }
@@ -246,7 +262,7 @@ void Gateway::Route(std::shared_ptr<Exchange> exchange, ForwardedCall call,
       r.set(http::field::allow, "GET, HEAD");
       return exchange->Respond(std::move(r));
     }
-    return ServeMedia(std::move(exchange), path, query, std::move(decorate));
+    return ServeMedia(exchange, path, query, decorate);
   }
   if (path == kChatSocketPath) {
     StringResponse r = Plain(http::status::upgrade_required,
@@ -261,7 +277,7 @@ void Gateway::Route(std::shared_ptr<Exchange> exchange, ForwardedCall call,
               server_->draining() ? "draining" : "ok", decorate));
   }
   if (!options_.web_root.empty() && get) {
-    return ServeStatic(std::move(exchange), path, std::move(decorate));
+    return ServeStatic(exchange, path, decorate);
   }
   HttpRequests("other", 404).Increment();
   exchange->Respond(Plain(http::status::not_found, "not found", decorate));
@@ -410,9 +426,9 @@ void Gateway::ServeStatic(const std::shared_ptr<Exchange>& exchange,
 
 // Runs on a blocking thread: headers, validators, the range, then the bytes
 // in pieces, each read only after the previous one is on the wire.
-void Gateway::ServeObject(std::shared_ptr<Exchange> exchange,
+void Gateway::ServeObject(const std::shared_ptr<Exchange>& exchange,
                           absl::StatusOr<MediaObject> object,
-                          std::string cache_control, Decorate decorate) {
+                          std::string cache_control, const Decorate& decorate) {
   if (!object.ok()) {
     const int status = object.status().code() == absl::StatusCode::kNotFound
                            ? 404
@@ -494,7 +510,7 @@ void Gateway::ServeObject(std::shared_ptr<Exchange> exchange,
       }
       next += static_cast<int64_t>(piece->size());
       exchange->WritePiece(*std::move(piece), [self = shared_from_this()](
-                                                  absl::Status st) {
+                                                  const absl::Status& st) {
         if (!st.ok()) return;  // the client left
         if (!self->gateway->server_->RunBlocking([self] { self->Step(); })) {
           self->exchange->Abort();
@@ -539,14 +555,9 @@ WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
     };
     if (!origin_ok)
       return reject(http::status::forbidden, "origin not allowed");
-    ForwardedCall call;
-    call.request_id = std::string(Header(req, "x-request-id"));
-    if (call.request_id.empty() || !IsAcceptableRequestId(call.request_id)) {
-      call.request_id = NewRequestId();
-    }
-    call.traceparent = std::string(Header(req, "traceparent"));
-    call.client_address = ResolveClientAddress(
-        peer, Header(req, "x-forwarded-for"), options_.trusted_proxies);
+    ForwardedCall call = Forwarded(req, peer);
+    // A chat socket authenticates only by subprotocol or first frame.
+    call.authorization.clear();
     if (options_.rate_limiter != nullptr &&
         !options_.rate_limiter->blocking()) {
       RateDecision d = options_.rate_limiter->Acquire(

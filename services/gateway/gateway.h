@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/account/access_token.h"
 #include "lib/core/clock.h"
 #include "services/common/client_address.h"
 #include "services/gateway/chat_socket.h"
@@ -73,11 +74,13 @@ class Gateway : public Router {
                   const Decorate& decorate);
   void ServeStatic(const std::shared_ptr<Exchange>& exchange,
                    absl::string_view path, const Decorate& decorate);
-  void ServeObject(std::shared_ptr<Exchange> exchange,
+  void ServeObject(const std::shared_ptr<Exchange>& exchange,
                    absl::StatusOr<MediaObject> object,
-                   std::string cache_control, Decorate decorate);
+                   std::string cache_control, const Decorate& decorate);
   bool OriginAllowed(absl::string_view origin) const;
-  ForwardedCall Forwarded(const Exchange& exchange) const;
+  // What of a request's head travels on to the gRPC call.
+  ForwardedCall Forwarded(const RequestHead& request,
+                          absl::string_view peer) const;
 
   GatewayOptions options_;
   grpc::GenericStub stub_;
@@ -85,7 +88,13 @@ class Gateway : public Router {
   std::unique_ptr<HttpServer> server_;
 };
 
-// Helpers shared with tests.
+// Helpers shared by the binaries and tests.
+// The origins of a --cors_origins list ("a, b"; "*" any).
+std::vector<std::string> ParseOrigins(absl::string_view list);
+// The user a bearer token names when its signature checks out, else 0 (no
+// database: it only picks the per-user rate-limit bucket).
+std::function<int64_t(absl::string_view)> UserOfToken(
+    const account::AccessTokenCodec* codec);
 // "Retry-After" seconds for a wait (at least 1).
 int RetryAfterSeconds(absl::Duration wait);
 // The MIME type of a static file by its extension.

@@ -8,8 +8,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -18,8 +16,8 @@
 #include "lib/account/access_token.h"
 #include "lib/core/log.h"
 #include "lib/core/metrics.h"
-#include "lib/redis/redis_client.h"
 #include "services/common/media_urls.h"
+#include "services/common/signing_keys.h"
 #include "services/gateway/gateway.h"
 
 DEFINE_string(upstream, "127.0.0.1:50051",
@@ -76,11 +74,7 @@ int main(int argc, char** argv) {
       gateway::NewGrpcMediaSource(g.channel);
   g.media = media.get();
   g.web_root = FLAGS_web_root;
-  g.cors_origins =
-      absl::StrSplit(FLAGS_cors_origins, ',', absl::SkipWhitespace());
-  for (auto& o : g.cors_origins) {
-    o = std::string(absl::StripAsciiWhitespace(o));
-  }
+  g.cors_origins = gateway::ParseOrigins(FLAGS_cors_origins);
   absl::StatusOr<TrustedProxies> trusted =
       TrustedProxies::Parse(FLAGS_trusted_proxies);
   if (!trusted.ok()) return fail(trusted.status());
@@ -88,24 +82,14 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<account::AccessTokenCodec> codec;
   if (!FLAGS_signing_key_file.empty()) {
-    std::ifstream in(FLAGS_signing_key_file);
-    if (!in) {
-      return fail(absl::NotFoundError(
-          absl::StrCat("cannot read ", FLAGS_signing_key_file)));
-    }
-    std::stringstream content;
-    content << in.rdbuf();
     absl::StatusOr<std::vector<account::SigningKey>> keys =
-        account::ParseSigningKeys(content.str());
+        LoadSigningKeys(FLAGS_signing_key_file);
     if (!keys.ok()) return fail(keys.status());
     absl::StatusOr<account::AccessTokenCodec> c =
         account::AccessTokenCodec::Create(*keys, Clock::Real());
     if (!c.ok()) return fail(c.status());
     codec = std::make_unique<account::AccessTokenCodec>(*std::move(c));
-    g.user_of_token = [c = codec.get()](absl::string_view token) {
-      absl::StatusOr<account::AccessClaims> claims = c->Verify(token);
-      return claims.ok() ? claims->user_id : int64_t{0};
-    };
+    g.user_of_token = gateway::UserOfToken(codec.get());
     if (FLAGS_signed_media_urls) {
       g.require_signed_media.emplace(MediaSigningKey(*keys));
     }
@@ -113,18 +97,12 @@ int main(int argc, char** argv) {
     return fail(absl::InvalidArgumentError(
         "--signed_media_urls needs --signing_key_file"));
   }
-  std::unique_ptr<gateway::RateLimiter> limiter;
-  if (!FLAGS_redis_url.empty()) {
-    absl::StatusOr<std::unique_ptr<redis::Client>> client =
-        redis::Client::Connect(FLAGS_redis_url, absl::Milliseconds(500));
-    if (!client.ok()) return fail(client.status());
-    limiter = std::make_unique<gateway::RedisRateLimiter>(*std::move(client));
-  } else {
-    limiter = std::make_unique<gateway::LocalRateLimiter>(Clock::Real());
-  }
-  g.rate_limiter = limiter.get();
-  g.per_user = {FLAGS_http_user_rps, 4 * FLAGS_http_user_rps};
-  g.per_source = {FLAGS_http_source_rps, 4 * FLAGS_http_source_rps};
+  absl::StatusOr<std::unique_ptr<gateway::RateLimiter>> limiter =
+      gateway::NewRateLimiter(FLAGS_redis_url);
+  if (!limiter.ok()) return fail(limiter.status());
+  g.rate_limiter = limiter->get();
+  g.per_user = gateway::RateLimit::WithBurstOf4(FLAGS_http_user_rps);
+  g.per_source = gateway::RateLimit::WithBurstOf4(FLAGS_http_source_rps);
 
   absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw =
       gateway::Gateway::Start(std::move(g));

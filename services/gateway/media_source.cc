@@ -90,11 +90,6 @@ std::unique_ptr<grpc::ClientContext> Context() {
   return ctx;
 }
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
-}
-
 class GrpcMediaSource : public MediaSource {
  public:
   explicit GrpcMediaSource(const std::shared_ptr<grpc::Channel>& channel)
@@ -114,7 +109,7 @@ class GrpcMediaSource : public MediaSource {
         tokkit::account::v1::GetAvatarResponse response;
         grpc::Status s =
             accounts_->GetAvatar(Context().get(), request, &response);
-        if (!s.ok()) return FromGrpc(s);
+        if (!s.ok()) return FromGrpcStatus(s);
         return WholeObject(std::move(*response.mutable_data()),
                            response.mime_type());
       }
@@ -125,7 +120,7 @@ class GrpcMediaSource : public MediaSource {
         tokkit::commerce::v1::GetProductImageResponse response;
         grpc::Status s =
             commerce_->GetProductImage(Context().get(), request, &response);
-        if (!s.ok()) return FromGrpc(s);
+        if (!s.ok()) return FromGrpcStatus(s);
         return WholeObject(std::move(*response.mutable_image()), "");
       }
     }
@@ -138,7 +133,7 @@ class GrpcMediaSource : public MediaSource {
     request.set_video_id(id);
     tokkit::feed::v1::Video video;
     grpc::Status s = feed_->GetVideo(Context().get(), request, &video);
-    if (!s.ok()) return FromGrpc(s);
+    if (!s.ok()) return FromGrpcStatus(s);
     if (cover && !video.has_cover()) {
       return absl::NotFoundError("video has no cover");
     }
@@ -165,7 +160,7 @@ class GrpcMediaSource : public MediaSource {
         out += chunk.data();
       }
       grpc::Status st = reader->Finish();
-      if (!st.ok()) return FromGrpc(st);
+      if (!st.ok()) return FromGrpcStatus(st);
       return out;
     };
     if (cover) {
@@ -196,8 +191,8 @@ std::unique_ptr<MediaSource> NewPlatformMediaSource(Platform* platform) {
 }
 
 std::unique_ptr<MediaSource> NewGrpcMediaSource(
-    std::shared_ptr<grpc::Channel> channel) {
-  return std::make_unique<GrpcMediaSource>(std::move(channel));
+    const std::shared_ptr<grpc::Channel>& channel) {
+  return std::make_unique<GrpcMediaSource>(channel);
 }
 
 }  // namespace tokkit::gateway

@@ -42,7 +42,7 @@ class MediaSource {
 
 std::unique_ptr<MediaSource> NewPlatformMediaSource(Platform* platform);
 std::unique_ptr<MediaSource> NewGrpcMediaSource(
-    std::shared_ptr<grpc::Channel> channel);
+    const std::shared_ptr<grpc::Channel>& channel);
 
 }  // namespace tokkit::gateway
 

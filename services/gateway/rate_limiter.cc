@@ -96,4 +96,15 @@ RateDecision RedisRateLimiter::Acquire(const std::string& key,
   return {false, absl::Milliseconds(reply->elements[1].integer)};
 }
 
+absl::StatusOr<std::unique_ptr<RateLimiter>> NewRateLimiter(
+    const std::string& redis_url) {
+  if (redis_url.empty()) {
+    return std::make_unique<LocalRateLimiter>(Clock::Real());
+  }
+  absl::StatusOr<std::unique_ptr<redis::Client>> client =
+      redis::Client::Connect(redis_url, absl::Milliseconds(500));
+  if (!client.ok()) return client.status();
+  return std::make_unique<RedisRateLimiter>(*std::move(client));
+}
+
 }  // namespace tokkit::gateway

@@ -18,6 +18,8 @@ namespace tokkit::gateway {
 struct RateLimit {
   double per_second = 0;  // 0: unlimited
   double burst = 0;
+  // The gateway's flags: `rps` a second with bursts of four times that.
+  static RateLimit WithBurstOf4(double rps) { return {rps, 4 * rps}; }
 };
 
 struct RateDecision {
@@ -70,6 +72,11 @@ class RedisRateLimiter : public RateLimiter {
  private:
   std::unique_ptr<redis::Client> client_;
 };
+
+// The limiter a gateway process uses: shared through Redis when `redis_url`
+// is set (UNAVAILABLE when it cannot be reached at start), else local.
+absl::StatusOr<std::unique_ptr<RateLimiter>> NewRateLimiter(
+    const std::string& redis_url);
 
 }  // namespace tokkit::gateway
 

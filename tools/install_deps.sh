@@ -15,10 +15,24 @@ BUILD_PACKAGES=(
 # Sanitizer, fuzzing and lint runs: clang with its libFuzzer runtime.
 TEST_PACKAGES=(postgresql redis-server python3 clang clang-tidy libclang-rt-14-dev)
 
+# The browser test of examples/web: Debian's chromium, driven by the npm
+# package playwright-core (which needs Node.js 18 or newer and npm).
+BROWSER_PACKAGES=(chromium fonts-dejavu-core)
+
 want=("${BUILD_PACKAGES[@]}")
-if [[ "${1:-}" == "--with-test-servers" ]]; then
-  want+=("${TEST_PACKAGES[@]}")
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-test-servers) want+=("${TEST_PACKAGES[@]}") ;;
+    --with-browser)
+      want+=("${BROWSER_PACKAGES[@]}")
+      # A Node.js from elsewhere (e.g. NodeSource) brings its own npm;
+      # Debian's npm package would conflict with it.
+      command -v node >/dev/null || want+=(nodejs)
+      command -v npm >/dev/null || want+=(npm)
+      ;;
+    *) echo "install_deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do

@@ -3,6 +3,10 @@
 # missing, starts a throwaway PostgreSQL and Redis on loopback so the contract
 # tests run on every backend, then runs, in order:
 #   plain    bazel test //...
+#   browser  examples/web driven in Debian's chromium by
+#            examples/web/test/browser_test.mjs (one check per step);
+#            screenshots go to $TOKKIT_ARTIFACTS/browser (default
+#            ./test-artifacts/browser)
 #   asan     bazel test --config=asan //...        (AddressSanitizer + UBSan)
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
 #   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
@@ -15,12 +19,12 @@
 #
 #   tools/test.sh [bazel flags] [target patterns]
 # Targets narrow the plain, asan and tsan runs. TOKKIT_TEST_PHASES picks the
-# phases (default: "plain asan tsan fuzz lint secrets").
+# phases (default: "plain browser asan tsan fuzz lint secrets").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh --with-test-servers || exit 1
 
-phases=" ${TOKKIT_TEST_PHASES:-plain asan tsan fuzz lint secrets} "
+phases=" ${TOKKIT_TEST_PHASES:-plain browser asan tsan fuzz lint secrets} "
 fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-10}
 # The code with threads of its own and the tests that race it (likes,
 # follows, coupons, orders, payments, chat streams, the relay and the
@@ -103,6 +107,38 @@ bazel_phase() {
 
 if [[ "$phases" == *" plain "* ]]; then
   bazel_phase plain -- "${targets[@]:-//...}"
+fi
+if [[ "$phases" == *" browser "* ]]; then
+  t0=$SECONDS
+  banner "browser: examples/web in chromium"
+  artifacts="${TOKKIT_ARTIFACTS:-$repo/test-artifacts}/browser"
+  rm -rf "$artifacts"
+  mkdir -p "$artifacts"
+  web_test=examples/web/test
+  # npm ci installs exactly the locked playwright-core; it downloads no
+  # browser (the test launches /usr/bin/chromium).
+  if tools/install_deps.sh --with-browser &&
+    npm ci --prefix "$web_test" --no-audit --no-fund >&2 &&
+    bazel build //services/tokkit_server:tokkit_server >&2; then
+    server_bin="$(bazel info bazel-bin 2>/dev/null)/services/tokkit_server/tokkit_server"
+    node "$web_test/browser_test.mjs" --server "$server_bin" \
+      --web-root examples/web --media testdata/media \
+      --artifacts "$artifacts" 2>&1 | tee "$artifacts/test.log" >&2
+  else
+    echo "not ok - setup: could not install chromium, playwright-core or build the server" |
+      tee "$artifacts/test.log" >&2
+  fi
+  # One check per step the script reports; a script that reported nothing
+  # is one failure.
+  grep -E '^(not )?ok - ' "$artifacts/test.log" | while read -r line; do
+    name=${line#*ok - }
+    name=${name%%:*}
+    if [[ "$line" == ok* ]]; then outcome=pass; else outcome=fail; fi
+    python3 tools/testenv/summarize.py --check "$tally" "browser:$name" "$outcome"
+  done
+  grep -qE '^(not )?ok - ' "$artifacts/test.log" ||
+    python3 tools/testenv/summarize.py --check "$tally" browser fail
+  note_time browser "$t0"
 fi
 if [[ "$phases" == *" asan "* ]]; then
   bazel_phase asan --config=asan -- "${targets[@]:-//...}"

@@ -539,7 +539,12 @@ WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
   absl::string_view target(request.target().data(), request.target().size());
   if (target.substr(0, target.find('?')) != kChatSocketPath) return nullptr;
   const std::string origin(Header(request, http::field::origin));
-  const bool origin_ok = origin.empty() || OriginAllowed(origin);
+  // Browsers send Origin on every WebSocket and never enforce CORS on it, so
+  // this check is what stops another site's page from using a visitor's
+  // session (cross-site WebSocket hijacking). The page's own site is fine.
+  const bool origin_ok =
+      origin.empty() || OriginAllowed(origin) ||
+      IsSameOrigin(origin, Header(request, http::field::host));
   return [this, origin_ok](beast::tcp_stream stream,
                            http::request<http::empty_body> req,
                            const std::string& peer) {

@@ -490,19 +490,22 @@ TEST_P(GatewayTest, RateLimitPerSourceAndPerUser) {
 // A WebSocket client: blocking, one frame at a time.
 class Socket {
  public:
-  Socket(int port, const std::string& subprotocols) : ws_(io_) {
+  Socket(int port, const std::string& subprotocols,
+         const std::string& origin = "")
+      : ws_(io_) {
     auto& tcp = boost::beast::get_lowest_layer(ws_);
     tcp.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                        static_cast<unsigned short>(port)));
     tcp.expires_never();
     ws_.set_option(websocket::stream_base::decorator(
-        [subprotocols](websocket::request_type& req) {
+        [subprotocols, origin](websocket::request_type& req) {
           if (!subprotocols.empty()) {
             req.set(http::field::sec_websocket_protocol, subprotocols);
           }
+          if (!origin.empty()) req.set(http::field::origin, origin);
         }));
     websocket::response_type res;
-    ws_.handshake(res, "127.0.0.1", "/v1/chat/ws");
+    ws_.handshake(res, absl::StrCat("127.0.0.1:", port), "/v1/chat/ws");
     protocol_ = std::string(res[http::field::sec_websocket_protocol]);
   }
   void Send(const std::string& text) {
@@ -588,6 +591,24 @@ TEST_P(GatewayTest, ChatSocketWithoutAValidTokenIsClosed) {
       [](const std::string& f) { return absl::StrContains(f, "\"error\""); });
   EXPECT_EQ(Field(Json(denied), "error.code"), "16");
   EXPECT_EQ(forged.Receive(), "");
+}
+
+// Regression: the example web app's own chat socket was refused with 403
+// because only --cors_origins were accepted, not the page's own site.
+TEST_P(GatewayTest, ChatSocketAcceptsItsOwnSiteAndListedOriginsOnly) {
+  User alice = SignUp("alice");
+  const int port = gateway_->port();
+  const std::string bearer =
+      absl::StrCat("tokkit.chat.v1, bearer.", alice.token);
+  Socket same_site(port, bearer, absl::StrCat("http://127.0.0.1:", port));
+  EXPECT_EQ(same_site.protocol(), "tokkit.chat.v1");
+  EXPECT_THROW(Socket(port, bearer, "http://evil.example"),
+               boost::system::system_error);
+  EXPECT_THROW(Socket(port, bearer, "http://127.0.0.1:1"),
+               boost::system::system_error);
+  // The fixture's --cors_origins.
+  Socket listed(port, bearer, "https://app.example.com");
+  EXPECT_EQ(listed.protocol(), "tokkit.chat.v1");
 }
 
 TEST_P(GatewayTest, SlowClientsAreCutOff) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -114,6 +115,14 @@ std::optional<std::string> QueryParam(absl::string_view query,
                                          : std::string(kv.substr(eq + 1));
   }
   return std::nullopt;
+}
+
+bool IsSameOrigin(absl::string_view origin, absl::string_view host) {
+  if (!absl::ConsumePrefix(&origin, "http://") &&
+      !absl::ConsumePrefix(&origin, "https://")) {
+    return false;  // "null", or a scheme no page of ours is served on
+  }
+  return !host.empty() && absl::EqualsIgnoreCase(origin, host);
 }
 
 }  // namespace tokkit::gateway

@@ -55,6 +55,10 @@ class MediaUrlSigner {
 std::optional<std::string> QueryParam(absl::string_view query,
                                       absl::string_view name);
 
+// Whether an Origin header names the site the request was sent to (its Host
+// header): a page's own WebSocket needs no --cors_origins entry.
+bool IsSameOrigin(absl::string_view origin, absl::string_view host);
+
 }  // namespace tokkit::gateway
 
 #endif  // TOKKIT_SERVICES_GATEWAY_HTTP_MEDIA_H_

@@ -76,5 +76,16 @@ TEST(TokenBucket, BurstThenRate) {
   EXPECT_TRUE(TakeToken(bucket, RateLimit{}, t).allowed);  // unlimited
 }
 
+TEST(SameOrigin, SchemeAndHostMustMatchTheHostHeader) {
+  EXPECT_TRUE(IsSameOrigin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+  EXPECT_TRUE(IsSameOrigin("https://Shop.Example", "shop.example"));
+  EXPECT_FALSE(IsSameOrigin("http://127.0.0.1:8081", "127.0.0.1:8080"));
+  EXPECT_FALSE(IsSameOrigin("http://evil.example", "shop.example"));
+  EXPECT_FALSE(IsSameOrigin("http://shop.example.evil", "shop.example"));
+  EXPECT_FALSE(IsSameOrigin("null", "null"));
+  EXPECT_FALSE(IsSameOrigin("ftp://shop.example", "shop.example"));
+  EXPECT_FALSE(IsSameOrigin("http://", ""));
+}
+
 }  // namespace
 }  // namespace tokkit::gateway

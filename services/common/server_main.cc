@@ -58,6 +58,10 @@ DEFINE_string(http_listen, "",
               "host:port for HTTP/JSON (Connect protocol), chat over "
               "WebSocket and media URLs; empty: off. tokkit_server serves "
               "them on 127.0.0.1:8080 by default");
+DEFINE_int32(http_max_connections, 10000,
+             "open HTTP connections beyond which new ones are refused");
+DEFINE_int32(http_max_chat_sockets, 10000,
+             "open chat WebSockets beyond which upgrades get 503");
 DEFINE_string(web_root, "",
               "directory of static files served under / by the HTTP "
               "gateway (e.g. examples/web); empty: none");
@@ -183,6 +187,8 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   if (!FLAGS_http_listen.empty()) {
     gateway::GatewayOptions g;
     g.http.listen = FLAGS_http_listen;
+    g.http.max_connections = FLAGS_http_max_connections;
+    g.max_chat_sockets = FLAGS_http_max_chat_sockets;
     g.channel = server->server->InProcessChannel(grpc::ChannelArguments());
     media_source = gateway::NewPlatformMediaSource(platform->get());
     g.media = media_source.get();

@@ -145,6 +145,14 @@ class ChatSocket : public ChatSocketRegistry::Entry,
       self->CloseWith(websocket::close_code::going_away, "server restarting");
     });
   }
+  // Drops the TCP connection: pending reads, writes and a close handshake
+  // the client never answers all end now.
+  void Abort() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (self->bridge_ != nullptr) self->bridge_->Close();
+      beast::get_lowest_layer(self->ws_).close();
+    });
+  }
 
   // --- from the bridge (any thread) ---
   void FromServer(std::string json) {
@@ -375,6 +383,17 @@ void ChatSocketRegistry::CloseAll() {
     }
   }
   for (auto& s : live) s->GoAway();
+}
+
+void ChatSocketRegistry::AbortAll() {
+  std::vector<std::shared_ptr<Entry>> live;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& w : entries_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->Abort();
 }
 
 int ChatSocketRegistry::size() {

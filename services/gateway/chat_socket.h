@@ -38,11 +38,13 @@ class ChatSocketRegistry {
   class Entry {
    public:
     virtual ~Entry() = default;
-    virtual void GoAway() = 0;
+    virtual void GoAway() = 0;  // close with "going away"
+    virtual void Abort() = 0;   // drop the connection
   };
   void Add(const std::shared_ptr<Entry>& e);
   void Remove(Entry* e);
   void CloseAll();
+  void AbortAll();
   int size();
 
  private:

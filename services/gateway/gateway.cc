@@ -144,11 +144,18 @@ void Gateway::Stop(absl::Duration grace) {
   if (server_ == nullptr) return;
   // Sockets end asynchronously (the gRPC call's OnDone releases them) and
   // must be gone before the I/O context they live on.
+  // Half the grace for clients to answer the close; a client that does not
+  // (or cannot) is cut off, so shutdown never waits on one.
   const absl::Time deadline = absl::Now() + grace;
+  auto wait_for_sockets = [this](absl::Time until) {
+    while (chat_sockets_->size() > 0 && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  };
   chat_sockets_->CloseAll();
-  while (chat_sockets_->size() > 0 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  wait_for_sockets(absl::Now() + grace / 2);
+  chat_sockets_->AbortAll();
+  wait_for_sockets(std::max(deadline, absl::Now() + absl::Seconds(1)));
   server_->Stop(std::max(absl::ZeroDuration(), deadline - absl::Now()));
 }
 
@@ -324,7 +331,12 @@ void Gateway::ServeConnect(std::shared_ptr<Exchange> exchange,
     if (!timeout.ok()) return fail(timeout.status(), 400);
     call.timeout = *timeout;
   }
-  HttpRequests("connect", 200).Increment();
+  // Counted when the response head goes out, with the status it carries
+  // (a streaming call's later errors travel in its end-of-stream message).
+  decorate = [decorate = std::move(decorate)](http::response_header<>& head) {
+    if (decorate) decorate(head);
+    HttpRequests("connect", static_cast<int>(head.result_int())).Increment();
+  };
   if (rpc->unary()) {
     ServeUnary(std::move(exchange), &stub_, *rpc, *type, std::move(call),
                options_.connect, std::move(decorate));
@@ -558,21 +570,43 @@ WebSocketHandler Gateway::websocket_handler(const RequestHead& request) {
         s->socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
       });
     };
-    if (!origin_ok)
+    if (!origin_ok) {
       return reject(http::status::forbidden, "origin not allowed");
+    }
+    if (chat_sockets_->size() >= options_.max_chat_sockets) {
+      HttpRequests("chat_socket", 503).Increment();
+      return reject(http::status::service_unavailable,
+                    "too many chat sockets; retry later");
+    }
     ForwardedCall call = Forwarded(req, peer);
     // A chat socket authenticates only by subprotocol or first frame.
     call.authorization.clear();
-    if (options_.rate_limiter != nullptr &&
-        !options_.rate_limiter->blocking()) {
-      RateDecision d = options_.rate_limiter->Acquire(
-          absl::StrCat("src:", call.client_address), options_.per_source);
-      if (!d.allowed) {
+    const std::string source = absl::StrCat("src:", call.client_address);
+    auto open = [this, s, req = std::move(req), call = std::move(call),
+                 reject](bool allowed) mutable {
+      if (!allowed) {
+        HttpRequests("rate_limited", 429).Increment();
         return reject(http::status::too_many_requests, "too many requests");
       }
+      ServeChatSocket(std::move(*s), std::move(req), std::move(call), &stub_,
+                      chat_sockets_);
+    };
+    RateLimiter* limiter = options_.rate_limiter;
+    if (limiter == nullptr) return open(true);
+    if (!limiter->blocking()) {
+      return open(limiter->Acquire(source, options_.per_source).allowed);
     }
-    ServeChatSocket(std::move(*s), std::move(req), std::move(call), &stub_,
-                    chat_sockets_);
+    // Redis answers off the I/O threads; the socket's work goes back to its
+    // own executor.
+    auto pending = std::make_shared<decltype(open)>(std::move(open));
+    const bool queued =
+        server_->RunBlocking([this, s, limiter, source, pending] {
+          const bool allowed =
+              limiter->Acquire(source, options_.per_source).allowed;
+          boost::asio::post(s->get_executor(),
+                            [pending, allowed] { (*pending)(allowed); });
+        });
+    if (!queued) reject(http::status::service_unavailable, "server busy");
   };
 }
 

@@ -48,6 +48,9 @@ struct GatewayOptions {
   // believed.
   TrustedProxies trusted_proxies;
   ConnectLimits connect;
+  // Open chat WebSockets beyond which upgrades get 503 (each holds a gRPC
+  // stream and buffers; they leave http.max_connections once upgraded).
+  int max_chat_sockets = 10000;
   const Clock* clock = Clock::Real();
 };
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
+#include "lib/core/metrics.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/account/account_grpc_service.h"
@@ -73,40 +75,69 @@ std::string TestVideo() {
   return video;
 }
 
+// What a tokkit_server process runs in front of a Platform: the gRPC
+// services on loopback and the media source the gateway reads.
+struct ServerStack {
+  std::vector<std::unique_ptr<grpc::Service>> services;
+  std::unique_ptr<GrpcTestServer> grpc;
+  std::unique_ptr<MediaSource> media;
+
+  static absl::StatusOr<ServerStack> Start(Platform& p) {
+    ServerStack s;
+    s.services.push_back(std::make_unique<AccountGrpcService>(&p.accounts()));
+    s.services.push_back(
+        std::make_unique<SocialGrpcService>(&p.social(), &p.chat()));
+    s.services.push_back(std::make_unique<FeedGrpcService>(&p.feed()));
+    s.services.push_back(std::make_unique<CommerceGrpcService>(&p.commerce()));
+    s.services.push_back(std::make_unique<OrderGrpcService>(&p.orders()));
+    std::vector<grpc::Service*> raw;
+    for (auto& service : s.services) raw.push_back(service.get());
+    auto server = GrpcTestServer::Start(p, raw);
+    if (!server.ok()) return server.status();
+    s.grpc = std::move(*server);
+    s.media = NewPlatformMediaSource(&p);
+    return s;
+  }
+
+  // The gateway options the tests start from.
+  GatewayOptions Options() const {
+    GatewayOptions o;
+    o.http.listen = "127.0.0.1:0";
+    o.channel = grpc->in_process_channel();
+    o.media = media.get();
+    o.cors_origins = {"https://app.example.com"};
+    o.connect.max_unary_body_bytes = 64 << 10;
+    return o;
+  }
+};
+
 class GatewayTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
     ASSERT_TRUE(t.ok()) << t.status();
     tp_ = std::move(*t);
-    Platform& p = tp_->platform();
-    services_.push_back(std::make_unique<AccountGrpcService>(&p.accounts()));
-    services_.push_back(
-        std::make_unique<SocialGrpcService>(&p.social(), &p.chat()));
-    services_.push_back(std::make_unique<FeedGrpcService>(&p.feed()));
-    services_.push_back(std::make_unique<CommerceGrpcService>(&p.commerce()));
-    services_.push_back(std::make_unique<OrderGrpcService>(&p.orders()));
-    std::vector<grpc::Service*> raw;
-    for (auto& s : services_) raw.push_back(s.get());
-    auto server = GrpcTestServer::Start(p, raw);
-    ASSERT_TRUE(server.ok()) << server.status();
-    grpc_ = std::move(*server);
-    media_ = NewPlatformMediaSource(&p);
+    auto stack = ServerStack::Start(tp_->platform());
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = std::move(*stack);
     StartGateway([](GatewayOptions&) {});
   }
 
   void StartGateway(const std::function<void(GatewayOptions&)>& customize) {
     gateway_.reset();
-    GatewayOptions o;
-    o.http.listen = "127.0.0.1:0";
-    o.channel = grpc_->in_process_channel();
-    o.media = media_.get();
-    o.cors_origins = {"https://app.example.com"};
-    o.connect.max_unary_body_bytes = 64 << 10;
+    gateway_ = StartAnotherGateway(customize);
+    ASSERT_NE(gateway_, nullptr);
+  }
+
+  // A further gateway in front of the same server (as several gateway
+  // replicas would be).
+  std::unique_ptr<Gateway> StartAnotherGateway(
+      const std::function<void(GatewayOptions&)>& customize) {
+    GatewayOptions o = stack_.Options();
     customize(o);
     auto g = Gateway::Start(std::move(o));
-    ASSERT_TRUE(g.ok()) << g.status();
-    gateway_ = std::move(*g);
+    EXPECT_TRUE(g.ok()) << g.status();
+    return g.ok() ? std::move(*g) : nullptr;
   }
 
   HttpResult Post(const std::string& rpc, const std::string& json,
@@ -166,9 +197,7 @@ class GatewayTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<TestPlatform> tp_;
-  std::vector<std::unique_ptr<grpc::Service>> services_;
-  std::unique_ptr<GrpcTestServer> grpc_;
-  std::unique_ptr<MediaSource> media_;
+  ServerStack stack_;
   std::unique_ptr<Gateway> gateway_;
 };
 
@@ -491,18 +520,21 @@ TEST_P(GatewayTest, RateLimitPerSourceAndPerUser) {
 class Socket {
  public:
   Socket(int port, const std::string& subprotocols,
-         const std::string& origin = "")
+         const std::string& origin = "", const std::string& forwarded_for = "")
       : ws_(io_) {
     auto& tcp = boost::beast::get_lowest_layer(ws_);
     tcp.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                        static_cast<unsigned short>(port)));
     tcp.expires_never();
     ws_.set_option(websocket::stream_base::decorator(
-        [subprotocols, origin](websocket::request_type& req) {
+        [subprotocols, origin, forwarded_for](websocket::request_type& req) {
           if (!subprotocols.empty()) {
             req.set(http::field::sec_websocket_protocol, subprotocols);
           }
           if (!origin.empty()) req.set(http::field::origin, origin);
+          if (!forwarded_for.empty()) {
+            req.set("x-forwarded-for", forwarded_for);
+          }
         }));
     websocket::response_type res;
     ws_.handshake(res, absl::StrCat("127.0.0.1:", port), "/v1/chat/ws");
@@ -609,6 +641,172 @@ TEST_P(GatewayTest, ChatSocketAcceptsItsOwnSiteAndListedOriginsOnly) {
   // The fixture's --cors_origins.
   Socket listed(port, bearer, "https://app.example.com");
   EXPECT_EQ(listed.protocol(), "tokkit.chat.v1");
+}
+
+// Two tokkit processes on one database, each with its own gateway: a
+// message sent over one's socket reaches the recipient's socket on the
+// other (through the outbox relay; with Redis, through its stream too).
+TEST_P(GatewayTest, ChatSocketsOnTwoReplicasTalkToEachOther) {
+  for (const bool with_redis : {false, true}) {
+    SCOPED_TRACE(with_redis ? "over Redis" : "over the database outbox");
+    const char* redis = std::getenv("TOKKIT_TEST_REDIS");
+    if (with_redis && (redis == nullptr || *redis == '\0')) continue;
+    PlatformConfig config = tp_->config();
+    if (with_redis) config.redis_url = redis;
+    std::vector<std::unique_ptr<Platform>> platforms;
+    std::vector<ServerStack> stacks;
+    std::vector<std::unique_ptr<Gateway>> gateways;
+    for (int replica : {0, 1}) {
+      // Worker ids of their own: the simulated clock stands still, so a
+      // reused id would mint the same ids again.
+      config.worker_id = (with_redis ? 4 : 2) + replica;
+      auto p = Platform::Open(config);
+      ASSERT_TRUE(p.ok()) << p.status();
+      platforms.push_back(*std::move(p));
+      auto stack = ServerStack::Start(*platforms.back());
+      ASSERT_TRUE(stack.ok()) << stack.status();
+      stacks.push_back(*std::move(stack));
+      auto g = Gateway::Start(stacks.back().Options());
+      ASSERT_TRUE(g.ok()) << g.status();
+      gateways.push_back(*std::move(g));
+    }
+    const std::string suffix = with_redis ? "r" : "d";
+    User alice = SignUp("alice" + suffix);
+    User bob = SignUp("bob" + suffix);
+    Socket alice_ws(gateways[0]->port(),
+                    absl::StrCat("tokkit.chat.v1, bearer.", alice.token));
+    Socket bob_ws(gateways[1]->port(),
+                  absl::StrCat("tokkit.chat.v1, bearer.", bob.token));
+    bob_ws.Send(R"({"hello":{}})");
+    absl::SleepFor(absl::Milliseconds(300));  // subscriptions in place
+    alice_ws.Send(
+        absl::StrCat(R"({"send":{"recipientId":")", bob.id,
+                     R"(","body":"across","clientMessageId":"x1"}})"));
+    std::string got = bob_ws.ReceiveUntil(
+        [](const std::string& f) { return absl::StrContains(f, "across"); });
+    ASSERT_FALSE(got.empty())
+        << "bob's socket on the other replica got nothing";
+    EXPECT_EQ(Field(Json(got), "message.senderId"), alice.id);
+    // And back.
+    bob_ws.Send(
+        absl::StrCat(R"({"send":{"recipientId":")", alice.id,
+                     R"(","body":"and back","clientMessageId":"y1"}})"));
+    EXPECT_FALSE(alice_ws
+                     .ReceiveUntil([](const std::string& f) {
+                       return absl::StrContains(f, "and back") &&
+                              absl::StrContains(f, "\"message\"");
+                     })
+                     .empty());
+    // Regression: neither client answers the close frame, and shutdown
+    // waited on them (and then on their gRPC calls) for ~10 s past its grace.
+    const absl::Time stopping = absl::Now();
+    for (auto& g : gateways) g->Stop(absl::Milliseconds(500));
+    gateways.clear();
+    stacks.clear();
+    platforms.clear();
+    EXPECT_LT(absl::Now() - stopping, absl::Seconds(3));
+  }
+}
+
+// Regression: the chat socket count was not capped.
+TEST_P(GatewayTest, ChatSocketsBeyondTheCapGet503) {
+  User alice = SignUp("alice");
+  StartGateway([](GatewayOptions& o) { o.max_chat_sockets = 1; });
+  const std::string bearer =
+      absl::StrCat("tokkit.chat.v1, bearer.", alice.token);
+  Socket first(gateway_->port(), bearer);
+  first.Send(R"({"hello":{}})");
+  // The first socket is registered once its handshake is answered.
+  try {
+    Socket second(gateway_->port(), bearer);
+    ADD_FAILURE() << "a second socket opened past a cap of one";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), websocket::error::upgrade_declined) << e.what();
+  }
+}
+
+// A random client address (under 10/8) so runs sharing a Redis do not
+// share buckets.
+std::string RandomSourceAddress() {
+  std::random_device r;
+  return absl::StrCat("10.", r() % 256, ".", r() % 256, ".", 1 + r() % 250);
+}
+
+TEST_P(GatewayTest, RedisRateLimitIsSharedByGatewaysAndCoversChatSockets) {
+  const char* redis = std::getenv("TOKKIT_TEST_REDIS");
+  if (redis == nullptr || *redis == '\0') GTEST_SKIP() << "no test Redis";
+  User alice = SignUp("alice");
+  auto one = NewRateLimiter(redis);
+  auto two = NewRateLimiter(redis);
+  ASSERT_TRUE(one.ok() && two.ok());
+  ASSERT_TRUE((*one)->blocking());
+  auto proxies = TrustedProxies::Parse("127.0.0.1");
+  ASSERT_TRUE(proxies.ok());
+  auto limited = [&](RateLimiter* limiter) {
+    return [&, limiter](GatewayOptions& o) {
+      o.rate_limiter = limiter;
+      o.per_source = {0.2, 4};  // four, then one every five seconds
+      o.trusted_proxies = *proxies;
+    };
+  };
+  StartGateway(limited(one->get()));
+  std::unique_ptr<Gateway> other = StartAnotherGateway(limited(two->get()));
+  ASSERT_NE(other, nullptr);
+  const std::string source = RandomSourceAddress();
+  int ok = 0, refused = 0;
+  std::string retry_after;
+  for (int i = 0; i < 8; ++i) {
+    HttpResult r = Fetch(
+        i % 2 == 0 ? gateway_->port() : other->port(), http::verb::post,
+        "/tokkit.feed.v1.FeedService/ListLatest",
+        {{"content-type", "application/json"}, {"x-forwarded-for", source}},
+        "{}");
+    if (r.status == 200) ++ok;
+    if (r.status == 429) {
+      ++refused;
+      retry_after = r.header("retry-after");
+    }
+  }
+  // One bucket for both gateways: 4 (5 if a refill landed), not 8.
+  EXPECT_GE(ok, 4);
+  EXPECT_LE(ok, 5);
+  EXPECT_EQ(ok + refused, 8);
+  EXPECT_FALSE(retry_after.empty());
+  // The chat socket upgrade spends from the same bucket (regression: with
+  // the Redis limiter upgrades skipped the check).
+  const std::string bearer =
+      absl::StrCat("tokkit.chat.v1, bearer.", alice.token);
+  EXPECT_THROW(Socket(other->port(), bearer, "", source),
+               boost::system::system_error);
+  // Another address still gets in.
+  Socket fine(other->port(), bearer, "", RandomSourceAddress());
+  EXPECT_EQ(fine.protocol(), "tokkit.chat.v1");
+}
+
+double MetricValue(const std::string& series) {
+  const std::string text = metrics::Scrape();
+  const size_t at = text.find(series + " ");
+  return at == std::string::npos
+             ? 0
+             : std::strtod(text.c_str() + at + series.size() + 1, nullptr);
+}
+
+// Regression: every Connect call was counted as 2xx before it ran.
+TEST_P(GatewayTest, ConnectRequestsAreCountedWithTheStatusTheyGot) {
+  const std::string ok_series =
+      R"(tokkit_http_requests_total{route="connect",status="2xx"})";
+  const std::string client_error_series =
+      R"(tokkit_http_requests_total{route="connect",status="4xx"})";
+  const double ok_before = MetricValue(ok_series);
+  const double errors_before = MetricValue(client_error_series);
+  EXPECT_EQ(Post("tokkit.account.v1.AccountService/Login",
+                 R"({"login":"nobody","password":"wrong-password-1"})")
+                .status,
+            401);
+  EXPECT_EQ(MetricValue(client_error_series), errors_before + 1);
+  EXPECT_EQ(MetricValue(ok_series), ok_before);
+  EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 200);
+  EXPECT_EQ(MetricValue(ok_series), ok_before + 1);
 }
 
 TEST_P(GatewayTest, SlowClientsAreCutOff) {

@@ -24,6 +24,10 @@ DEFINE_string(upstream, "127.0.0.1:50051",
               "gRPC target of the tokkit servers (host:port or dns:///name "
               "for several)");
 DEFINE_string(http_listen, "127.0.0.1:8080", "host:port to serve HTTP on");
+DEFINE_int32(http_max_connections, 10000,
+             "open HTTP connections beyond which new ones are refused");
+DEFINE_int32(http_max_chat_sockets, 10000,
+             "open chat WebSockets beyond which upgrades get 503");
 DEFINE_string(web_root, "", "directory of static files served under /");
 DEFINE_string(cors_origins, "",
               "comma-separated origins allowed to call from a browser; * any");
@@ -66,6 +70,8 @@ int main(int argc, char** argv) {
 
   gateway::GatewayOptions g;
   g.http.listen = FLAGS_http_listen;
+  g.http.max_connections = FLAGS_http_max_connections;
+  g.max_chat_sockets = FLAGS_http_max_chat_sockets;
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
   g.channel = grpc::CreateCustomChannel(

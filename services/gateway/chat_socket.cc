@@ -135,6 +135,10 @@ class ChatSocket : public ChatSocketRegistry::Entry,
     ws_.async_accept(request_,
                      [self = shared_from_this()](beast::error_code ec) {
                        if (ec) return;
+                       self->accepted_ = true;
+                       // Shutdown asked for a close while the handshake was
+                       // going out.
+                       if (self->close_after_writes_) return self->MaybeClose();
                        if (!self->call_.authorization.empty()) self->OpenCall();
                        self->Read();
                      });
@@ -262,7 +266,7 @@ class ChatSocket : public ChatSocketRegistry::Entry,
   }
 
   void Write() {
-    if (writing_ || out_.empty() || closed_) return;
+    if (!accepted_ || writing_ || out_.empty() || closed_) return;
     writing_ = true;
     ws_.text(true);
     ws_.async_write(net::buffer(out_.front().frame),
@@ -290,7 +294,12 @@ class ChatSocket : public ChatSocketRegistry::Entry,
   }
 
   void MaybeClose() {
-    if (!close_after_writes_ || writing_ || !out_.empty() || closed_) return;
+    // Until the handshake's write completes, a close frame would be a second
+    // write on the stream at once.
+    if (!accepted_ || !close_after_writes_ || writing_ || !out_.empty() ||
+        closed_) {
+      return;
+    }
     closed_ = true;
     closing_ = true;
     ws_.async_close(*close_after_writes_,
@@ -310,6 +319,7 @@ class ChatSocket : public ChatSocketRegistry::Entry,
   beast::flat_buffer in_;
   std::deque<Outgoing> out_;
   std::shared_ptr<Bridge> bridge_;  // until ServerDone
+  bool accepted_ = false;           // the handshake's response is out
   bool reading_ = false;
   bool writing_ = false;
   bool closing_ = false;

@@ -9,7 +9,8 @@
 //     resident memory before and after (goal: flat).
 //
 //   bazel run -c opt //tools/bench:gateway_bench
-//   bazel run -c opt //tools/bench:gateway_bench -- --seconds=5 --connections=16
+//   bazel run -c opt //tools/bench:gateway_bench -- --seconds=5
+//   --connections=16
 //
 // The server is the real tokkit_server binary (embedded default: SQLite and
 // local blobs) started as a child process with rate limits off; nginx runs
@@ -106,7 +107,8 @@ class Child {
   }
   // Resident and peak resident memory in MiB (VmRSS, VmHWM).
   std::pair<double, double> MemoryMiB() const {
-    const std::string status = ReadFile(absl::StrCat("/proc/", pid_, "/status"));
+    const std::string status =
+        ReadFile(absl::StrCat("/proc/", pid_, "/status"));
     auto field = [&](const char* name) {
       std::smatch m;
       std::regex re(absl::StrCat(name, R"(:\s+(\d+) kB)"));
@@ -147,8 +149,7 @@ class HttpConnection {
 };
 
 http::request<http::string_body> Post(const std::string& target,
-                                      const std::string& type,
-                                      std::string body,
+                                      const std::string& type, std::string body,
                                       const std::string& token = "") {
   http::request<http::string_body> req{http::verb::post, target, 11};
   req.set(http::field::host, "127.0.0.1");
@@ -216,8 +217,8 @@ std::string JsonField(const std::string& json, const std::string& name) {
 
 void Row(const std::string& name, double value, const std::string& unit,
          double baseline, const std::string& goal, int64_t errors) {
-  std::printf("| %-44s | %9.0f %-5s | %5.2fx | %-8s |%s\n", name.c_str(),
-              value, unit.c_str(), value / baseline, goal.c_str(),
+  std::printf("| %-44s | %9.0f %-5s | %5.2fx | %-8s |%s\n", name.c_str(), value,
+              unit.c_str(), value / baseline, goal.c_str(),
               errors ? absl::StrCat(" ", errors, " errors").c_str() : "");
 }
 
@@ -232,18 +233,21 @@ int main(int argc, char** argv) {
   std::filesystem::permissions(dir, std::filesystem::perms(0755));
   std::filesystem::permissions(dir + "/www", std::filesystem::perms(0755));
 
-  Child server({FLAGS_server, "--data_dir=" + dir + "/data",
-                "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
-                "--metrics_listen=", "--http_user_rps=0",
-                "--http_source_rps=0", "--log_level=warning"},
-               dir + "/server.log");
-  const int grpc_port = std::stoi(
-      server.WaitForLog(R"(listening on 127\.0\.0\.1:(\d+))"));
-  const int http_port = std::stoi(
-      server.WaitForLog(R"(HTTP on http://127\.0\.0\.1:(\d+)/)"));
+  Child server(
+      {FLAGS_server, "--data_dir=" + dir + "/data", "--listen=127.0.0.1:0",
+       "--http_listen=127.0.0.1:0", "--metrics_listen=", "--http_user_rps=0",
+       "--http_source_rps=0", "--log_level=warning"},
+      dir + "/server.log");
+  const int grpc_port =
+      std::stoi(server.WaitForLog(R"(listening on 127\.0\.0\.1:(\d+))"));
+  const int http_port =
+      std::stoi(server.WaitForLog(R"(HTTP on http://127\.0\.0\.1:(\d+)/)"));
 
   // A user and one video, published through the gateway.
-  std::string video = std::string("\0\0\0\x18" "ftypmp42", 12);
+  std::string video = std::string(
+      "\0\0\0\x18"
+      "ftypmp42",
+      12);
   std::mt19937_64 rng(42);
   while (video.size() < (static_cast<size_t>(FLAGS_video_mib) << 20)) {
     video.push_back(static_cast<char>(rng()));
@@ -253,20 +257,20 @@ int main(int argc, char** argv) {
     HttpConnection c(http_port);
     int64_t unused = 0;
     std::string body;
-    auto reg = Post("/tokkit.account.v1.AccountService/Register",
-                    "application/json",
-                    R"({"username":"bench","email":"bench@example.com",)"
-                    R"("password":"bench-pass-1"})");
+    auto reg =
+        Post("/tokkit.account.v1.AccountService/Register", "application/json",
+             R"({"username":"bench","email":"bench@example.com",)"
+             R"("password":"quiet-harbor-77"})");
     if (c.Do(reg, &unused, &body) != 200) Die("register: " + body);
-    auto login = Post("/tokkit.account.v1.AccountService/Login",
-                      "application/json",
-                      R"({"login":"bench","password":"bench-pass-1"})");
+    auto login =
+        Post("/tokkit.account.v1.AccountService/Login", "application/json",
+             R"({"login":"bench","password":"quiet-harbor-77"})");
     if (c.Do(login, &unused, &body) != 200) Die("login: " + body);
     token = JsonField(body, "accessToken");
-    std::string upload = tokkit::gateway::connect::EncodeEnvelope(
+    std::string upload = tokkit::connect::EncodeEnvelope(
         0, R"({"metadata":{"title":"Benchmark video"}})");
     for (size_t at = 0; at < video.size(); at += 64 << 10) {
-      upload += tokkit::gateway::connect::EncodeEnvelope(
+      upload += tokkit::connect::EncodeEnvelope(
           0, absl::StrCat(R"({"videoChunk":")",
                           absl::Base64Escape(video.substr(at, 64 << 10)),
                           R"("})"));
@@ -306,9 +310,9 @@ int main(int argc, char** argv) {
          << "  server {\n    listen 127.0.0.1:" << nginx_port << ";\n"
          << "    root " << dir << "/www;\n  }\n}\n";
   }
-  Child nginx({FLAGS_nginx, "-p", dir, "-c", dir + "/nginx.conf", "-g",
-               "daemon off;"},
-              dir + "/nginx.log");
+  Child nginx(
+      {FLAGS_nginx, "-p", dir, "-c", dir + "/nginx.conf", "-g", "daemon off;"},
+      dir + "/nginx.log");
   for (int i = 0;; ++i) {
     try {
       HttpConnection probe(nginx_port);
@@ -319,10 +323,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("tokkit gateway benchmark: %d connections, %.0f s per case, "
-              "%d cores\n\n",
-              FLAGS_connections, FLAGS_seconds,
-              static_cast<int>(std::thread::hardware_concurrency()));
+  std::printf(
+      "tokkit gateway benchmark: %d connections, %.0f s per case, "
+      "%d cores\n\n",
+      FLAGS_connections, FLAGS_seconds,
+      static_cast<int>(std::thread::hardware_concurrency()));
 
   // --- unary -------------------------------------------------------------
   feedpb::VideoRequest get_video;
@@ -334,9 +339,9 @@ int main(int argc, char** argv) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // own connection
     args.SetInt("tokkit.bench.thread", thread);
-    auto channel = grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", grpc_port),
-        grpc::InsecureChannelCredentials(), args);
+    auto channel =
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", grpc_port),
+                                  grpc::InsecureChannelCredentials(), args);
     auto stub = std::shared_ptr<feedpb::FeedService::Stub>(
         feedpb::FeedService::NewStub(channel));
     return std::function<bool(int64_t*)>([stub, get_video](int64_t* bytes) {
@@ -378,23 +383,23 @@ int main(int argc, char** argv) {
     return RunLoad([&, port, target, ranged](int thread) {
       auto c = std::make_shared<HttpConnection>(port);
       auto gen = std::make_shared<std::mt19937_64>(thread);
-      return std::function<bool(int64_t*)>(
-          [c, gen, target, ranged, size](int64_t* bytes) {
-            http::request<http::string_body> req{http::verb::get, target, 11};
-            req.set(http::field::host, "127.0.0.1");
-            int64_t want = size;
-            if (ranged) {
-              const int64_t start =
-                  static_cast<int64_t>((*gen)() % (size - (1 << 20)));
-              req.set(http::field::range,
-                      absl::StrCat("bytes=", start, "-", start + (1 << 20) - 1));
-              want = 1 << 20;
-            }
-            int64_t got = 0;
-            const int status = c->Do(req, &got);
-            *bytes += got;
-            return status == (ranged ? 206 : 200) && got == want;
-          });
+      return std::function<bool(int64_t*)>([c, gen, target, ranged,
+                                            size](int64_t* bytes) {
+        http::request<http::string_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        int64_t want = size;
+        if (ranged) {
+          const int64_t start =
+              static_cast<int64_t>((*gen)() % (size - (1 << 20)));
+          req.set(http::field::range,
+                  absl::StrCat("bytes=", start, "-", start + (1 << 20) - 1));
+          want = 1 << 20;
+        }
+        int64_t got = 0;
+        const int status = c->Do(req, &got);
+        *bytes += got;
+        return status == (ranged ? 206 : 200) && got == want;
+      });
     });
   };
   const std::string media_path = "/media/v1/videos/" + video_id;
@@ -410,18 +415,19 @@ int main(int argc, char** argv) {
   std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
               std::string(17, '-').c_str(), std::string(8, '-').c_str(),
               std::string(10, '-').c_str());
-  Row("nginx, 1 MiB range GETs (baseline)", nginx_range.mib_per_second,
-      "MiB/s", nginx_range.mib_per_second, "", nginx_range.errors);
+  Row("nginx, 1 MiB range GETs (baseline)", nginx_range.mib_per_second, "MiB/s",
+      nginx_range.mib_per_second, "", nginx_range.errors);
   Row("gateway, 1 MiB range GETs", gateway_range.mib_per_second, "MiB/s",
       nginx_range.mib_per_second, ">= 0.5x", gateway_range.errors);
-  Row("nginx, whole-file GETs (baseline)", nginx_whole.mib_per_second,
-      "MiB/s", nginx_whole.mib_per_second, "", nginx_whole.errors);
+  Row("nginx, whole-file GETs (baseline)", nginx_whole.mib_per_second, "MiB/s",
+      nginx_whole.mib_per_second, "", nginx_whole.errors);
   Row("gateway, whole-file GETs", gateway_whole.mib_per_second, "MiB/s",
       nginx_whole.mib_per_second, ">= 0.5x", gateway_whole.errors);
   std::printf(
-      "\ntokkit_server resident memory: %.0f MiB before the media cases, "
-      "%.0f MiB after (peak %.0f MiB)\n",
-      before.first, after.first, after.second);
+      "\ntokkit_server resident memory: %.0f MiB before the media cases "
+      "(peak so far %.0f MiB, from publishing the video), %.0f MiB after "
+      "(peak %.0f MiB)\n",
+      before.first, before.second, after.first, after.second);
   std::filesystem::remove_all(dir);
   return 0;
 }

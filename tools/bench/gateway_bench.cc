@@ -32,6 +32,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,10 +60,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace feedpb = tokkit::feed::v1;
 
-[[noreturn]] void Die(const std::string& why) {
-  std::fprintf(stderr, "gateway_bench: %s\n", why.c_str());
-  std::exit(1);
-}
+// Unwinds to main, so the child processes are stopped on the way out.
+[[noreturn]] void Die(const std::string& why) { throw std::runtime_error(why); }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -82,6 +81,7 @@ class Child {
       (void)f;
       dup2(STDOUT_FILENO, STDERR_FILENO);
       std::vector<char*> args;
+      args.reserve(argv.size() + 1);
       for (auto& a : argv) args.push_back(a.data());
       args.push_back(nullptr);
       execv(args[0], args.data());
@@ -174,6 +174,7 @@ Result RunLoad(
   std::atomic<int> phase{0};  // 0 warm-up, 1 measuring, 2 stop
   std::atomic<int64_t> requests{0}, bytes{0}, errors{0};
   std::vector<std::thread> threads;
+  threads.reserve(FLAGS_connections);
   for (int t = 0; t < FLAGS_connections; ++t) {
     threads.emplace_back([&, t] {
       std::function<bool(int64_t*)> call = make(t);
@@ -224,8 +225,19 @@ void Row(const std::string& name, double value, const std::string& unit,
 
 }  // namespace
 
+int Run();
+
 int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
+  try {
+    return Run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gateway_bench: %s\n", e.what());
+    return 1;
+  }
+}
+
+int Run() {
   signal(SIGPIPE, SIG_IGN);
   const std::string dir = absl::StrCat("/tmp/tokkit-gateway-bench-", getpid());
   std::filesystem::remove_all(dir);

@@ -81,9 +81,12 @@ async function refreshTokens() {
   return refreshing;
 }
 
+// A 401 without a reason is a missing or expired access token: refresh it
+// once and resend. (A 401 with a reason, such as TOTP_INVALID, is about the
+// request itself.)
 async function withRefresh(send) {
   let res = await send();
-  if (res.status === 401 && session.refresh) {
+  if (res.status === 401 && session.refresh && !res.headers.get('tokkit-reason')) {
     if (await refreshTokens()) {
       res = await send();
     } else {

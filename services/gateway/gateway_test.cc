@@ -12,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
@@ -54,15 +55,28 @@ std::string Field(const google::protobuf::Struct& s, const std::string& path) {
     const std::string key = path.substr(start, dot - start);
     auto it = at->fields().find(key);
     if (it == at->fields().end()) return "";
-    if (dot == std::string::npos) {
-      const auto& v = it->second;
+    const google::protobuf::Value* value = &it->second;
+    // "list.2.name": a number after a list picks an element.
+    size_t next = dot;
+    while (next != std::string::npos && value->has_list_value()) {
+      const size_t end = path.find('.', next + 1);
+      int index = 0;
+      if (!absl::SimpleAtoi(path.substr(next + 1, end - next - 1), &index) ||
+          index < 0 || index >= value->list_value().values_size()) {
+        return "";
+      }
+      value = &value->list_value().values(index);
+      next = end;
+    }
+    if (next == std::string::npos) {
+      const auto& v = *value;
       if (v.has_string_value()) return v.string_value();
       if (v.has_number_value()) return absl::StrCat(v.number_value());
       if (v.has_bool_value()) return v.bool_value() ? "true" : "false";
       return "<object>";
     }
-    at = &it->second.struct_value();
-    start = dot + 1;
+    at = &value->struct_value();
+    start = next + 1;
   }
 }
 
@@ -164,6 +178,23 @@ class GatewayTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(r.status, 200) << r.body;
     auto s = Json(r.body);
     return {Field(s, "user.id"), Field(s, "tokens.accessToken")};
+  }
+
+  User LogIn(const std::string& name) {
+    HttpResult r = Post("tokkit.account.v1.AccountService/Login",
+                        absl::StrCat(R"({"login":")", name,
+                                     R"(","password":"blue-kettle-42"})"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto s = Json(r.body);
+    return {Field(s, "user.id"), Field(s, "tokens.accessToken")};
+  }
+
+  // A call that must succeed; its JSON answer.
+  google::protobuf::Struct Ok(const std::string& rpc, const std::string& json,
+                              const User& as) {
+    HttpResult r = Post(rpc, json, as.token);
+    EXPECT_EQ(r.status, 200) << rpc << ": " << r.body;
+    return Json(r.body.empty() ? "{}" : r.body);
   }
 
   // Publishes through Connect client streaming: JSON envelopes.
@@ -623,6 +654,114 @@ TEST_P(GatewayTest, ChatSocketWithoutAValidTokenIsClosed) {
       [](const std::string& f) { return absl::StrContains(f, "\"error\""); });
   EXPECT_EQ(Field(Json(denied), "error.code"), "16");
   EXPECT_EQ(forged.Receive(), "");
+}
+
+// Every domain over Connect JSON, the way a web or mobile client drives it:
+// roles, catalogue with an image served as media, cart, an idempotent
+// checkout, a single-use payment token, likes, comments and follows.
+TEST_P(GatewayTest, EveryDomainOverConnectJson) {
+  User boss = SignUp("boss");
+  ASSERT_TRUE(tp_->platform().accounts().GrantAdmin("boss").ok());
+  boss = LogIn("boss");
+  User seller = SignUp("seller");
+  User buyer = SignUp("buyer");
+  Ok("tokkit.account.v1.AccountService/SetRole",
+     absl::StrCat(R"({"userId":")", seller.id, R"(","role":"ROLE_MERCHANT"})"),
+     boss);
+  seller = LogIn("seller");
+
+  // Commerce.
+  const std::string category =
+      Field(Ok("tokkit.commerce.v1.CommerceService/CreateCategory",
+               R"({"name":"Kitchen"})", boss),
+            "id");
+  auto product = Ok("tokkit.commerce.v1.CommerceService/CreateProduct",
+                    absl::StrCat(R"({"categoryId":")", category,
+                                 R"(","name":"Tea mug","forSale":true,)"
+                                 R"("shippingCents":"500","skus":[)"
+                                 R"({"attributes":"colour=orange",)"
+                                 R"("priceCents":"1999","stock":"5"}]})"),
+                    seller);
+  const std::string product_id = Field(product, "id");
+  const std::string sku = Field(product, "skus.0.id");
+  ASSERT_FALSE(sku.empty());
+  // A 1x1 PNG.
+  Ok("tokkit.commerce.v1.CommerceService/AddProductImage",
+     absl::StrCat(R"({"productId":")", product_id,
+                  R"(","image":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ)"
+                  R"(AAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="})"),
+     seller);
+  auto listed = Ok("tokkit.commerce.v1.CommerceService/ListProducts",
+                   R"({"keyword":"mug"})", buyer);
+  EXPECT_EQ(Field(listed, "products.0.name"), "Tea mug");
+  const std::string image_url = Field(listed, "products.0.imageUrls.0");
+  ASSERT_FALSE(image_url.empty());
+  HttpResult image = Fetch(gateway_->port(), http::verb::get, image_url);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.header("content-type"), "image/png");
+  EXPECT_EQ(
+      Field(Ok("tokkit.commerce.v1.CommerceService/PutInCart",
+               absl::StrCat(R"({"skuId":")", sku, R"(","quantity":2})"), buyer),
+            "subtotalCents"),
+      "3998");
+
+  // Orders and payment.
+  const std::string address = Field(
+      Ok("tokkit.account.v1.AccountService/AddAddress",
+         R"({"address":{"recipient":"Bo","phone":"+86 138 0000 0000",)"
+         R"("line1":"1 Tea Street","city":"Hangzhou","postalCode":"310000",)"
+         R"("countryCode":"CN"}})",
+         buyer),
+      "address.id");
+  const std::string checkout =
+      absl::StrCat(R"({"addressId":")", address, R"(","idempotencyKey":"k1"})");
+  auto order = Ok("tokkit.order.v1.OrderService/CheckoutCart", checkout, buyer);
+  EXPECT_EQ(Field(order, "status"), "PENDING_PAYMENT");
+  EXPECT_EQ(Field(order, "totalCents"), "4498");
+  // The same key again: the same order, not a second one.
+  EXPECT_EQ(
+      Field(Ok("tokkit.order.v1.OrderService/CheckoutCart", checkout, buyer),
+            "id"),
+      Field(order, "id"));
+  const std::string order_ref =
+      absl::StrCat(R"({"orderId":")", Field(order, "id"), R"("})");
+  const std::string token = Field(
+      Ok("tokkit.order.v1.OrderService/CreatePaymentToken", order_ref, buyer),
+      "token");
+  const std::string pay = absl::StrCat(R"({"token":")", token, R"("})");
+  auto paid = Ok("tokkit.order.v1.OrderService/Pay", pay, buyer);
+  EXPECT_EQ(Field(paid, "status"), "PAYMENT_SUCCEEDED");
+  // A retried Pay (its response lost) gets the same payment: one charge.
+  EXPECT_EQ(Field(Ok("tokkit.order.v1.OrderService/Pay", pay, buyer), "id"),
+            Field(paid, "id"));
+  EXPECT_EQ(Field(Ok("tokkit.order.v1.OrderService/GetOrder", order_ref, buyer),
+                  "status"),
+            "PAID");
+  // The merchant sees it.
+  EXPECT_EQ(
+      Field(Ok("tokkit.order.v1.OrderService/ListMerchantOrders", "{}", seller),
+            "orders.0.id"),
+      Field(order, "id"));
+
+  // Social.
+  const std::string video = Field(Publish(seller, TestVideo()), "id");
+  const std::string video_ref = absl::StrCat(R"({"videoId":")", video, R"("})");
+  EXPECT_EQ(
+      Field(Ok("tokkit.social.v1.SocialService/LikeVideo", video_ref, buyer),
+            "likeCount"),
+      "1");
+  Ok("tokkit.social.v1.SocialService/AddComment",
+     absl::StrCat(R"({"videoId":")", video, R"(","body":"nice mug"})"), buyer);
+  EXPECT_EQ(
+      Field(Ok("tokkit.social.v1.SocialService/ListComments", video_ref, buyer),
+            "comments.0.body"),
+      "nice mug");
+  Ok("tokkit.social.v1.SocialService/Follow",
+     absl::StrCat(R"({"userId":")", seller.id, R"("})"), buyer);
+  EXPECT_EQ(Field(Ok("tokkit.social.v1.SocialService/GetRelationStats",
+                     absl::StrCat(R"({"userId":")", seller.id, R"("})"), buyer),
+                  "followers"),
+            "1");
 }
 
 // Regression: the example web app's own chat socket was refused with 403

@@ -42,6 +42,10 @@ enum class OrderStatus {
 bool CanTransition(OrderStatus from, OrderStatus to);
 absl::string_view StatusName(OrderStatus s);
 
+// Which coupon an order uses: none, the best usable one in the wallet, or
+// the one named.
+enum class CouponMode { kNone, kBest, kSpecific };
+
 struct OrderItem {
   int64_t sku_id = 0;
   int64_t spu_id = 0;

@@ -15,8 +15,6 @@
 
 namespace tokkit::order {
 
-enum class CouponMode { kNone, kBest, kSpecific };
-
 struct OrderDraft {
   // id, user_id, idempotency_key, address, created_at, expires_at; items
   // carry only sku_id and quantity: prices are read in the transaction.

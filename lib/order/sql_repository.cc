@@ -9,6 +9,7 @@
 #include "lib/commerce/sql_repository.h"
 #include "lib/core/cursor.h"
 #include "lib/core/status_macros.h"
+#include "lib/order/pricing.h"
 #include "lib/store/events/outbox.h"
 #include "lib/store/sql/sql_util.h"
 
@@ -248,69 +249,38 @@ class SqlOrderRepository : public OrderRepository {
                         &o.idempotency_key);
       if (existing)
         return absl::OkStatus();  // a retry: same order, no new effects
-      std::vector<commerce::PricedLine> priced;
-      o.merchant_id = 0;
-      o.items_total_cents = 0;
-      o.shipping_cents = 0;
-      for (OrderItem& item : o.items) {
-        std::optional<commerce::SkuForOrder> s =
-            commerce::LoadSkuForOrder(sql, item.sku_id);
-        if (!s)
-          return absl::NotFoundError(
-              absl::StrCat("sku ", item.sku_id, " not found"));
-        if (!s->for_sale) {
-          return absl::FailedPreconditionError(
-              absl::StrCat(s->spu_name, " is not for sale"));
-        }
-        if (o.merchant_id == 0) o.merchant_id = s->sku.merchant_id;
-        if (o.merchant_id != s->sku.merchant_id) {
-          return absl::InvalidArgumentError(
-              "an order holds one merchant's items");
-        }
-        // The never-oversell step: a conditional decrement.
+      // Read, price (lib/order/pricing.h holds every rule), then the
+      // conditional writes.
+      std::vector<std::optional<commerce::SkuForOrder>> skus;
+      skus.reserve(o.items.size());
+      for (const OrderItem& item : o.items) {
+        skus.push_back(commerce::LoadSkuForOrder(sql, item.sku_id));
+      }
+      const CouponWallet wallet = d.coupon_mode == CouponMode::kNone
+                                      ? CouponWallet()
+                                      : commerce::LoadWallet(sql, o.user_id);
+      ASSIGN_OR_RETURN(OrderQuote quote,
+                       PriceOrder(o.items, skus, d.coupon_mode,
+                                  d.user_coupon_id, wallet, o.created_at));
+      // The never-oversell step: a conditional decrement per line.
+      for (const OrderItem& item : quote.items) {
         if (!commerce::ReserveStock(sql, item.sku_id, item.quantity)) {
           return absl::FailedPreconditionError(
-              absl::StrCat("not enough stock for ", s->spu_name));
-        }
-        item.spu_id = s->sku.spu_id;
-        item.name = s->spu_name;
-        item.attributes = s->sku.attributes;
-        item.unit_price_cents = s->sku.price_cents;
-        item.price_version = s->sku.price_version;
-        o.items_total_cents += item.unit_price_cents * item.quantity;
-        o.shipping_cents = std::max(o.shipping_cents, s->shipping_cents);
-        priced.push_back({item.spu_id, s->category_id, s->sku.merchant_id,
-                          item.unit_price_cents, item.quantity});
-      }
-      o.discount_cents = 0;
-      o.user_coupon_id = 0;
-      if (d.coupon_mode != CouponMode::kNone) {
-        std::vector<std::pair<commerce::UserCoupon, commerce::Coupon>> wallet =
-            commerce::LoadWallet(sql, o.user_id);
-        if (d.coupon_mode == CouponMode::kSpecific) {
-          std::vector<std::pair<commerce::UserCoupon, commerce::Coupon>> only;
-          for (auto& w : wallet) {
-            if (w.first.id == d.user_coupon_id) only.push_back(w);
-          }
-          wallet = std::move(only);
-        }
-        std::optional<commerce::CouponChoice> choice =
-            commerce::BestCoupon(wallet, priced, o.created_at);
-        if (!choice && d.coupon_mode == CouponMode::kSpecific) {
-          return absl::FailedPreconditionError(
-              "that coupon cannot be used on this order");
-        }
-        if (choice) {
-          if (!commerce::UseCoupon(sql, choice->user_coupon.id, o.user_id, o.id,
-                                   o.created_at)) {
-            return absl::AbortedError(
-                "coupon was used concurrently");  // retried
-          }
-          o.user_coupon_id = choice->user_coupon.id;
-          o.discount_cents = choice->discount_cents;
+              absl::StrCat("not enough stock for ", item.name));
         }
       }
-      o.total_cents = o.items_total_cents - o.discount_cents + o.shipping_cents;
+      if (quote.user_coupon_id != 0 &&
+          !commerce::UseCoupon(sql, quote.user_coupon_id, o.user_id, o.id,
+                               o.created_at)) {
+        return absl::AbortedError("coupon was used concurrently");  // retried
+      }
+      o.merchant_id = quote.merchant_id;
+      o.items = std::move(quote.items);
+      o.items_total_cents = quote.items_total_cents;
+      o.shipping_cents = quote.shipping_cents;
+      o.discount_cents = quote.discount_cents;
+      o.user_coupon_id = quote.user_coupon_id;
+      o.total_cents = quote.total_cents;
       o.status = OrderStatus::kPendingPayment;
       o.updated_at = o.created_at;
       const int status = static_cast<int>(o.status);

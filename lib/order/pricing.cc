@@ -1,0 +1,70 @@
+#include "lib/order/pricing.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "lib/commerce/pricing.h"
+
+namespace tokkit::order {
+
+absl::StatusOr<OrderQuote> PriceOrder(
+    const std::vector<OrderItem>& lines,
+    const std::vector<std::optional<commerce::SkuForOrder>>& skus,
+    CouponMode coupon_mode, int64_t user_coupon_id, const CouponWallet& wallet,
+    absl::Time now) {
+  if (lines.size() != skus.size()) {
+    return absl::InvalidArgumentError("one SKU snapshot per order line");
+  }
+  OrderQuote q;
+  std::vector<commerce::PricedLine> priced;
+  priced.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    OrderItem item = lines[i];
+    const std::optional<commerce::SkuForOrder>& s = skus[i];
+    if (!s) {
+      return absl::NotFoundError(
+          absl::StrCat("sku ", item.sku_id, " not found"));
+    }
+    if (!s->for_sale) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(s->spu_name, " is not for sale"));
+    }
+    if (q.merchant_id == 0) q.merchant_id = s->sku.merchant_id;
+    if (q.merchant_id != s->sku.merchant_id) {
+      return absl::InvalidArgumentError("an order holds one merchant's items");
+    }
+    item.spu_id = s->sku.spu_id;
+    item.name = s->spu_name;
+    item.attributes = s->sku.attributes;
+    item.unit_price_cents = s->sku.price_cents;
+    item.price_version = s->sku.price_version;
+    q.items_total_cents += item.unit_price_cents * item.quantity;
+    q.shipping_cents = std::max(q.shipping_cents, s->shipping_cents);
+    priced.push_back({item.spu_id, s->category_id, s->sku.merchant_id,
+                      item.unit_price_cents, item.quantity});
+    q.items.push_back(std::move(item));
+  }
+  if (coupon_mode != CouponMode::kNone) {
+    CouponWallet candidates;
+    for (const auto& entry : wallet) {
+      if (coupon_mode == CouponMode::kBest ||
+          entry.first.id == user_coupon_id) {
+        candidates.push_back(entry);
+      }
+    }
+    std::optional<commerce::CouponChoice> choice =
+        commerce::BestCoupon(candidates, priced, now);
+    if (!choice && coupon_mode == CouponMode::kSpecific) {
+      return absl::FailedPreconditionError(
+          "that coupon cannot be used on this order");
+    }
+    if (choice) {
+      q.user_coupon_id = choice->user_coupon.id;
+      q.discount_cents = choice->discount_cents;
+    }
+  }
+  q.total_cents = q.items_total_cents - q.discount_cents + q.shipping_cents;
+  return q;
+}
+
+}  // namespace tokkit::order

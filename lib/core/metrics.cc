@@ -11,6 +11,7 @@
 #include <prometheus/text_serializer.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -325,6 +326,14 @@ std::string Scrape() {
       State::Get().callbacks()->Collect();
   families.insert(families.end(), more.begin(), more.end());
   return prometheus::TextSerializer().Serialize(families);
+}
+
+double ScrapedValue(const std::string& series) {
+  const std::string text = Scrape();
+  const size_t at = text.find(series + " ");
+  return at == std::string::npos
+             ? 0
+             : std::strtod(text.c_str() + at + series.size() + 1, nullptr);
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Serve(const std::string& listen) {

@@ -75,6 +75,10 @@ std::unique_ptr<CollectorHandle> RegisterCollector(
 // The text exposition of everything registered (tests, /metrics).
 std::string Scrape();
 
+// One series' value in Scrape(), e.g. `tokkit_x_total{result="ok"}`; 0
+// before its first sample (tests).
+double ScrapedValue(const std::string& series);
+
 // Serves /metrics on `listen` (host:port; port 0 picks one) until the
 // handle is destroyed. The bound port is in port().
 class Server {

@@ -103,22 +103,13 @@ TEST_P(PaymentRecoveryTest, ApproveAndRejectRacingHaveOneWinner) {
   ExpectLedgerBalanced();
 }
 
-// A counter's value from /metrics (0 before its first increment).
-double Scraped(const std::string& series) {
-  const std::string text = metrics::Scrape();
-  const size_t at = text.find(series + " ");
-  return at == std::string::npos
-             ? 0
-             : std::strtod(text.c_str() + at + series.size() + 1, nullptr);
-}
-
 TEST_P(PaymentRecoveryTest, ProviderOutageLeavesTheRefundInProgress) {
   // Regression: refunds were never counted (the alert on failing refunds
   // could not fire).
   const std::string failed = "tokkit_refunds_total{result=\"failed\"}";
   const std::string refunded = "tokkit_refunds_total{result=\"refunded\"}";
-  const double failed_before = Scraped(failed);
-  const double refunded_before = Scraped(refunded);
+  const double failed_before = metrics::ScrapedValue(failed);
+  const double refunded_before = metrics::ScrapedValue(refunded);
   Principal buyer = User("buyer");
   commerce::Sku wok = Product(2500, 10);
   Order o = PaidOrder(buyer, wok, "outage");
@@ -158,8 +149,8 @@ TEST_P(PaymentRecoveryTest, ProviderOutageLeavesTheRefundInProgress) {
   EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 10);
   EXPECT_EQ((*orders().Balances(admin_))[kProviderClearing], 0);
   ExpectLedgerBalanced();
-  EXPECT_EQ(Scraped(failed) - failed_before, 3);
-  EXPECT_EQ(Scraped(refunded) - refunded_before, 1);
+  EXPECT_EQ(metrics::ScrapedValue(failed) - failed_before, 3);
+  EXPECT_EQ(metrics::ScrapedValue(refunded) - refunded_before, 1);
 }
 
 TEST_P(PaymentRecoveryTest, ACrashBetweenStepsIsResumed) {

@@ -207,13 +207,8 @@ TEST_P(ChatTest, LiveDeliveryAcrossReplicasOverRedis) {
 
 // Transactions retried after a lost race, process-wide (from /metrics).
 double ConflictRetries() {
-  const std::string text = metrics::Scrape();
-  const std::string key =
-      "tokkit_db_transaction_retries_total{reason=\"conflict\"} ";
-  const size_t at = text.find(key);
-  return at == std::string::npos
-             ? 0
-             : std::strtod(text.c_str() + at + key.size(), nullptr);
+  return metrics::ScrapedValue(
+      "tokkit_db_transaction_retries_total{reason=\"conflict\"}");
 }
 
 // Regression: each send upserted the recipient's conversation row, then the

@@ -922,30 +922,22 @@ TEST_P(GatewayTest, RedisRateLimitIsSharedByGatewaysAndCoversChatSockets) {
   EXPECT_EQ(fine.protocol(), "tokkit.chat.v1");
 }
 
-double MetricValue(const std::string& series) {
-  const std::string text = metrics::Scrape();
-  const size_t at = text.find(series + " ");
-  return at == std::string::npos
-             ? 0
-             : std::strtod(text.c_str() + at + series.size() + 1, nullptr);
-}
-
 // Regression: every Connect call was counted as 2xx before it ran.
 TEST_P(GatewayTest, ConnectRequestsAreCountedWithTheStatusTheyGot) {
   const std::string ok_series =
       R"(tokkit_http_requests_total{route="connect",status="2xx"})";
   const std::string client_error_series =
       R"(tokkit_http_requests_total{route="connect",status="4xx"})";
-  const double ok_before = MetricValue(ok_series);
-  const double errors_before = MetricValue(client_error_series);
+  const double ok_before = metrics::ScrapedValue(ok_series);
+  const double errors_before = metrics::ScrapedValue(client_error_series);
   EXPECT_EQ(Post("tokkit.account.v1.AccountService/Login",
                  R"({"login":"nobody","password":"wrong-password-1"})")
                 .status,
             401);
-  EXPECT_EQ(MetricValue(client_error_series), errors_before + 1);
-  EXPECT_EQ(MetricValue(ok_series), ok_before);
+  EXPECT_EQ(metrics::ScrapedValue(client_error_series), errors_before + 1);
+  EXPECT_EQ(metrics::ScrapedValue(ok_series), ok_before);
   EXPECT_EQ(Post("tokkit.feed.v1.FeedService/ListLatest", "{}").status, 200);
-  EXPECT_EQ(MetricValue(ok_series), ok_before + 1);
+  EXPECT_EQ(metrics::ScrapedValue(ok_series), ok_before + 1);
 }
 
 TEST_P(GatewayTest, SlowClientsAreCutOff) {

@@ -216,6 +216,15 @@ std::string JsonField(const std::string& json, const std::string& name) {
   return std::regex_search(json, m, re) ? std::string(m[1]) : "";
 }
 
+// A Markdown table's head; Row() lines follow.
+void Header(const std::string& title, const std::string& measure) {
+  std::printf("| %-44s | %15s | %6s | %-8s |\n", title.c_str(), measure.c_str(),
+              "ratio", "goal");
+  std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
+              std::string(17, '-').c_str(), std::string(8, '-').c_str(),
+              std::string(10, '-').c_str());
+}
+
 void Row(const std::string& name, double value, const std::string& unit,
          double baseline, const std::string& goal, int64_t errors) {
   std::printf("| %-44s | %9.0f %-5s | %5.2fx | %-8s |%s\n", name.c_str(), value,
@@ -376,11 +385,7 @@ int Run() {
   Result json_result = connect_load("application/json", get_video_json);
   Result proto_result = connect_load("application/proto", get_video_binary);
 
-  std::printf("| %-44s | %15s | %6s | %-8s |\n", "FeedService/GetVideo",
-              "requests/s", "ratio", "goal");
-  std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
-              std::string(17, '-').c_str(), std::string(8, '-').c_str(),
-              std::string(10, '-').c_str());
+  Header("FeedService/GetVideo", "requests/s");
   Row("native gRPC (baseline)", grpc_result.per_second, "req/s",
       grpc_result.per_second, "", grpc_result.errors);
   Row("Connect JSON through the gateway", json_result.per_second, "req/s",
@@ -421,12 +426,8 @@ int Run() {
   Result gateway_whole = media_load(http_port, media_path, false);
   const auto after = server.MemoryMiB();
 
-  std::printf("\n| %-44s | %15s | %6s | %-8s |\n",
-              absl::StrCat("media, ", FLAGS_video_mib, " MiB video").c_str(),
-              "throughput", "ratio", "goal");
-  std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
-              std::string(17, '-').c_str(), std::string(8, '-').c_str(),
-              std::string(10, '-').c_str());
+  std::printf("\n");
+  Header(absl::StrCat("media, ", FLAGS_video_mib, " MiB video"), "throughput");
   Row("nginx, 1 MiB range GETs (baseline)", nginx_range.mib_per_second, "MiB/s",
       nginx_range.mib_per_second, "", nginx_range.errors);
   Row("gateway, 1 MiB range GETs", gateway_range.mib_per_second, "MiB/s",

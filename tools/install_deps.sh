@@ -8,12 +8,12 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev libabsl-dev libsoci-dev libboost-dev
   libsqlite3-dev libpq-dev libhiredis-dev libgflags-dev libgtest-dev
   googletest libbenchmark-dev libsodium-dev libssl-dev libcrypt-dev
-  libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
+  libmariadb-dev libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
   zlib1g-dev curl
   clang-format
 )
 # Sanitizer, fuzzing and lint runs: clang with its libFuzzer runtime.
-TEST_PACKAGES=(postgresql redis-server python3 clang clang-tidy libclang-rt-14-dev)
+TEST_PACKAGES=(postgresql mariadb-server redis-server python3 clang clang-tidy libclang-rt-14-dev)
 
 # The browser test of examples/web: Debian's chromium, driven by the npm
 # package playwright-core (which needs Node.js 18 or newer and npm).

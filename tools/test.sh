@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every tokkit test on a fresh Debian bookworm machine: installs what is
-# missing, starts a throwaway PostgreSQL and Redis on loopback so the contract
-# tests run on every backend, then runs, in order:
+# missing, starts a throwaway PostgreSQL, MariaDB and Redis on loopback so the
+# contract tests run on every backend, then runs, in order:
 #   plain    bazel test //...
 #   browser  examples/web driven in Debian's chromium by
 #            examples/web/test/browser_test.mjs (one check per step);
@@ -41,14 +41,16 @@ tally="$state/tally"
 # outgoing connection can hold a port for a moment; a busy port is retried.
 port=${TOKKIT_TEST_PG_PORT:-25432}
 redis_port=${TOKKIT_TEST_REDIS_PORT:-26379}
+mysql_port=${TOKKIT_TEST_MYSQL_PORT:-23306}
 cleanup() {
   tools/testenv/postgres.sh stop "$state" || true
+  tools/testenv/mariadb.sh stop "$state" || true
   tools/testenv/redis.sh stop "$state" || true
   rm -rf "$state"
 }
 trap cleanup EXIT
 
-# start_server <postgres|redis> <first port>: prints the URL.
+# start_server <postgres|mariadb|redis> <first port>: prints the URL.
 start_server() {
   local kind=$1 p=$2 url
   for attempt in 1 2 3 4 5; do
@@ -67,6 +69,12 @@ pg_url=$(start_server postgres "$port") || {
   exit 1
 }
 export TOKKIT_TEST_POSTGRES="$pg_url"
+mysql_url=$(start_server mariadb "$mysql_port") || {
+  echo "could not start MariaDB; see $state/mariadb/mariadb.log" >&2
+  cat "$state/mariadb/mariadb.log" >&2 || true
+  exit 1
+}
+export TOKKIT_TEST_MYSQL="$mysql_url"
 redis_url=$(start_server redis "$redis_port") || {
   echo "could not start Redis" >&2
   exit 1

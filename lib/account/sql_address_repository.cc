@@ -134,9 +134,15 @@ class SqlAddressRepository : public AddressRepository {
           soci::use(address_id), soci::use(user_id);
       if (was_default != 0) {
         // Promote the oldest remaining address so a default always exists.
-        sql << "UPDATE addresses SET is_default = 1 WHERE id = (SELECT MIN(id) "
-               "FROM addresses WHERE user_id = :u)",
-            soci::use(user_id);
+        // (Read first: MySQL cannot update a table its subquery reads.)
+        soci::row oldest;
+        sql << "SELECT MIN(id) FROM addresses WHERE user_id = :u",
+            soci::use(user_id), soci::into(oldest);
+        if (sql.got_data() && oldest.get_indicator(0) != soci::i_null) {
+          const int64_t id = RowInt(oldest, 0);
+          sql << "UPDATE addresses SET is_default = 1 WHERE id = :i",
+              soci::use(id);
+        }
       }
       return absl::OkStatus();
     });

@@ -30,13 +30,17 @@ class SqlThrottleRepository : public ThrottleRepository {
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       // One upsert both counts and rolls the window, so concurrent failures
       // on several replicas are all counted (the row lock serialises them).
-      sql << "INSERT INTO login_throttle (throttle_key, failures, "
-             "window_start_ms, locked_until_ms) VALUES (:k, 1, :n, 0) "
-             "ON CONFLICT (throttle_key) DO UPDATE SET "
-             "failures = CASE WHEN login_throttle.window_start_ms < :c1 "
-             "THEN 1 ELSE login_throttle.failures + 1 END, "
-             "window_start_ms = CASE WHEN login_throttle.window_start_ms < :c2 "
-             "THEN :n2 ELSE login_throttle.window_start_ms END",
+      // `failures` is assigned first and reads the old window_start_ms
+      // (MySQL evaluates assignments in order).
+      sql << Upsert(sql,
+                    "login_throttle (throttle_key, failures, "
+                    "window_start_ms, locked_until_ms) VALUES (:k, 1, :n, 0)",
+                    "throttle_key",
+                    "failures = CASE WHEN login_throttle.window_start_ms < "
+                    ":c1 THEN 1 ELSE login_throttle.failures + 1 END, "
+                    "window_start_ms = CASE WHEN "
+                    "login_throttle.window_start_ms < :c2 THEN :n2 ELSE "
+                    "login_throttle.window_start_ms END"),
           soci::use(k), soci::use(now_ms), soci::use(cutoff_ms),
           soci::use(cutoff_ms), soci::use(now_ms);
       sql << "UPDATE login_throttle SET locked_until_ms = :l WHERE "

@@ -179,11 +179,12 @@ void RefreshMinPrice(soci::session& sql, int64_t spu_id) {
       soci::use(spu_id), soci::use(spu_id);
 }
 
-// LIKE pattern matching `text` literally.
+// LIKE pattern matching `text` literally, for "LIKE ? ESCAPE '!'". Not a
+// backslash: MySQL (and SOCI's statement parser for it) would read '\' in a
+// literal as the start of an escape.
 std::string LikeLiteral(const std::string& text) {
   return absl::StrCat(
-      "%",
-      absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
+      "%", absl::StrReplaceAll(text, {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}}),
       "%");
 }
 
@@ -409,8 +410,8 @@ class SqlCatalogRepository : public CatalogRepository {
         // Case-insensitive on every backend (SQLite's LIKE already is,
         // PostgreSQL's is not).
         q.Where(
-            "LOWER(name) LIKE LOWER(?) ESCAPE '\\' OR "
-            "LOWER(description) LIKE LOWER(?) ESCAPE '\\'",
+            "LOWER(name) LIKE LOWER(?) ESCAPE '!' OR "
+            "LOWER(description) LIKE LOWER(?) ESCAPE '!'",
             like);
       }
       q.Each(sql, "ORDER BY id DESC LIMIT ?", limit,
@@ -537,10 +538,10 @@ class SqlCartRepository : public CartRepository {
                    absl::Time now) override {
     return db_->Run([&](soci::session& sql) {
       const int64_t ms = ToMillis(now);
-      sql << "INSERT INTO cart_items (user_id, sku_id, quantity, added_at_ms) "
-             "VALUES "
-             "(:u, :s, :q, :t) ON CONFLICT (user_id, sku_id) DO UPDATE SET "
-             "quantity = :q2",
+      sql << Upsert(sql,
+                    "cart_items (user_id, sku_id, quantity, added_at_ms) "
+                    "VALUES (:u, :s, :q, :t)",
+                    "user_id, sku_id", "quantity = :q2"),
           soci::use(user_id), soci::use(sku_id), soci::use(quantity),
           soci::use(ms), soci::use(quantity);
       return absl::OkStatus();

@@ -65,6 +65,13 @@ CREATE VIRTUAL TABLE video_search USING fts5(title, description, tags, author_na
        absl::StrCat(kCommonV2, R"sql(
 ALTER TABLE videos ADD COLUMN search_doc tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', replace(tags, ',', ' ')), 'B') || setweight(to_tsvector('simple', author_name), 'B') || setweight(to_tsvector('simple', description), 'C')) STORED;
 CREATE INDEX videos_search_idx ON videos USING GIN (search_doc);
+)sql"),
+       // MySQL/MariaDB: an InnoDB FULLTEXT index, built without a stopword
+       // list so every word can be found (words shorter than the server's
+       // innodb_ft_min_token_size, 3 by default, are not indexed).
+       absl::StrCat(kCommonV2, R"sql(
+SET SESSION innodb_ft_enable_stopword = OFF;
+CREATE FULLTEXT INDEX videos_search_idx ON videos (title, description, tags, author_name);
 )sql")},
       {3, "video tags",
        R"sql(
@@ -134,6 +141,20 @@ std::string Fts5Literal(const std::string& query) {
        absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
     terms.push_back(
         absl::StrCat("\"", absl::StrReplaceAll(word, {{"\"", "\"\""}}), "\""));
+  }
+  return absl::StrJoin(terms, " ");
+}
+
+// MySQL boolean-mode query requiring every word, each as a quoted phrase so
+// operators (+ - * ~ < > ( ) @) in user input are plain text. A phrase cannot
+// hold '"', which becomes a word break like other punctuation.
+std::string MysqlBooleanLiteral(const std::string& query) {
+  std::vector<std::string> terms;
+  for (absl::string_view word :
+       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+    std::string w = absl::StrReplaceAll(word, {{"\"", " "}});
+    if (absl::StripAsciiWhitespace(w).empty()) continue;
+    terms.push_back(absl::StrCat("+\"", w, "\""));
   }
   return absl::StrJoin(terms, " ");
 }
@@ -278,11 +299,12 @@ class SqlVideoRepository : public VideoRepository {
                                          double log2_contribution) override {
     bool fresh = false;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
-      fresh = ExecAffected(
-                  sql,
-                  "INSERT INTO consumed_events (consumer, event_id) VALUES "
-                  "(:c, :e) ON CONFLICT DO NOTHING",
-                  consumer, event_id) == 1;
+      fresh = ExecAffected(sql,
+                           InsertIgnoringDuplicate(
+                               sql,
+                               "consumed_events (consumer, event_id) "
+                               "VALUES (:c, :e)"),
+                           consumer, event_id) == 1;
       if (fresh) AddToCounters(sql, video_id, 0, log2_contribution);
       return absl::OkStatus();
     }));
@@ -343,6 +365,15 @@ class SqlVideoRepository : public VideoRepository {
                          "video_counters c "
                          "ON c.video_id = v.id WHERE video_search MATCH :q AND "
                          "v.deleted = 0"));
+      } else if (db_->dialect() == SqlDialect::kMysql) {
+        text = MysqlBooleanLiteral(query);
+        q = RankedSearch(absl::StrCat(
+            TOKKIT_VIDEO_COLUMNS,
+            ", MATCH (v.title, v.description, v.tags, v.author_name) AGAINST "
+            "(:q IN BOOLEAN MODE) AS rel",
+            TOKKIT_VIDEO_FROM,
+            " WHERE MATCH (v.title, v.description, v.tags, v.author_name) "
+            "AGAINST (:q2 IN BOOLEAN MODE) AND v.deleted = 0"));
       } else {
         text = query;  // plainto_tsquery treats its input as plain words
         q = RankedSearch(absl::StrCat(
@@ -379,14 +410,15 @@ class SqlVideoRepository : public VideoRepository {
   // database write-locked (SQLite) for the read-modify-write of the log sum.
   void AddToCounters(soci::session& sql, int64_t video_id, int64_t views,
                      double log2_contribution) {
-    sql << "INSERT INTO video_counters (video_id, view_count, popularity_key) "
-           "SELECT id, 0, :k FROM videos WHERE id = :v AND deleted = 0 "
-           "ON CONFLICT (video_id) DO NOTHING",
+    sql << InsertIgnoringDuplicate(
+               sql,
+               "video_counters (video_id, view_count, popularity_key) "
+               "SELECT id, 0, :k FROM videos WHERE id = :v AND deleted = 0"),
         soci::use(kNoPopularity), soci::use(video_id);
     soci::row r;
     sql << absl::StrCat(
         "SELECT popularity_key FROM video_counters WHERE video_id = :v",
-        db_->dialect() == SqlDialect::kPostgresql ? " FOR UPDATE" : ""),
+        ForUpdate(sql)),
         soci::use(video_id), soci::into(r);
     if (!sql.got_data()) return;  // unknown or deleted video
     const int64_t updated = PopularityKey(

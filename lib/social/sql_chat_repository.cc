@@ -55,23 +55,27 @@ class SqlChatRepository : public ChatRepository {
           soci::use(m.client_message_id), soci::use(created);
       // Recipient: one more unread. Sender: has read what they sent.
       auto recipient_row = [&] {
-        sql << "INSERT INTO conversations (user_id, peer_id, "
-               "last_message_id, last_read_id, unread_count) VALUES (:u, :p, "
-               ":m, 0, 1) ON CONFLICT (user_id, peer_id) DO UPDATE SET "
-               "unread_count = conversations.unread_count + 1, "
-               "last_message_id = CASE WHEN conversations.last_message_id < "
-               ":m2 THEN :m3 ELSE conversations.last_message_id END",
+        sql << Upsert(sql,
+                      "conversations (user_id, peer_id, last_message_id, "
+                      "last_read_id, unread_count) VALUES (:u, :p, :m, 0, 1)",
+                      "user_id, peer_id",
+                      "unread_count = conversations.unread_count + 1, "
+                      "last_message_id = CASE WHEN "
+                      "conversations.last_message_id < :m2 THEN :m3 ELSE "
+                      "conversations.last_message_id END"),
             soci::use(m.recipient_id), soci::use(m.sender_id), soci::use(m.id),
             soci::use(m.id), soci::use(m.id);
       };
       auto sender_row = [&] {
-        sql << "INSERT INTO conversations (user_id, peer_id, "
-               "last_message_id, last_read_id, unread_count) VALUES (:u, :p, "
-               ":m, :r, 0) ON CONFLICT (user_id, peer_id) DO UPDATE SET "
-               "last_message_id = CASE WHEN conversations.last_message_id < "
-               ":m2 THEN :m3 ELSE conversations.last_message_id END, "
-               "last_read_id = CASE WHEN conversations.last_read_id < :m4 "
-               "THEN :m5 ELSE conversations.last_read_id END",
+        sql << Upsert(sql,
+                      "conversations (user_id, peer_id, last_message_id, "
+                      "last_read_id, unread_count) VALUES (:u, :p, :m, :r, 0)",
+                      "user_id, peer_id",
+                      "last_message_id = CASE WHEN "
+                      "conversations.last_message_id < :m2 THEN :m3 ELSE "
+                      "conversations.last_message_id END, "
+                      "last_read_id = CASE WHEN conversations.last_read_id < "
+                      ":m4 THEN :m5 ELSE conversations.last_read_id END"),
             soci::use(m.sender_id), soci::use(m.recipient_id), soci::use(m.id),
             soci::use(m.id), soci::use(m.id), soci::use(m.id), soci::use(m.id),
             soci::use(m.id);

@@ -23,9 +23,10 @@ class SqlFollowRepository : public FollowRepository {
       const int64_t now = ToMillis(event.created_at);
       r.changed =
           ExecAffected(sql,
-                       "INSERT INTO follows (follower_id, followee_id, "
-                       "follow_id, created_at_ms) VALUES (:a, :b, :f, :c) "
-                       "ON CONFLICT DO NOTHING",
+                       InsertIgnoringDuplicate(
+                           sql,
+                           "follows (follower_id, followee_id, follow_id, "
+                           "created_at_ms) VALUES (:a, :b, :f, :c)"),
                        follower_id, followee_id, follow_id, now) == 1;
       if (r.changed) {
         BumpCounter(sql, "user_stats", "user_id", followee_id, "follower_count",

@@ -25,9 +25,10 @@ class SqlLikeRepository : public LikeRepository {
       // The primary key makes this idempotent: no check-then-insert race.
       r.changed =
           ExecAffected(sql,
-                       "INSERT INTO video_likes (video_id, user_id, "
-                       "like_id, created_at_ms) VALUES (:v, :u, :l, :c) "
-                       "ON CONFLICT DO NOTHING",
+                       InsertIgnoringDuplicate(
+                           sql,
+                           "video_likes (video_id, user_id, like_id, "
+                           "created_at_ms) VALUES (:v, :u, :l, :c)"),
                        video_id, user_id, like_id, now) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", +1);
@@ -71,9 +72,10 @@ class SqlLikeRepository : public LikeRepository {
       const int64_t ms = ToMillis(now);
       r.changed =
           ExecAffected(sql,
-                       "INSERT INTO comment_likes (comment_id, user_id, "
-                       "created_at_ms) VALUES (:c, :u, :t) ON CONFLICT "
-                       "DO NOTHING",
+                       InsertIgnoringDuplicate(
+                           sql,
+                           "comment_likes (comment_id, user_id, "
+                           "created_at_ms) VALUES (:c, :u, :t)"),
                        comment_id, user_id, ms) == 1;
       if (r.changed) {
         sql << "UPDATE comments SET like_count = like_count + 1 WHERE id = :c",

@@ -1,7 +1,35 @@
 // Versioned schema of the social domain (append-only).
+#include "absl/strings/str_cat.h"
 #include "lib/social/sql_repository.h"
 
 namespace tokkit::social {
+namespace {
+
+constexpr char kChatTables[] = R"sql(
+CREATE TABLE messages (
+  id BIGINT PRIMARY KEY,
+  conversation_key VARCHAR(64) NOT NULL,
+  sender_id BIGINT NOT NULL,
+  recipient_id BIGINT NOT NULL,
+  body VARCHAR(8000) NOT NULL,
+  client_message_id VARCHAR(64) NOT NULL DEFAULT '',
+  created_at_ms BIGINT NOT NULL
+);
+CREATE INDEX messages_conversation_idx ON messages (conversation_key, id);
+CREATE INDEX messages_sender_idx ON messages (sender_id, id);
+CREATE INDEX messages_recipient_idx ON messages (recipient_id, id);
+CREATE TABLE conversations (
+  user_id BIGINT NOT NULL,
+  peer_id BIGINT NOT NULL,
+  last_message_id BIGINT NOT NULL DEFAULT 0,
+  last_read_id BIGINT NOT NULL DEFAULT 0,
+  unread_count BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, peer_id)
+);
+CREATE INDEX conversations_recent_idx ON conversations (user_id, last_message_id);
+)sql";
+
+}  // namespace
 
 const std::vector<Migration>& SocialMigrations() {
   static const auto* migrations = new std::vector<Migration>{
@@ -64,30 +92,16 @@ CREATE TABLE user_stats (
 );
 )sql"},
       {4, "chat",
-       R"sql(
-CREATE TABLE messages (
-  id BIGINT PRIMARY KEY,
-  conversation_key VARCHAR(64) NOT NULL,
-  sender_id BIGINT NOT NULL,
-  recipient_id BIGINT NOT NULL,
-  body VARCHAR(8000) NOT NULL,
-  client_message_id VARCHAR(64) NOT NULL DEFAULT '',
-  created_at_ms BIGINT NOT NULL
-);
-CREATE INDEX messages_conversation_idx ON messages (conversation_key, id);
-CREATE INDEX messages_sender_idx ON messages (sender_id, id);
-CREATE INDEX messages_recipient_idx ON messages (recipient_id, id);
+       absl::StrCat(kChatTables, R"sql(
 CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_message_id) WHERE client_message_id <> '';
-CREATE TABLE conversations (
-  user_id BIGINT NOT NULL,
-  peer_id BIGINT NOT NULL,
-  last_message_id BIGINT NOT NULL DEFAULT 0,
-  last_read_id BIGINT NOT NULL DEFAULT 0,
-  unread_count BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (user_id, peer_id)
-);
-CREATE INDEX conversations_recent_idx ON conversations (user_id, last_message_id);
-)sql"},
+)sql"),
+       "",
+       // MySQL has no partial index: a generated column that is NULL for
+       // messages without a client id (NULLs never collide in a unique key).
+       absl::StrCat(kChatTables, R"sql(
+ALTER TABLE messages ADD COLUMN client_key VARCHAR(64) AS (NULLIF(client_message_id, '')) STORED;
+CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_key);
+)sql")},
   };
   return *migrations;
 }

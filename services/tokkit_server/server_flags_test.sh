@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server binary's operator-facing behaviour: credentials in the database
 # URL never reach its output or logs, bad flags fail fast with a message,
-# JSON logs are one object per line.
+# JSON logs are one object per line; the binary runs on every database.
 set -euo pipefail
 server=services/tokkit_server/tokkit_server
 out="$TEST_TMPDIR/out.log"
@@ -54,6 +54,26 @@ assert all("ts" in l and "level" in l for l in lines)
 '
 elif [[ "${TOKKIT_TEST_REQUIRE_ALL_BACKENDS:-}" == "1" ]]; then
   echo "TOKKIT_TEST_POSTGRES is not set" >&2
+  exit 1
+fi
+
+# The same binary on MySQL/MariaDB: it migrates, serves, and redacts.
+if [[ -n "${TOKKIT_TEST_MYSQL:-}" ]]; then
+  "$server" --listen=127.0.0.1:0 --data_dir="$TEST_TMPDIR/my" \
+    --database_url="$TOKKIT_TEST_MYSQL" >"$out" 2>&1 &
+  pid=$!
+  wait_for "$out" "listening on"
+  kill -TERM $pid
+  wait $pid
+  password=$(sed -E 's|^[a-z]+://[^:]*:([^@]*)@.*|\1|' <<<"$TOKKIT_TEST_MYSQL")
+  if grep -q -- ":$password@" "$out"; then
+    echo "the database password was printed:" >&2
+    cat "$out" >&2
+    exit 1
+  fi
+  grep -q 'mysql://tokkit:\*\*\*@' "$out"
+elif [[ "${TOKKIT_TEST_REQUIRE_ALL_BACKENDS:-}" == "1" ]]; then
+  echo "TOKKIT_TEST_MYSQL is not set" >&2
   exit 1
 fi
 echo PASS

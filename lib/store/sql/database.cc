@@ -1,5 +1,7 @@
 #include "lib/store/sql/database.h"
 
+#include <mysqld_error.h>
+#include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -52,6 +54,35 @@ absl::Status Classify(const std::exception_ptr& eptr) {
           absl::StrCat("numeric overflow: ", e.what()));
     }
     return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
+  } catch (const soci::mysql_soci_error& e) {
+    switch (e.err_num_) {
+      case ER_DUP_ENTRY:
+      case ER_DUP_ENTRY_WITH_KEY_NAME:
+        return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, e.what()));
+      case ER_LOCK_DEADLOCK:
+      case ER_LOCK_WAIT_TIMEOUT:
+        return absl::AbortedError(
+            absl::StrCat("transaction conflict: ", e.what()));
+      case ER_WARN_DATA_OUT_OF_RANGE:
+      case ER_DATA_OUT_OF_RANGE:
+        return absl::OutOfRangeError(
+            absl::StrCat("numeric overflow: ", e.what()));
+      case CR_CONNECTION_ERROR:
+      case CR_CONN_HOST_ERROR:
+      case CR_SERVER_GONE_ERROR:
+      case CR_SERVER_LOST:
+      case ER_SERVER_SHUTDOWN:
+      case ER_CONNECTION_KILLED:  // 1927, also a lost backend connection
+      case 4031:  // disconnected by the server for inactivity
+        return absl::UnavailableError(
+            absl::StrCat("database unavailable: ", e.what()));
+      default:
+        if (e.get_error_category() == soci::soci_error::connection_error) {
+          return absl::UnavailableError(
+              absl::StrCat("database unavailable: ", e.what()));
+        }
+        return absl::InternalError(absl::StrCat("mysql: ", e.what()));
+    }
   } catch (const soci::sqlite3_soci_error& e) {
     const int code = e.result() & 0xff;
     if (code == SQLITE_CONSTRAINT && absl::StrContains(e.what(), "UNIQUE")) {
@@ -65,12 +96,15 @@ absl::Status Classify(const std::exception_ptr& eptr) {
     // Some paths (e.g. commit) throw the base class; classify by text.
     const std::string what = e.what();
     if (absl::StrContains(what, "UNIQUE constraint failed") ||
-        absl::StrContains(what, "duplicate key value")) {
+        absl::StrContains(what, "duplicate key value") ||
+        absl::StrContains(what, "Duplicate entry")) {
       return absl::AlreadyExistsError(absl::StrCat(kUniquePrefix, what));
     }
     if (absl::StrContains(what, "database is locked") ||
         absl::StrContains(what, "could not serialize") ||
-        absl::StrContains(what, "deadlock detected")) {
+        absl::StrContains(what, "deadlock detected") ||
+        absl::StrContains(what, "Deadlock found") ||
+        absl::StrContains(what, "Lock wait timeout exceeded")) {
       return absl::AbortedError(absl::StrCat("transaction conflict: ", what));
     }
     // SOCI reports lost or refused connections through the base class.
@@ -86,16 +120,16 @@ absl::Status Classify(const std::exception_ptr& eptr) {
         "the database system is shutting down",
         "the database system is starting up",
         "the database system is in recovery mode",
+        "server has gone away",
+        "Lost connection to",
+        "Can't connect to",
+        "Server shutdown in progress",
     };
     for (const char* text : kConnectionLost) {
       if (absl::StrContains(what, text)) {
         return absl::UnavailableError(
             absl::StrCat("database unavailable: ", what));
       }
-    }
-    if (false) {
-      return absl::UnavailableError(
-          absl::StrCat("database unavailable: ", what));
     }
     return absl::InternalError(absl::StrCat("database: ", what));
   } catch (const std::exception& e) {
@@ -135,6 +169,33 @@ std::vector<std::string> SplitStatements(absl::string_view script) {
   return out;
 }
 
+// MySQL tables are created InnoDB, utf8mb4 with a binary no-pad collation,
+// whatever the server's or database's defaults: exact comparisons and unique
+// keys (case, accents and trailing spaces count), as on SQLite and
+// PostgreSQL.
+std::string ForDialect(SqlDialect dialect, const std::string& collation,
+                       absl::string_view statement) {
+  absl::string_view trimmed = absl::StripAsciiWhitespace(statement);
+  if (dialect != SqlDialect::kMysql ||
+      !absl::StartsWithIgnoreCase(trimmed, "CREATE TABLE")) {
+    return std::string(statement);
+  }
+  absl::ConsumeSuffix(&trimmed, ";");
+  return absl::StrCat(trimmed, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=",
+                      collation);
+}
+
+// The exact utf8mb4 collation this server has: MariaDB's nopad_bin, MySQL
+// 8's 0900_bin, else utf8mb4_bin (which ignores trailing spaces).
+std::string ExactCollation(soci::session& s) {
+  std::string name;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT MAX(COLLATION_NAME) FROM information_schema.COLLATIONS WHERE "
+       "COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+      soci::into(name, ind);
+  return ind == soci::i_ok && !name.empty() ? name : "utf8mb4_bin";
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -172,66 +233,128 @@ void AppendConnParam(std::string* out, absl::string_view key,
   out->push_back('\'');
 }
 
-// postgresql://user:pass@host:port/db?k=v  ->  libpq keyword/value conninfo.
-// SOCI rewrites the connect string it is given, which breaks libpq URIs.
-absl::StatusOr<std::string> PostgresConnInfo(absl::string_view url) {
-  if (!absl::ConsumePrefix(&url, "postgresql://")) {
-    absl::ConsumePrefix(&url, "postgres://");
+// The parts of scheme://user:pass@host:port/db?k=v, percent-decoded.
+struct UrlParts {
+  std::string user, password, host, port, dbname;
+  std::vector<std::pair<std::string, std::string>> query;
+};
+
+absl::StatusOr<UrlParts> SplitServerUrl(absl::string_view url) {
+  UrlParts parts;
+  if (size_t scheme = url.find("://"); scheme != absl::string_view::npos) {
+    url.remove_prefix(scheme + 3);
   }
-  std::string out;
   absl::string_view query;
   if (size_t q = url.find('?'); q != absl::string_view::npos) {
     query = url.substr(q + 1);
     url = url.substr(0, q);
   }
-  absl::string_view dbname;
   if (size_t slash = url.find('/'); slash != absl::string_view::npos) {
-    dbname = url.substr(slash + 1);
+    ASSIGN_OR_RETURN(parts.dbname, PercentDecode(url.substr(slash + 1)));
     url = url.substr(0, slash);
   }
   if (size_t at = url.rfind('@'); at != absl::string_view::npos) {
     absl::string_view userinfo = url.substr(0, at);
     url = url.substr(at + 1);
-    absl::string_view password;
     if (size_t colon = userinfo.find(':'); colon != absl::string_view::npos) {
-      password = userinfo.substr(colon + 1);
+      ASSIGN_OR_RETURN(parts.password,
+                       PercentDecode(userinfo.substr(colon + 1)));
       userinfo = userinfo.substr(0, colon);
     }
-    ASSIGN_OR_RETURN(std::string user, PercentDecode(userinfo));
-    if (!user.empty()) AppendConnParam(&out, "user", user);
-    if (!password.empty()) {
-      ASSIGN_OR_RETURN(std::string pw, PercentDecode(password));
-      AppendConnParam(&out, "password", pw);
-    }
+    ASSIGN_OR_RETURN(parts.user, PercentDecode(userinfo));
   }
   absl::string_view host = url;
   if (size_t colon = url.rfind(':'); colon != absl::string_view::npos &&
                                      url.find(']') == absl::string_view::npos) {
-    AppendConnParam(&out, "port", url.substr(colon + 1));
+    parts.port = std::string(url.substr(colon + 1));
     host = url.substr(0, colon);
   }
-  if (!host.empty()) {
-    ASSIGN_OR_RETURN(std::string h, PercentDecode(host));
-    AppendConnParam(&out, "host", h);
-  }
-  if (!dbname.empty()) {
-    ASSIGN_OR_RETURN(std::string db, PercentDecode(dbname));
-    AppendConnParam(&out, "dbname", db);
-  }
+  ASSIGN_OR_RETURN(parts.host, PercentDecode(host));
   for (absl::string_view kv : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> p =
         absl::StrSplit(kv, absl::MaxSplits('=', 1));
     ASSIGN_OR_RETURN(std::string key, PercentDecode(p.first));
     ASSIGN_OR_RETURN(std::string value, PercentDecode(p.second));
+    parts.query.emplace_back(std::move(key), std::move(value));
+  }
+  return parts;
+}
+
+// postgresql://user:pass@host:port/db?k=v  ->  libpq keyword/value conninfo.
+// SOCI rewrites the connect string it is given, which breaks libpq URIs.
+absl::StatusOr<std::string> PostgresConnInfo(absl::string_view url) {
+  ASSIGN_OR_RETURN(UrlParts parts, SplitServerUrl(url));
+  std::string out;
+  if (!parts.user.empty()) AppendConnParam(&out, "user", parts.user);
+  if (!parts.password.empty()) {
+    AppendConnParam(&out, "password", parts.password);
+  }
+  if (!parts.port.empty()) AppendConnParam(&out, "port", parts.port);
+  if (!parts.host.empty()) AppendConnParam(&out, "host", parts.host);
+  if (!parts.dbname.empty()) AppendConnParam(&out, "dbname", parts.dbname);
+  for (const auto& [key, value] : parts.query) {
     AppendConnParam(&out, key, value);
   }
+  return out;
+}
+
+// mysql://user:pass@host:port/db?k=v  ->  SOCI's MySQL options
+// ("db=... user=... password='...' ..."), always with charset=utf8mb4.
+// SOCI's parser has no escape inside quotes, so a value holding a quote
+// cannot be passed and is refused.
+absl::StatusOr<std::string> MysqlConnectString(absl::string_view url) {
+  ASSIGN_OR_RETURN(UrlParts parts, SplitServerUrl(url));
+  std::string out;
+  absl::Status bad;
+  auto add = [&](absl::string_view key, absl::string_view value) {
+    if (value.empty()) return;
+    if (absl::StrContains(value, "'")) {
+      bad = absl::InvalidArgumentError(absl::StrCat(
+          "mysql url: the ", key, " may not contain a single quote"));
+      return;
+    }
+    absl::StrAppend(&out, out.empty() ? "" : " ", key, "='", value, "'");
+  };
+  if (parts.dbname.empty()) {
+    return absl::InvalidArgumentError(
+        "mysql url needs a database name: mysql://user:pass@host:port/db");
+  }
+  add("db", parts.dbname);
+  add("user", parts.user);
+  add("password", parts.password);
+  add("host", parts.host);
+  add("port", parts.port);
+  bool charset = false;
+  for (const auto& [key, value] : parts.query) {
+    static constexpr const char* kAllowed[] = {
+        "unix_socket", "sslca",        "sslcert",       "sslkey",
+        "sslcapath",   "sslcipher",    "charset",       "connect_timeout",
+        "read_timeout", "write_timeout"};
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), key) ==
+        std::end(kAllowed)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mysql url: unknown option '", key, "'"));
+    }
+    charset = charset || key == "charset";
+    add(key, value);
+  }
+  if (!charset) add("charset", "utf8mb4");
+  RETURN_IF_ERROR(bad);
   return out;
 }
 
 }  // namespace
 
 absl::string_view DialectName(SqlDialect d) {
-  return d == SqlDialect::kSqlite ? "sqlite" : "postgresql";
+  switch (d) {
+    case SqlDialect::kSqlite:
+      return "sqlite";
+    case SqlDialect::kPostgresql:
+      return "postgresql";
+    case SqlDialect::kMysql:
+      return "mysql";
+  }
+  return "unknown";
 }
 
 bool IsUniqueViolation(const absl::Status& status) {
@@ -257,9 +380,14 @@ absl::StatusOr<ParsedDatabaseUrl> ParseDatabaseUrl(absl::string_view url) {
     if (!conninfo.ok()) return conninfo.status();
     return ParsedDatabaseUrl{SqlDialect::kPostgresql, *std::move(conninfo)};
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unsupported database url '", log::RedactUrl(original),
-                   "' (expected sqlite:<path> or postgresql://...)"));
+  if (absl::StartsWith(url, "mysql://") || absl::StartsWith(url, "mariadb://")) {
+    absl::StatusOr<std::string> options = MysqlConnectString(url);
+    if (!options.ok()) return options.status();
+    return ParsedDatabaseUrl{SqlDialect::kMysql, *std::move(options)};
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unsupported database url '", log::RedactUrl(original),
+      "' (expected sqlite:<path>, postgresql://... or mysql://...)"));
 }
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
@@ -272,15 +400,23 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   const std::string& connect = parsed.connect;
 
   auto pool = std::make_unique<soci::connection_pool>(options.pool_size);
+  std::string collation;
   for (int i = 0; i < options.pool_size; ++i) {
     try {
       soci::session& s = pool->at(i);
-      if (dialect == SqlDialect::kSqlite) {
-        s.open(soci::sqlite3, connect);
-      } else {
-        s.open(soci::postgresql, connect);
+      switch (dialect) {
+        case SqlDialect::kSqlite:
+          s.open(soci::sqlite3, connect);
+          break;
+        case SqlDialect::kPostgresql:
+          s.open(soci::postgresql, connect);
+          break;
+        case SqlDialect::kMysql:
+          s.open(soci::mysql, connect);
+          if (collation.empty()) collation = ExactCollation(s);
+          break;
       }
-      ConfigureSession(dialect, s);
+      ConfigureSession(dialect, collation, s);
     } catch (...) {
       absl::Status st = FromException(std::current_exception());
       return absl::UnavailableError(
@@ -288,13 +424,15 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     }
   }
   return std::unique_ptr<Database>(
-      new Database(dialect, options, std::move(pool)));
+      new Database(dialect, options, std::move(collation), std::move(pool)));
 }
 
 Database::Database(SqlDialect dialect, const DatabaseOptions& options,
+                   std::string collation,
                    std::unique_ptr<soci::connection_pool> pool)
     : dialect_(dialect),
       options_(options),
+      collation_(std::move(collation)),
       pool_(std::move(pool)),
       slot_epoch_(options.pool_size) {}
 
@@ -309,7 +447,7 @@ class Database::Lease {
     const absl::Time start = absl::Now();
     pos_ = db_->pool_->lease();
     PoolWait().ObserveSeconds(absl::Now() - start);
-    if (db_->dialect_ == SqlDialect::kPostgresql &&
+    if (db_->dialect_ != SqlDialect::kSqlite &&
         db_->slot_epoch_[pos_].load() < db_->broken_epoch_.load()) {
       db_->Revalidate(pos_);
     }
@@ -329,7 +467,9 @@ class Database::Lease {
   size_t pos_ = 0;
 };
 
-void Database::ConfigureSession(SqlDialect dialect, soci::session& s) {
+void Database::ConfigureSession(SqlDialect dialect,
+                                const std::string& collation,
+                                soci::session& s) {
   if (dialect == SqlDialect::kSqlite) {
     // WAL lets readers run beside the single writer; busy_timeout makes a
     // second writer wait rather than fail at once.
@@ -337,8 +477,23 @@ void Database::ConfigureSession(SqlDialect dialect, soci::session& s) {
     s << "PRAGMA busy_timeout=10000";
     s << "PRAGMA foreign_keys=ON";
     s << "PRAGMA synchronous=NORMAL";
-  } else {
+  } else if (dialect == SqlDialect::kPostgresql) {
     s << "SET client_min_messages TO WARNING";  // no NOTICE chatter
+  } else {
+    // Standard SQL where MySQL differs: strict values, '||' concatenates,
+    // '"' quotes identifiers and '\\' is an ordinary character in strings
+    // (LIKE ... ESCAPE '\\' is written the standard way). Binary collation:
+    // comparisons and unique keys are exact, as on the other backends.
+    // READ COMMITTED, as PostgreSQL's default: a statement sees what was
+    // committed before it; races are settled by conditional updates and
+    // locking reads, never by snapshot age. Lock waits end in 10 s, retried
+    // by Transact as a lost race.
+    s << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,"
+         "NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,"
+         "PIPES_AS_CONCAT,ANSI_QUOTES,NO_BACKSLASH_ESCAPES'";
+    s << "SET NAMES utf8mb4 COLLATE " + collation;
+    s << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    s << "SET SESSION innodb_lock_wait_timeout = 10";
   }
 }
 
@@ -346,7 +501,7 @@ bool Database::Reconnect(size_t pos) {
   soci::session& s = pool_->at(pos);
   absl::Status st = Guard(s, [&](soci::session& sql) {
     sql.reconnect();
-    ConfigureSession(dialect_, sql);
+    ConfigureSession(dialect_, collation_, sql);
     return absl::OkStatus();
   });
   metrics::GetCounter("tokkit_db_reconnects_total",
@@ -378,7 +533,7 @@ void Database::Revalidate(size_t pos) {
 }
 
 void Database::NoteFailure(const absl::Status& status, size_t pos) {
-  if (dialect_ != SqlDialect::kPostgresql ||
+  if (dialect_ == SqlDialect::kSqlite ||
       status.code() != absl::StatusCode::kUnavailable) {
     return;
   }
@@ -455,7 +610,7 @@ absl::Status Database::Transact(
     // nothing can have been committed (not a failed COMMIT).
     const bool conflict = last.code() == absl::StatusCode::kAborted;
     const bool broken = last.code() == absl::StatusCode::kUnavailable &&
-                        !uncertain && dialect_ == SqlDialect::kPostgresql;
+                        !uncertain && dialect_ != SqlDialect::kSqlite;
     if (!conflict && !broken) return last;
     (conflict ? conflicts : reconnects).Increment();
     absl::SleepFor(absl::Milliseconds(2 << std::min(attempt, 6)));
@@ -500,18 +655,38 @@ absl::Status Database::Migrate(absl::string_view module,
   // serialises the steps the same way.
   Lease lease(this);
   soci::session& sql = lease.session();
-  const bool postgres = dialect_ == SqlDialect::kPostgresql;
-  if (postgres) {
+  if (dialect_ == SqlDialect::kPostgresql) {
     RETURN_IF_ERROR(Guard(sql, [](soci::session& s) {
       s << "SELECT pg_advisory_lock(7204011)";
       return absl::OkStatus();
     }));
+  } else if (dialect_ == SqlDialect::kMysql) {
+    RETURN_IF_ERROR(Guard(sql, [](soci::session& s) -> absl::Status {
+      // Per database, so test databases on one server do not queue.
+      soci::indicator ind = soci::i_ok;
+      int got = 0;
+      s << "SELECT GET_LOCK(CONCAT('tokkit_migrate.', DATABASE()), 120)",
+          soci::into(got, ind);
+      if (ind == soci::i_null || got != 1) {
+        return absl::UnavailableError(
+            "timed out waiting for another replica's migration lock");
+      }
+      return absl::OkStatus();
+    }));
   }
   absl::Status result = MigrateLocked(sql, module, ordered);
-  if (postgres) {
-    // If the session is broken the server has already dropped the lock.
+  // If the session is broken the server has already dropped the lock.
+  if (dialect_ == SqlDialect::kPostgresql) {
     (void)Guard(sql, [](soci::session& s) {
       s << "SELECT pg_advisory_unlock(7204011)";
+      return absl::OkStatus();
+    });
+  } else if (dialect_ == SqlDialect::kMysql) {
+    (void)Guard(sql, [](soci::session& s) {
+      int released = 0;
+      soci::indicator ind = soci::i_ok;
+      s << "SELECT RELEASE_LOCK(CONCAT('tokkit_migrate.', DATABASE()))",
+          soci::into(released, ind);
       return absl::OkStatus();
     });
   }
@@ -521,13 +696,14 @@ absl::Status Database::Migrate(absl::string_view module,
 absl::Status Database::MigrateLocked(
     soci::session& session, absl::string_view module,
     const std::vector<const Migration*>& ordered) {
-  RETURN_IF_ERROR(Guard(session, [](soci::session& sql) {
-    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-           " module VARCHAR(64) NOT NULL,"
-           " version INTEGER NOT NULL,"
-           " name VARCHAR(200) NOT NULL,"
-           " applied_at_ms BIGINT NOT NULL,"
-           " PRIMARY KEY (module, version))";
+  RETURN_IF_ERROR(Guard(session, [&](soci::session& sql) {
+    sql << ForDialect(dialect_, collation_,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " module VARCHAR(64) NOT NULL,"
+                      " version INTEGER NOT NULL,"
+                      " name VARCHAR(200) NOT NULL,"
+                      " applied_at_ms BIGINT NOT NULL,"
+                      " PRIMARY KEY (module, version))");
     return absl::OkStatus();
   }));
   const std::string mod(module);
@@ -539,12 +715,15 @@ absl::Status Database::MigrateLocked(
                  "version = :v",
               soci::use(mod), soci::use(m->version), soci::into(seen);
           if (seen > 0) return absl::OkStatus();
-          const std::string& script = (dialect_ == SqlDialect::kPostgresql &&
-                                       !m->postgresql_sql.empty())
-                                          ? m->postgresql_sql
-                                          : m->sql;
-          for (const std::string& statement : SplitStatements(script)) {
-            sql << statement;
+          const std::string* script = &m->sql;
+          if (dialect_ == SqlDialect::kPostgresql &&
+              !m->postgresql_sql.empty()) {
+            script = &m->postgresql_sql;
+          } else if (dialect_ == SqlDialect::kMysql && !m->mysql_sql.empty()) {
+            script = &m->mysql_sql;
+          }
+          for (const std::string& statement : SplitStatements(*script)) {
+            sql << ForDialect(dialect_, collation_, statement);
           }
           const long long now_ms = absl::ToUnixMillis(absl::Now());
           sql << "INSERT INTO schema_migrations (module, version, name, "

@@ -1,6 +1,7 @@
 // The SQL port shared by every domain's repository: a pool of SOCI sessions,
 // transactions with retry, error mapping to absl::Status, and versioned
-// migrations. Backends: SQLite (embedded default) and PostgreSQL (production).
+// migrations. Backends: SQLite (embedded default), PostgreSQL and
+// MySQL/MariaDB (production).
 //
 // SOCI throws; nothing here lets an exception escape. Run() and Transact()
 // catch everything the callback throws and turn it into a Status, so
@@ -25,12 +26,13 @@ class session;
 
 namespace tokkit {
 
-enum class SqlDialect { kSqlite, kPostgresql };
+enum class SqlDialect { kSqlite, kPostgresql, kMysql };
 
 absl::string_view DialectName(SqlDialect d);
 
 // What a database URL says: the dialect and the driver's connect string
-// (a SQLite path, or libpq keyword/value conninfo). INVALID_ARGUMENT for
+// (a SQLite path, libpq keyword/value conninfo, or SOCI's MySQL options).
+// INVALID_ARGUMENT for
 // anything else; the message never repeats a password.
 struct ParsedDatabaseUrl {
   SqlDialect dialect;
@@ -39,12 +41,13 @@ struct ParsedDatabaseUrl {
 absl::StatusOr<ParsedDatabaseUrl> ParseDatabaseUrl(absl::string_view url);
 
 struct DatabaseOptions {
-  // sqlite:/path/to/file.db  or  postgresql://user:pass@host:port/db?options
+  // sqlite:/path/to/file.db, postgresql://user:pass@host:port/db?options or
+  // mysql://user:pass@host:port/db?options (also mariadb://).
   std::string url;
   // Sessions in the pool; SQLite serialises writers anyway, so a few suffice.
   int pool_size = 4;
   // How often Transact() retries a transaction that lost a race
-  // (serialization failure, deadlock, SQLite busy).
+  // (serialization failure, deadlock, lock wait timeout, SQLite busy).
   int max_transaction_attempts = 5;
 };
 
@@ -55,6 +58,7 @@ struct Migration {
   std::string name;
   std::string sql;
   std::string postgresql_sql;  // optional override for PostgreSQL
+  std::string mysql_sql;       // optional override for MySQL/MariaDB
 };
 
 class Database {
@@ -77,7 +81,10 @@ class Database {
 
   // Applies, in version order, the migrations of `module` that this database
   // has not seen, each in its own transaction, recording them in
-  // schema_migrations. Safe when several replicas start at once.
+  // schema_migrations. Safe when several replicas start at once: they queue
+  // on a named lock (pg_advisory_lock, MySQL GET_LOCK; SQLite's write lock).
+  // MySQL commits DDL implicitly, so there a step that fails halfway can
+  // leave its earlier statements applied; each step is kept small.
   absl::Status Migrate(absl::string_view module,
                        const std::vector<Migration>& migrations);
 
@@ -86,9 +93,10 @@ class Database {
 
  private:
   Database(SqlDialect dialect, const DatabaseOptions& options,
-           std::unique_ptr<soci::connection_pool> pool);
+           std::string collation, std::unique_ptr<soci::connection_pool> pool);
   class Lease;
-  static void ConfigureSession(SqlDialect dialect, soci::session& s);
+  static void ConfigureSession(SqlDialect dialect, const std::string& collation,
+                               soci::session& s);
   // `uncertain`: the failure came at COMMIT, so it may have committed.
   absl::Status TransactOnce(absl::FunctionRef<absl::Status(soci::session&)> fn,
                             bool* uncertain);
@@ -103,6 +111,8 @@ class Database {
 
   const SqlDialect dialect_;
   const DatabaseOptions options_;
+  // MySQL: the exact collation every table and the connection use.
+  const std::string collation_;
   std::unique_ptr<soci::connection_pool> pool_;
   // Broken connections: a failure that looks like the server went away
   // bumps broken_epoch_; a pooled session whose slot_epoch_ is older is

@@ -4,6 +4,29 @@
 
 namespace tokkit {
 
+bool IsMysql(soci::session& sql) { return sql.get_backend_name() == "mysql"; }
+
+std::string InsertIgnoringDuplicate(soci::session& sql,
+                                    const std::string& into_values) {
+  if (IsMysql(sql)) return "INSERT IGNORE INTO " + into_values;
+  return "INSERT INTO " + into_values + " ON CONFLICT DO NOTHING";
+}
+
+std::string Upsert(soci::session& sql, const std::string& into_values,
+                   const std::string& key_columns,
+                   const std::string& assignments) {
+  if (IsMysql(sql)) {
+    return "INSERT INTO " + into_values + " ON DUPLICATE KEY UPDATE " +
+           assignments;
+  }
+  return "INSERT INTO " + into_values + " ON CONFLICT (" + key_columns +
+         ") DO UPDATE SET " + assignments;
+}
+
+std::string ForUpdate(soci::session& sql) {
+  return sql.get_backend_name() == "sqlite3" ? "" : " FOR UPDATE";
+}
+
 int64_t RowInt(const soci::row& row, size_t column) {
   if (row.get_indicator(column) == soci::i_null) return 0;
   switch (row.get_properties(column).get_data_type()) {

@@ -60,6 +60,32 @@ class FilteredQuery {
   std::vector<std::pair<bool, size_t>> order_;  // (is_string, index)
 };
 
+// The few statements MySQL/MariaDB spells differently from SQLite and
+// PostgreSQL, chosen by the session's engine so each adapter stays one
+// implementation.
+bool IsMysql(soci::session& sql);
+
+// "INSERT INTO <into_values>" that inserts nothing when a unique key already
+// holds the row (0 affected rows): ON CONFLICT DO NOTHING, or INSERT IGNORE on
+// MySQL. IGNORE also downgrades other errors (bad values, foreign keys) to
+// warnings there, so use it only for rows of ids and counters the caller has
+// already checked.
+std::string InsertIgnoringDuplicate(soci::session& sql,
+                                    const std::string& into_values);
+
+// "INSERT INTO <into_values>" that applies `assignments` to the existing row
+// when `key_columns` (the conflicting unique key) already hold one. On MySQL
+// the assignments run left to right and each sees the ones before it: keep
+// every assignment reading only its own column. The affected-row count
+// differs by engine (MySQL says 2 for an update), so do not rely on it.
+std::string Upsert(soci::session& sql, const std::string& into_values,
+                   const std::string& key_columns,
+                   const std::string& assignments);
+
+// " FOR UPDATE" where the engine locks rows (PostgreSQL, MySQL); SQLite's
+// transactions already hold the database's write lock.
+std::string ForUpdate(soci::session& sql);
+
 // Column readers that accept whatever integer type the backend reports
 // (SQLite and PostgreSQL differ for SMALLINT, COUNT(*), expressions) and read
 // NULL as 0 / "".

@@ -34,13 +34,22 @@ absl::StatusOr<int64_t> WorkerLease::TryAcquire(Database* db,
     RETURN_IF_ERROR(db->Run([&](soci::session& sql) {
       const int64_t now = ToMillis(clock->Now());
       const int64_t expires = ToMillis(clock->Now() + ttl);
-      // Free, or held by a lease that lapsed: one atomic statement either way.
-      taken = ExecAffected(
-          sql,
-          "INSERT INTO worker_leases (worker_id, holder, expires_at_ms) VALUES "
-          "(:w, :h, :e) ON CONFLICT (worker_id) DO UPDATE SET holder = :h2, "
-          "expires_at_ms = :e2 WHERE worker_leases.expires_at_ms < :n",
-          id, holder, expires, holder, expires, now);
+      // Free (the insert wins), or held by a lease that lapsed (the
+      // conditional update wins); each is atomic, and a lost race in
+      // between only means trying the next id.
+      taken = ExecAffected(sql,
+                           InsertIgnoringDuplicate(
+                               sql,
+                               "worker_leases (worker_id, holder, "
+                               "expires_at_ms) VALUES (:w, :h, :e)"),
+                           id, holder, expires);
+      if (taken != 1) {
+        taken = ExecAffected(
+            sql,
+            "UPDATE worker_leases SET holder = :h, expires_at_ms = :e "
+            "WHERE worker_id = :w AND expires_at_ms < :n",
+            holder, expires, id, now);
+      }
       return absl::OkStatus();
     }));
     if (taken == 1) return id;

@@ -43,6 +43,10 @@ std::vector<std::string> TestBackends() {
       Env("TOKKIT_TEST_REQUIRE_ALL_BACKENDS") == "1") {
     out.push_back("postgresql");
   }
+  if (!Env("TOKKIT_TEST_MYSQL").empty() ||
+      Env("TOKKIT_TEST_REQUIRE_ALL_BACKENDS") == "1") {
+    out.push_back("mysql");
+  }
   return out;
 }
 
@@ -72,6 +76,31 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
     t->url_ = absl::StrCat(t->admin_url_,
                            absl::StrContains(t->admin_url_, "?") ? "&" : "?",
                            "options=-csearch_path%3D", t->schema_);
+  } else if (backend == "mysql") {
+    t->admin_url_ = Env("TOKKIT_TEST_MYSQL");
+    if (t->admin_url_.empty()) {
+      return absl::FailedPreconditionError(
+          "TOKKIT_TEST_MYSQL is not set but all backends are required; "
+          "run the tests through tools/test.sh");
+    }
+    // A database of its own: mysql://u:p@host:port/<db>[?options]. Its
+    // default collation is the usual case-insensitive one, as an operator's
+    // database may have: tokkit's tables must be exact regardless.
+    t->schema_ = absl::StrCat("t_", UniqueSuffix());
+    absl::Status created = RunAdmin(
+        t->admin_url_, "CREATE DATABASE " + t->schema_ +
+                           " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+    if (!created.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot prepare MySQL test database: ", created.message()));
+    }
+    const size_t query = t->admin_url_.find('?');
+    const std::string base = t->admin_url_.substr(0, query);
+    const size_t slash = base.find('/', base.find("://") + 3);
+    t->url_ = absl::StrCat(base.substr(0, slash), "/", t->schema_,
+                           query == std::string::npos
+                               ? ""
+                               : t->admin_url_.substr(query));
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown backend ", backend));
@@ -88,6 +117,8 @@ TestDatabase::~TestDatabase() {
   if (backend_ == "postgresql" && !schema_.empty()) {
     // A leftover schema would die with the throwaway test server anyway.
     (void)RunAdmin(admin_url_, "DROP SCHEMA " + schema_ + " CASCADE");
+  } else if (backend_ == "mysql" && !schema_.empty()) {
+    (void)RunAdmin(admin_url_, "DROP DATABASE " + schema_);
   } else if (backend_ == "sqlite") {
     const std::string path = url_.substr(std::string("sqlite:").size());
     for (const char* ext : {"", "-wal", "-shm"}) {

@@ -4,7 +4,8 @@
 //                            ::testing::ValuesIn(TestBackends()));
 //
 // SQLite always runs. PostgreSQL runs when TOKKIT_TEST_POSTGRES holds a
-// server URL (tools/test.sh starts one); with
+// server URL, MySQL/MariaDB when TOKKIT_TEST_MYSQL does (tools/test.sh starts
+// both); with
 // TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1 a missing server fails the test instead of
 // being skipped, so CI can never pass on SQLite alone.
 #ifndef TOKKIT_LIB_STORE_SQL_TESTING_TEST_DATABASE_H_
@@ -23,8 +24,9 @@ std::vector<std::string> TestBackends();
 
 class TestDatabase {
  public:
-  // A fresh, empty database: a new SQLite file under TEST_TMPDIR, or a new
-  // schema on the PostgreSQL server (dropped again by the destructor).
+  // A fresh, empty database: a new SQLite file under TEST_TMPDIR, a new
+  // schema on the PostgreSQL server or a new database on the MySQL server
+  // (dropped again by the destructor).
   static absl::StatusOr<std::unique_ptr<TestDatabase>> Create(
       const std::string& backend, int pool_size = 4);
   ~TestDatabase();

@@ -38,7 +38,8 @@
 namespace tokkit {
 
 struct PlatformConfig {
-  // sqlite:<path> (embedded default) or postgresql://user@host:port/db.
+  // sqlite:<path> (embedded default), postgresql://user@host:port/db or
+  // mysql://user:pass@host:port/db (MySQL/MariaDB).
   std::string database_url;
   int database_pool_size = 8;
   // Root of the local blob store (avatars, media).

@@ -1,10 +1,11 @@
-// A PostgreSQL restart in the middle of a load of orders and chat messages is
-// survived without restarting tokkit: broken pooled connections are detected
-// and reopened, transactions that failed before committing are retried, and
-// every write that was acknowledged is there afterwards.
+// A database server restart in the middle of a load of orders and chat
+// messages is survived without restarting tokkit: broken pooled connections
+// are detected and reopened, transactions that failed before committing are
+// retried, and every write that was acknowledged is there afterwards. Run on
+// PostgreSQL and on MariaDB.
 //
-// The test runs its own PostgreSQL (tools/testenv/postgres.sh) so it can stop
-// and start it.
+// The test runs its own servers (tools/testenv/postgres.sh, mariadb.sh) so it
+// can stop and start them.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -37,8 +38,10 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-class Postgres {
+// A throwaway server started by tools/testenv/<kind>.sh.
+class Server {
  public:
+  explicit Server(std::string kind) : kind_(std::move(kind)) {}
   bool Start() {
     if (dir_.empty()) {
       char tmpl[] = "/tmp/tokkit-reconnect-XXXXXX";
@@ -48,30 +51,39 @@ class Postgres {
     return Run("start") == 0;
   }
   bool Stop() { return Run("stop") == 0; }
-  ~Postgres() {
+  ~Server() {
     Stop();
     std::system(absl::StrCat("rm -rf ", dir_).c_str());
   }
   std::string url() const {
-    return absl::StrCat("postgresql://tokkit@127.0.0.1:", port_, "/tokkit");
+    return kind_ == "postgres"
+               ? absl::StrCat("postgresql://tokkit@127.0.0.1:", port_,
+                              "/tokkit")
+               : absl::StrCat("mysql://tokkit:tokkit@127.0.0.1:", port_,
+                              "/tokkit");
   }
 
  private:
   int Run(const std::string& what) {
-    return std::system(absl::StrCat("tools/testenv/postgres.sh ", what, " ",
-                                    dir_, " ", port_, " >/dev/null")
+    return std::system(absl::StrCat("tools/testenv/", kind_, ".sh ", what,
+                                    " ", dir_, " ", port_, " >/dev/null")
                            .c_str());
   }
+  const std::string kind_;
   std::string dir_;
   int port_ = 0;
 };
 
-TEST(ReconnectTest, APostgresRestartMidLoadIsSurvived) {
-  if (std::getenv("TOKKIT_TEST_POSTGRES") == nullptr) {
-    GTEST_SKIP() << "PostgreSQL is not installed for tests";
+class ReconnectTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReconnectTest, AServerRestartMidLoadIsSurvived) {
+  const char* installed = std::getenv(
+      GetParam() == "postgres" ? "TOKKIT_TEST_POSTGRES" : "TOKKIT_TEST_MYSQL");
+  if (installed == nullptr) {
+    GTEST_SKIP() << GetParam() << " is not installed for tests";
   }
   ASSERT_TRUE(InitCrypto().ok());
-  Postgres pg;
+  Server pg(GetParam());
   ASSERT_TRUE(pg.Start());
   PlatformConfig config;
   config.database_url = pg.url();
@@ -166,7 +178,7 @@ TEST(ReconnectTest, APostgresRestartMidLoadIsSurvived) {
     });
   }
   absl::SleepFor(absl::Seconds(1));
-  ASSERT_TRUE(pg.Stop());  // fast shutdown: every connection is cut
+  ASSERT_TRUE(pg.Stop());  // every connection is cut
   absl::SleepFor(absl::Milliseconds(500));
   ASSERT_TRUE(pg.Start());
   const int64_t restarted_ms = absl::ToUnixMillis(absl::Now());
@@ -202,6 +214,10 @@ TEST(ReconnectTest, APostgresRestartMidLoadIsSurvived) {
       orders.size(), messages.size(), failures.load(),
       static_cast<long long>(recovered_after));
 }
+
+INSTANTIATE_TEST_SUITE_P(Servers, ReconnectTest,
+                         ::testing::Values("postgres", "mariadb"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace tokkit

@@ -30,7 +30,8 @@ DEFINE_string(listen, "127.0.0.1:50051",
 DEFINE_string(data_dir, "./tokkit-data",
               "directory for the SQLite database, blobs and the signing key");
 DEFINE_string(database_url, "",
-              "sqlite:<path> or postgresql://user@host:port/db; default: "
+              "sqlite:<path>, postgresql://user@host:port/db or "
+              "mysql://user:pass@host:port/db; default: "
               "sqlite:<data_dir>/tokkit.db");
 DEFINE_string(blob_dir, "", "blob store root; default: <data_dir>/blobs");
 DEFINE_string(signing_key_file, "",

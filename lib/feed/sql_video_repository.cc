@@ -411,9 +411,9 @@ class SqlVideoRepository : public VideoRepository {
   void AddToCounters(soci::session& sql, int64_t video_id, int64_t views,
                      double log2_contribution) {
     sql << InsertIgnoringDuplicate(
-               sql,
-               "video_counters (video_id, view_count, popularity_key) "
-               "SELECT id, 0, :k FROM videos WHERE id = :v AND deleted = 0"),
+        sql,
+        "video_counters (video_id, view_count, popularity_key) "
+        "SELECT id, 0, :k FROM videos WHERE id = :v AND deleted = 0"),
         soci::use(kNoPopularity), soci::use(video_id);
     soci::row r;
     sql << absl::StrCat(

@@ -220,8 +220,7 @@ void Post(soci::session& sql, int64_t order_id, const std::string& kind,
          "created_at_ms) VALUES (:o, :k, :a, :m, :t)",
       soci::use(order_id), soci::use(kind), soci::use(account),
       soci::use(amount), soci::use(ms);
-  sql << Upsert(sql,
-                "ledger_balances (account, balance_cents) VALUES (:a, :m)",
+  sql << Upsert(sql, "ledger_balances (account, balance_cents) VALUES (:a, :m)",
                 "account",
                 "balance_cents = ledger_balances.balance_cents + :m2"),
       soci::use(account), soci::use(amount), soci::use(amount);

@@ -1,20 +1,64 @@
 #include "lib/platform/platform.h"
 
 #include "absl/strings/str_cat.h"
-#include "lib/account/sql_repository.h"
-#include "lib/commerce/sql_repository.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
-#include "lib/feed/sql_repository.h"
-#include "lib/order/sql_repository.h"
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
-#include "lib/social/sql_repository.h"
-#include "lib/store/blob/blob_ledger.h"
 #include "lib/store/blob/local_blob_store.h"
-#include "lib/store/events/outbox.h"
 
 namespace tokkit {
+namespace {
+
+// Without Redis every replica tails the outbox itself; with it one elected
+// replica tails it into a Redis stream every replica reads.
+absl::StatusOr<std::unique_ptr<EventBus>> OpenEventBus(
+    Database* db, const Clock* clock, const PlatformConfig& config) {
+  if (config.redis_url.empty()) {
+    return std::make_unique<OutboxRelay>(db, clock, config.events);
+  }
+  redis::StreamBusOptions bus;
+  bus.url = config.redis_url;
+  bus.stream = absl::StrCat(config.redis_key_prefix, ":events");
+  bus.lease_key = absl::StrCat(config.redis_key_prefix, ":events:relay");
+  bus.tailer = {config.events.lookback, config.events.retention,
+                config.events.batch_size};
+  ASSIGN_OR_RETURN(std::unique_ptr<redis::StreamBus> opened,
+                   redis::StreamBus::Open(db, clock, bus));
+  return std::unique_ptr<EventBus>(std::move(opened));
+}
+
+// Read at scrape time: the relay's lag and every consumer's counts.
+std::vector<metrics::Sample> EventMetrics(EventBus* events) {
+  std::vector<metrics::Sample> out;
+  if (auto* relay = dynamic_cast<OutboxRelay*>(events)) {
+    out.push_back({"tokkit_outbox_lag_seconds",
+                   "Age of the oldest outbox event this replica had not yet "
+                   "delivered at its last poll (grows while polls fail).",
+                   metrics::Sample::Type::kGauge,
+                   {},
+                   absl::ToDoubleSeconds(relay->Lag())});
+  }
+  for (const ConsumerStats& c : AllConsumerStats()) {
+    const metrics::Labels labels = {{"consumer", c.consumer}};
+    out.push_back({"tokkit_event_deliveries_total",
+                   "Events handled by each consumer.",
+                   metrics::Sample::Type::kCounter, labels,
+                   static_cast<double>(c.delivered)});
+    out.push_back({"tokkit_event_failures_total",
+                   "Failed event deliveries (each retried with backoff).",
+                   metrics::Sample::Type::kCounter, labels,
+                   static_cast<double>(c.failed)});
+    out.push_back({"tokkit_event_dead_letters_total",
+                   "Events a consumer gave up on (see the dead_letters "
+                   "table).",
+                   metrics::Sample::Type::kCounter, labels,
+                   static_cast<double>(c.dead_lettered)});
+  }
+  return out;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
     const PlatformConfig& config) {
@@ -35,47 +79,32 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   DatabaseOptions db_options;
   db_options.url = config.database_url;
   db_options.pool_size = config.database_pool_size;
-  ASSIGN_OR_RETURN(p->database_, Database::Open(db_options));
+  ASSIGN_OR_RETURN(p->storage_, OpenStorageBackend(db_options));
+  Database* db = &p->storage_->database();
   p->worker_id_ = config.worker_id;
   if (config.worker_id == PlatformConfig::kLeaseWorkerId) {
-    ASSIGN_OR_RETURN(p->worker_lease_,
-                     WorkerLease::Acquire(p->database_.get(), p->clock_));
+    ASSIGN_OR_RETURN(p->worker_lease_, WorkerLease::Acquire(db, p->clock_));
     p->worker_id_ = p->worker_lease_->worker_id();
   }
   ASSIGN_OR_RETURN(p->ids_, IdGenerator::Create(p->worker_id_, p->clock_));
   if (p->worker_lease_ != nullptr) p->worker_lease_->Attach(p->ids_.get());
-  RETURN_IF_ERROR(p->database_->Migrate(kEventsModule, EventMigrations()));
-  RETURN_IF_ERROR(p->database_->Migrate(account::kAccountModule,
-                                        account::AccountMigrations()));
-  RETURN_IF_ERROR(
-      p->database_->Migrate(feed::kFeedModule, feed::FeedMigrations()));
-  RETURN_IF_ERROR(
-      p->database_->Migrate(social::kSocialModule, social::SocialMigrations()));
-  RETURN_IF_ERROR(p->database_->Migrate(commerce::kCommerceModule,
-                                        commerce::CommerceMigrations()));
-  RETURN_IF_ERROR(
-      p->database_->Migrate(order::kOrderModule, order::OrderMigrations()));
-  RETURN_IF_ERROR(p->database_->Migrate(kBlobsModule, BlobMigrations()));
+  RETURN_IF_ERROR(p->storage_->Migrate());
+  p->repos_ = p->storage_->NewRepositories();
+  Repositories& r = p->repos_;
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
                    LocalBlobStore::Open(config.blob_dir));
   p->blobs_ = std::move(blobs);
   p->blob_janitor_ = std::make_unique<BlobJanitor>(
-      p->database_.get(), p->blobs_.get(), p->clock_, config.blob_grace);
+      db, p->blobs_.get(), p->clock_, config.blob_grace);
   p->blob_sweeper_ = std::make_unique<PeriodicTask>(
       "blob.sweeper", PeriodicTask::Options{config.blob_sweep_interval, 0.2},
       [j = p->blob_janitor_.get()] { return j->Sweep().status(); });
 
-  Database* db = p->database_.get();
-  p->users_ = account::NewSqlUserRepository(db);
-  p->sessions_ = account::NewSqlSessionRepository(db);
-  p->addresses_ = account::NewSqlAddressRepository(db);
-  p->throttle_ = account::NewSqlThrottleRepository(db);
-
   account::AccountDeps deps;
-  deps.users = p->users_.get();
-  deps.sessions = p->sessions_.get();
-  deps.addresses = p->addresses_.get();
-  deps.throttle = p->throttle_.get();
+  deps.users = r.users.get();
+  deps.sessions = r.sessions.get();
+  deps.addresses = r.addresses.get();
+  deps.throttle = r.throttle.get();
   deps.blobs = p->blobs_.get();
   deps.pending_blobs = p->blob_janitor_.get();
   deps.clock = p->clock_;
@@ -85,30 +114,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   p->account_service_ =
       std::make_unique<account::AccountService>(deps, config.accounts);
 
-  p->videos_ = feed::NewSqlVideoRepository(db);
   p->user_directory_ =
       std::make_unique<AccountUserDirectory>(p->account_service_.get());
-  p->video_catalog_ = std::make_unique<FeedVideoCatalog>(p->videos_.get());
-  p->likes_ = social::NewSqlLikeRepository(db);
-  p->comments_ = social::NewSqlCommentRepository(db);
-  p->follows_ = social::NewSqlFollowRepository(db);
-  p->chats_ = social::NewSqlChatRepository(db);
-  if (config.redis_url.empty()) {
-    p->events_ = std::make_unique<OutboxRelay>(db, p->clock_, config.events);
-  } else {
-    redis::StreamBusOptions bus;
-    bus.url = config.redis_url;
-    bus.stream = absl::StrCat(config.redis_key_prefix, ":events");
-    bus.lease_key = absl::StrCat(config.redis_key_prefix, ":events:relay");
-    bus.tailer = {config.events.lookback, config.events.retention,
-                  config.events.batch_size};
-    ASSIGN_OR_RETURN(p->events_, redis::StreamBus::Open(db, p->clock_, bus));
-  }
+  p->video_catalog_ = std::make_unique<FeedVideoCatalog>(r.videos.get());
+  ASSIGN_OR_RETURN(p->events_, OpenEventBus(db, p->clock_, config));
 
   social::SocialDeps social_deps;
-  social_deps.likes = p->likes_.get();
-  social_deps.comments = p->comments_.get();
-  social_deps.follows = p->follows_.get();
+  social_deps.likes = r.likes.get();
+  social_deps.comments = r.comments.get();
+  social_deps.follows = r.follows.get();
   social_deps.videos = p->video_catalog_.get();
   social_deps.users = p->user_directory_.get();
   social_deps.events = p->events_.get();
@@ -121,7 +135,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   p->author_directory_ =
       std::make_unique<AccountAuthorDirectory>(p->account_service_.get());
   feed::FeedDeps feed_deps;
-  feed_deps.videos = p->videos_.get();
+  feed_deps.videos = r.videos.get();
   feed_deps.blobs = p->blobs_.get();
   feed_deps.pending_blobs = p->blob_janitor_.get();
   feed_deps.social = p->social_signals_.get();
@@ -132,13 +146,10 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   p->feed_service_ =
       std::make_unique<feed::FeedService>(feed_deps, config.feed);
 
-  p->catalog_ = commerce::NewSqlCatalogRepository(db);
-  p->coupons_ = commerce::NewSqlCouponRepository(db);
-  p->cart_ = commerce::NewSqlCartRepository(db);
   commerce::CommerceDeps commerce_deps;
-  commerce_deps.catalog = p->catalog_.get();
-  commerce_deps.coupons = p->coupons_.get();
-  commerce_deps.cart = p->cart_.get();
+  commerce_deps.catalog = r.catalog.get();
+  commerce_deps.coupons = r.coupons.get();
+  commerce_deps.cart = r.cart.get();
   commerce_deps.blobs = p->blobs_.get();
   commerce_deps.pending_blobs = p->blob_janitor_.get();
   commerce_deps.clock = p->clock_;
@@ -146,12 +157,11 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   p->commerce_service_ =
       std::make_unique<commerce::CommerceService>(commerce_deps);
 
-  p->order_repository_ = order::NewSqlOrderRepository(db);
   p->address_book_ =
       std::make_unique<AccountAddressBook>(p->account_service_.get());
   order::OrderDeps order_deps;
-  order_deps.orders = p->order_repository_.get();
-  order_deps.cart = p->cart_.get();
+  order_deps.orders = r.orders.get();
+  order_deps.cart = r.cart.get();
   order_deps.addresses = p->address_book_.get();
   order_deps.payments = config.payment_provider;
   if (order_deps.payments == nullptr) {
@@ -166,40 +176,14 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
       std::make_unique<order::OrderService>(order_deps, config.orders);
 
   social::ChatDeps chat_deps;
-  chat_deps.chats = p->chats_.get();
+  chat_deps.chats = r.chats.get();
   chat_deps.users = p->user_directory_.get();
   chat_deps.events = p->events_.get();
   chat_deps.clock = p->clock_;
   chat_deps.ids = p->ids_.get();
   p->chat_service_ = std::make_unique<social::ChatService>(chat_deps);
-  p->metrics_ = metrics::RegisterCollector([events = p->events_.get()] {
-    std::vector<metrics::Sample> out;
-    if (auto* relay = dynamic_cast<OutboxRelay*>(events)) {
-      out.push_back({"tokkit_outbox_lag_seconds",
-                     "Age of the oldest outbox event this replica had not yet "
-                     "delivered at its last poll (grows while polls fail).",
-                     metrics::Sample::Type::kGauge,
-                     {},
-                     absl::ToDoubleSeconds(relay->Lag())});
-    }
-    for (const ConsumerStats& c : AllConsumerStats()) {
-      const metrics::Labels labels = {{"consumer", c.consumer}};
-      out.push_back({"tokkit_event_deliveries_total",
-                     "Events handled by each consumer.",
-                     metrics::Sample::Type::kCounter, labels,
-                     static_cast<double>(c.delivered)});
-      out.push_back({"tokkit_event_failures_total",
-                     "Failed event deliveries (each retried with backoff).",
-                     metrics::Sample::Type::kCounter, labels,
-                     static_cast<double>(c.failed)});
-      out.push_back({"tokkit_event_dead_letters_total",
-                     "Events a consumer gave up on (see the dead_letters "
-                     "table).",
-                     metrics::Sample::Type::kCounter, labels,
-                     static_cast<double>(c.dead_lettered)});
-    }
-    return out;
-  });
+  p->metrics_ = metrics::RegisterCollector(
+      [events = p->events_.get()] { return EventMetrics(events); });
   return p;
 }
 

@@ -27,6 +27,7 @@
 #include "lib/feed/feed_service.h"
 #include "lib/feed/repository.h"
 #include "lib/order/order_service.h"
+#include "lib/platform/storage_backend.h"
 #include "lib/social/chat_service.h"
 #include "lib/social/social_service.h"
 #include "lib/store/blob/blob_janitor.h"
@@ -76,7 +77,8 @@ struct PlatformConfig {
 
 class Platform {
  public:
-  // Opens the database, applies pending migrations and wires the services.
+  // Opens the storage backend the database URL names, applies pending
+  // migrations and wires the services to its repositories.
   static absl::StatusOr<std::unique_ptr<Platform>> Open(
       const PlatformConfig& config);
   ~Platform();
@@ -93,7 +95,8 @@ class Platform {
     return simulated_payments_.get();
   }
   EventBus& events() { return *events_; }
-  Database& database() { return *database_; }
+  Database& database() { return storage_->database(); }
+  StorageBackend& storage() { return *storage_; }
   BlobStore& blobs() { return *blobs_; }
   BlobJanitor& blob_janitor() { return *blob_janitor_; }
   const Clock& clock() const { return *clock_; }
@@ -106,7 +109,7 @@ class Platform {
 
   const Clock* clock_ = nullptr;
   int64_t worker_id_ = 0;
-  std::unique_ptr<Database> database_;
+  std::unique_ptr<StorageBackend> storage_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<BlobJanitor> blob_janitor_;
   std::unique_ptr<PeriodicTask> blob_sweeper_;
@@ -115,19 +118,12 @@ class Platform {
   std::unique_ptr<WorkerLease> worker_lease_;
   std::unique_ptr<account::PasswordHasher> hasher_;
   std::unique_ptr<account::AccessTokenCodec> tokens_;
-  std::unique_ptr<account::UserRepository> users_;
-  std::unique_ptr<account::SessionRepository> sessions_;
-  std::unique_ptr<account::AddressRepository> addresses_;
-  std::unique_ptr<account::ThrottleRepository> throttle_;
+  // Every service below uses these; destroyed after all of them.
+  Repositories repos_;
   std::unique_ptr<account::AccountService> account_service_;
 
-  std::unique_ptr<feed::VideoRepository> videos_;
   std::unique_ptr<social::UserDirectory> user_directory_;
   std::unique_ptr<social::VideoCatalog> video_catalog_;
-  std::unique_ptr<social::LikeRepository> likes_;
-  std::unique_ptr<social::CommentRepository> comments_;
-  std::unique_ptr<social::FollowRepository> follows_;
-  std::unique_ptr<social::ChatRepository> chats_;
   std::unique_ptr<EventBus> events_;
   std::unique_ptr<social::SocialService> social_service_;
   std::unique_ptr<feed::SocialSignals> social_signals_;
@@ -135,11 +131,7 @@ class Platform {
   // Before the relay and the repositories in destruction: it unsubscribes and
   // flushes pending views.
   std::unique_ptr<feed::FeedService> feed_service_;
-  std::unique_ptr<commerce::CatalogRepository> catalog_;
-  std::unique_ptr<commerce::CouponRepository> coupons_;
-  std::unique_ptr<commerce::CartRepository> cart_;
   std::unique_ptr<commerce::CommerceService> commerce_service_;
-  std::unique_ptr<order::OrderRepository> order_repository_;
   std::unique_ptr<order::AddressBook> address_book_;
   std::unique_ptr<order::SimulatedPaymentProvider> simulated_payments_;
   std::unique_ptr<order::OrderService>

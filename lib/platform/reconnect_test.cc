@@ -65,8 +65,8 @@ class Server {
 
  private:
   int Run(const std::string& what) {
-    return std::system(absl::StrCat("tools/testenv/", kind_, ".sh ", what,
-                                    " ", dir_, " ", port_, " >/dev/null")
+    return std::system(absl::StrCat("tools/testenv/", kind_, ".sh ", what, " ",
+                                    dir_, " ", port_, " >/dev/null")
                            .c_str());
   }
   const std::string kind_;

@@ -9,11 +9,10 @@ void BumpCounter(soci::session& sql, const std::string& table,
                  const std::string& key_column, int64_t key,
                  const std::string& column, int delta) {
   if (delta > 0) {
-    sql << Upsert(sql,
-                  absl::StrCat(table, " (", key_column, ", ", column,
-                               ") VALUES (:k, 1)"),
-                  key_column,
-                  absl::StrCat(column, " = ", table, ".", column, " + 1")),
+    sql << Upsert(
+        sql,
+        absl::StrCat(table, " (", key_column, ", ", column, ") VALUES (:k, 1)"),
+        key_column, absl::StrCat(column, " = ", table, ".", column, " + 1")),
         soci::use(key);
   } else {
     sql << absl::StrCat("UPDATE ", table, " SET ", column, " = ", column,

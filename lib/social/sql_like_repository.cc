@@ -23,13 +23,12 @@ class SqlLikeRepository : public LikeRepository {
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       const int64_t now = ToMillis(event.created_at);
       // The primary key makes this idempotent: no check-then-insert race.
-      r.changed =
-          ExecAffected(sql,
-                       InsertIgnoringDuplicate(
-                           sql,
-                           "video_likes (video_id, user_id, like_id, "
-                           "created_at_ms) VALUES (:v, :u, :l, :c)"),
-                       video_id, user_id, like_id, now) == 1;
+      r.changed = ExecAffected(sql,
+                               InsertIgnoringDuplicate(
+                                   sql,
+                                   "video_likes (video_id, user_id, like_id, "
+                                   "created_at_ms) VALUES (:v, :u, :l, :c)"),
+                               video_id, user_id, like_id, now) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", +1);
         AppendToOutbox(sql, event);
@@ -70,13 +69,12 @@ class SqlLikeRepository : public LikeRepository {
           soci::use(comment_id), soci::into(live);
       if (live == 0) return absl::NotFoundError("comment not found");
       const int64_t ms = ToMillis(now);
-      r.changed =
-          ExecAffected(sql,
-                       InsertIgnoringDuplicate(
-                           sql,
-                           "comment_likes (comment_id, user_id, "
-                           "created_at_ms) VALUES (:c, :u, :t)"),
-                       comment_id, user_id, ms) == 1;
+      r.changed = ExecAffected(sql,
+                               InsertIgnoringDuplicate(
+                                   sql,
+                                   "comment_likes (comment_id, user_id, "
+                                   "created_at_ms) VALUES (:c, :u, :t)"),
+                               comment_id, user_id, ms) == 1;
       if (r.changed) {
         sql << "UPDATE comments SET like_count = like_count + 1 WHERE id = :c",
             soci::use(comment_id);

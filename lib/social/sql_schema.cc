@@ -91,8 +91,7 @@ CREATE TABLE user_stats (
   following_count BIGINT NOT NULL DEFAULT 0
 );
 )sql"},
-      {4, "chat",
-       absl::StrCat(kChatTables, R"sql(
+      {4, "chat", absl::StrCat(kChatTables, R"sql(
 CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_message_id) WHERE client_message_id <> '';
 )sql"),
        "",

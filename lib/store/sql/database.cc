@@ -73,7 +73,7 @@ absl::Status Classify(const std::exception_ptr& eptr) {
       case CR_SERVER_LOST:
       case ER_SERVER_SHUTDOWN:
       case ER_CONNECTION_KILLED:  // 1927, also a lost backend connection
-      case 4031:  // disconnected by the server for inactivity
+      case 4031:                  // disconnected by the server for inactivity
         return absl::UnavailableError(
             absl::StrCat("database unavailable: ", e.what()));
       default:
@@ -181,8 +181,8 @@ std::string ForDialect(SqlDialect dialect, const std::string& collation,
     return std::string(statement);
   }
   absl::ConsumeSuffix(&trimmed, ";");
-  return absl::StrCat(trimmed, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=",
-                      collation);
+  return absl::StrCat(
+      trimmed, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=", collation);
 }
 
 // The exact utf8mb4 collation this server has: MariaDB's nopad_bin, MySQL
@@ -327,8 +327,8 @@ absl::StatusOr<std::string> MysqlConnectString(absl::string_view url) {
   bool charset = false;
   for (const auto& [key, value] : parts.query) {
     static constexpr const char* kAllowed[] = {
-        "unix_socket", "sslca",        "sslcert",       "sslkey",
-        "sslcapath",   "sslcipher",    "charset",       "connect_timeout",
+        "unix_socket",  "sslca",        "sslcert", "sslkey",
+        "sslcapath",    "sslcipher",    "charset", "connect_timeout",
         "read_timeout", "write_timeout"};
     if (std::find(std::begin(kAllowed), std::end(kAllowed), key) ==
         std::end(kAllowed)) {
@@ -380,7 +380,8 @@ absl::StatusOr<ParsedDatabaseUrl> ParseDatabaseUrl(absl::string_view url) {
     if (!conninfo.ok()) return conninfo.status();
     return ParsedDatabaseUrl{SqlDialect::kPostgresql, *std::move(conninfo)};
   }
-  if (absl::StartsWith(url, "mysql://") || absl::StartsWith(url, "mariadb://")) {
+  if (absl::StartsWith(url, "mysql://") ||
+      absl::StartsWith(url, "mariadb://")) {
     absl::StatusOr<std::string> options = MysqlConnectString(url);
     if (!options.ok()) return options.status();
     return ParsedDatabaseUrl{SqlDialect::kMysql, *std::move(options)};

@@ -182,7 +182,8 @@ TEST_P(DatabaseTest, TextKeysAreExactOnEveryBackend) {
                     sql << "SELECT COUNT(*) FROM items WHERE name = :n",
                         soci::use(name), soci::into(found);
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(found, 0);
 }
 

@@ -37,12 +37,12 @@ absl::StatusOr<int64_t> WorkerLease::TryAcquire(Database* db,
       // Free (the insert wins), or held by a lease that lapsed (the
       // conditional update wins); each is atomic, and a lost race in
       // between only means trying the next id.
-      taken = ExecAffected(sql,
-                           InsertIgnoringDuplicate(
-                               sql,
-                               "worker_leases (worker_id, holder, "
-                               "expires_at_ms) VALUES (:w, :h, :e)"),
-                           id, holder, expires);
+      taken = ExecAffected(
+          sql,
+          InsertIgnoringDuplicate(sql,
+                                  "worker_leases (worker_id, holder, "
+                                  "expires_at_ms) VALUES (:w, :h, :e)"),
+          id, holder, expires);
       if (taken != 1) {
         taken = ExecAffected(
             sql,

@@ -97,10 +97,9 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
     const size_t query = t->admin_url_.find('?');
     const std::string base = t->admin_url_.substr(0, query);
     const size_t slash = base.find('/', base.find("://") + 3);
-    t->url_ = absl::StrCat(base.substr(0, slash), "/", t->schema_,
-                           query == std::string::npos
-                               ? ""
-                               : t->admin_url_.substr(query));
+    t->url_ = absl::StrCat(
+        base.substr(0, slash), "/", t->schema_,
+        query == std::string::npos ? "" : t->admin_url_.substr(query));
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown backend ", backend));

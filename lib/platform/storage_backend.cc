@@ -1,0 +1,77 @@
+#include "lib/platform/storage_backend.h"
+
+#include <utility>
+
+#include "lib/account/sql_repository.h"
+#include "lib/commerce/sql_repository.h"
+#include "lib/core/status_macros.h"
+#include "lib/feed/sql_repository.h"
+#include "lib/order/sql_repository.h"
+#include "lib/social/sql_repository.h"
+#include "lib/store/blob/blob_ledger.h"
+#include "lib/store/events/outbox.h"
+
+namespace tokkit {
+namespace {
+
+// SQLite, PostgreSQL and MySQL/MariaDB: one Database, the shared adapters.
+class SqlStorageBackend : public StorageBackend {
+ public:
+  explicit SqlStorageBackend(std::unique_ptr<Database> db)
+      : db_(std::move(db)) {}
+
+  absl::string_view name() const override {
+    return DialectName(db_->dialect());
+  }
+
+  absl::Status Migrate() override {
+    // Events first: every domain writes its outbox.
+    RETURN_IF_ERROR(db_->Migrate(kEventsModule, EventMigrations()));
+    RETURN_IF_ERROR(
+        db_->Migrate(account::kAccountModule, account::AccountMigrations()));
+    RETURN_IF_ERROR(db_->Migrate(feed::kFeedModule, feed::FeedMigrations()));
+    RETURN_IF_ERROR(
+        db_->Migrate(social::kSocialModule, social::SocialMigrations()));
+    RETURN_IF_ERROR(db_->Migrate(commerce::kCommerceModule,
+                                 commerce::CommerceMigrations()));
+    RETURN_IF_ERROR(
+        db_->Migrate(order::kOrderModule, order::OrderMigrations()));
+    return db_->Migrate(kBlobsModule, BlobMigrations());
+  }
+
+  Repositories NewRepositories() override {
+    Database* db = db_.get();
+    Repositories r;
+    r.users = account::NewSqlUserRepository(db);
+    r.sessions = account::NewSqlSessionRepository(db);
+    r.addresses = account::NewSqlAddressRepository(db);
+    r.throttle = account::NewSqlThrottleRepository(db);
+    r.videos = feed::NewSqlVideoRepository(db);
+    r.likes = social::NewSqlLikeRepository(db);
+    r.comments = social::NewSqlCommentRepository(db);
+    r.follows = social::NewSqlFollowRepository(db);
+    r.chats = social::NewSqlChatRepository(db);
+    r.catalog = commerce::NewSqlCatalogRepository(db);
+    r.coupons = commerce::NewSqlCouponRepository(db);
+    r.cart = commerce::NewSqlCartRepository(db);
+    r.orders = order::NewSqlOrderRepository(db);
+    return r;
+  }
+
+  Database& database() override { return *db_; }
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StorageBackend>> OpenStorageBackend(
+    const DatabaseOptions& options) {
+  // Every scheme tokkit knows is a SQL dialect today; Database::Open
+  // validates the URL and names the accepted schemes.
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
+  return std::make_unique<SqlStorageBackend>(std::move(db));
+}
+
+}  // namespace tokkit

@@ -145,9 +145,8 @@ struct Refund {
 // 10 minutes apart.
 absl::Time NextAttemptAt(absl::Time now, int failed_attempts);
 
-// Double entry: every money movement writes entries that sum to zero.
-//   payment: provider:clearing +total, merchant:<id> -total (owed to merchant)
-//   refund:  the reverse
+// One posting of the double-entry ledger; lib/order/ledger.h says which
+// postings each money movement writes (they sum to zero).
 struct LedgerEntry {
   int64_t id = 0;
   std::string account;

@@ -9,6 +9,7 @@
 #include "lib/commerce/sql_repository.h"
 #include "lib/core/cursor.h"
 #include "lib/core/status_macros.h"
+#include "lib/order/ledger.h"
 #include "lib/order/pricing.h"
 #include "lib/store/events/outbox.h"
 #include "lib/store/sql/sql_util.h"
@@ -213,17 +214,24 @@ std::optional<Payment> PaymentOn(soci::session& sql, const char* where,
   return ReadPayment(r);
 }
 
-void Post(soci::session& sql, int64_t order_id, const std::string& kind,
-          const std::string& account, int64_t amount, absl::Time now) {
+// Stores the postings lib/order/ledger.h decides for a money movement, and
+// keeps each account's balance beside them.
+void Post(soci::session& sql, const Order& order, MoneyMovement movement,
+          int64_t amount_cents, absl::Time now) {
   const int64_t ms = ToMillis(now);
-  sql << "INSERT INTO ledger_entries (order_id, kind, account, amount_cents, "
-         "created_at_ms) VALUES (:o, :k, :a, :m, :t)",
-      soci::use(order_id), soci::use(kind), soci::use(account),
-      soci::use(amount), soci::use(ms);
-  sql << Upsert(sql, "ledger_balances (account, balance_cents) VALUES (:a, :m)",
-                "account",
-                "balance_cents = ledger_balances.balance_cents + :m2"),
-      soci::use(account), soci::use(amount), soci::use(amount);
+  const std::string kind(MovementKind(movement));
+  for (const Posting& posting :
+       PostingsFor(movement, order.merchant_id, amount_cents)) {
+    sql << "INSERT INTO ledger_entries (order_id, kind, account, "
+           "amount_cents, created_at_ms) VALUES (:o, :k, :a, :m, :t)",
+        soci::use(order.id), soci::use(kind), soci::use(posting.account),
+        soci::use(posting.amount_cents), soci::use(ms);
+    sql << Upsert(
+        sql, "ledger_balances (account, balance_cents) VALUES (:a, :m)",
+        "account", "balance_cents = ledger_balances.balance_cents + :m2"),
+        soci::use(posting.account), soci::use(posting.amount_cents),
+        soci::use(posting.amount_cents);
+  }
 }
 
 bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from,
@@ -535,9 +543,7 @@ class SqlOrderRepository : public OrderRepository {
         return absl::OkStatus();
       }
       std::optional<Order> o = FindOn(sql, "id = :i", p->order_id);
-      Post(sql, o->id, "payment", kProviderClearing, p->amount_cents, now);
-      Post(sql, o->id, "payment", MerchantAccount(o->merchant_id),
-           -p->amount_cents, now);
+      Post(sql, *o, MoneyMovement::kPayment, p->amount_cents, now);
       AppendToOutbox(sql, event);
       return absl::OkStatus();
     }));
@@ -644,9 +650,7 @@ class SqlOrderRepository : public OrderRepository {
       const int refunded = static_cast<int>(PaymentStatus::kRefunded);
       sql << "UPDATE payments SET status = :s WHERE id = :i",
           soci::use(refunded), soci::use(p->id);
-      Post(sql, order_id, "refund", kProviderClearing, -p->amount_cents, now);
-      Post(sql, order_id, "refund", MerchantAccount(o->merchant_id),
-           p->amount_cents, now);
+      Post(sql, *o, MoneyMovement::kRefund, p->amount_cents, now);
       if (restock) {
         for (const OrderItem& item : o->items) {
           commerce::ReleaseStock(sql, item.sku_id, item.quantity);

@@ -1,20 +1,31 @@
 // Flash sale: concurrent buyers ordering one hot SKU through the full order
 // path (idempotency check, price snapshot, conditional stock decrement, order
 // and item rows, outbox event, one transaction), against the floor measured
-// in the same run: raw SQLite conditional decrements of a stock column.
+// in the same run on the same database: the same rows written by hand in raw
+// SQL (conditional decrement, order row, item row, one transaction). On
+// SQLite, and on PostgreSQL and MySQL/MariaDB when TOKKIT_TEST_POSTGRES /
+// TOKKIT_TEST_MYSQL name a server.
 //
 //   bazel run -c opt //tools/bench:flash_sale_bench
-#include <sqlite3.h>
+#include <soci/mysql/soci-mysql.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "lib/core/crypto.h"
 #include "lib/platform/platform.h"
+#include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit {
 namespace {
@@ -29,6 +40,35 @@ std::string TempDir() {
   return dir;
 }
 
+// The backends to measure: SQLite always; PostgreSQL and MySQL/MariaDB when
+// TOKKIT_TEST_POSTGRES / TOKKIT_TEST_MYSQL name a server (tools/testenv
+// starts them). Each run gets a fresh schema or database of its own.
+std::vector<std::string> Backends() {
+  std::vector<std::string> out = {"sqlite"};
+  if (std::getenv("TOKKIT_TEST_POSTGRES") != nullptr) {
+    out.push_back("postgresql");
+  }
+  if (std::getenv("TOKKIT_TEST_MYSQL") != nullptr) out.push_back("mysql");
+  return out;
+}
+
+testing::TestDatabase& FreshDatabase(const std::string& backend) {
+  static auto* dbs =
+      new std::map<std::string, std::unique_ptr<testing::TestDatabase>>();
+  std::unique_ptr<testing::TestDatabase>& db = (*dbs)[backend];
+  if (db == nullptr) {
+    absl::StatusOr<std::unique_ptr<testing::TestDatabase>> made =
+        testing::TestDatabase::Create(backend, 1);
+    if (!made.ok()) {
+      std::fprintf(stderr, "%s: %s\n", backend.c_str(),
+                   std::string(made.status().message()).c_str());
+      std::exit(1);
+    }
+    db = *std::move(made);
+  }
+  return *db;
+}
+
 struct Shop {
   std::unique_ptr<Platform> platform;
   std::vector<account::Principal> buyers;
@@ -37,58 +77,60 @@ struct Shop {
   std::atomic<int64_t> next_key{0};
 };
 
-Shop& TheShop() {
-  static Shop* shop = [] {
-    auto* s = new Shop();
-    (void)InitCrypto();
-    PlatformConfig c;
-    c.database_url = absl::StrCat("sqlite:", TempDir(), "/shop.db");
-    c.blob_dir = TempDir() + "/blobs";
-    c.signing_keys = {{"bench", RandomBytes(32)}};
-    c.password_hashing = account::PasswordHashOptions::ForTesting();
-    c.orders.expiry_sweep_interval = absl::ZeroDuration();
-    s->platform = *Platform::Open(c);
-    auto& accounts = s->platform->accounts();
-    (void)accounts.Register({"boss", "boss@example.com", "bench-pass-1", ""});
-    (void)accounts.GrantAdmin("boss");
-    account::Principal admin =
-        accounts.Login({"boss", "bench-pass-1", "", "", ""})->principal;
-    (void)accounts.Register(
-        {"seller", "seller@example.com", "bench-pass-1", ""});
-    account::Principal seller =
-        accounts.Login({"seller", "bench-pass-1", "", "", ""})->principal;
-    (void)accounts.SetRole(admin, seller.user_id, account::Role::kMerchant);
-    seller.role = account::Role::kMerchant;
-    admin.role = account::Role::kAdmin;
-    const int64_t category =
-        s->platform->commerce().CreateCategory(admin, "Hot")->id;
-    commerce::NewProduct p;
-    p.category_id = category;
-    p.name = "Limited sneaker";
-    p.skus = {{"size=42", 49900, 100'000'000}};
-    s->sku_id = s->platform->commerce().CreateProduct(seller, p)->skus[0].id;
-    for (int i = 0; i < 8; ++i) {
-      const std::string name = absl::StrCat("buyer", i);
-      (void)accounts.Register(
-          {name, name + "@example.com", "bench-pass-1", ""});
-      account::Principal b =
-          accounts.Login({name, "bench-pass-1", "", "", ""})->principal;
-      account::Address a;
-      a.recipient = "B";
-      a.phone = "+1 555 0100";
-      a.line1 = "1 Main St";
-      a.city = "Springfield";
-      a.country_code = "US";
-      s->addresses.push_back(accounts.AddAddress(b, a)->id);
-      s->buyers.push_back(b);
-    }
-    return s;
-  }();
+Shop& TheShop(const std::string& backend) {
+  static auto* shops = new std::map<std::string, Shop*>();
+  static absl::Mutex mu;
+  absl::MutexLock lock(&mu);
+  Shop*& shop = (*shops)[backend];
+  if (shop != nullptr) return *shop;
+  auto* s = new Shop();
+  (void)InitCrypto();
+  PlatformConfig c;
+  c.database_url = FreshDatabase(backend).url();
+  c.database_pool_size = 8;
+  c.blob_dir = absl::StrCat(TempDir(), "/blobs-", backend);
+  c.signing_keys = {{"bench", RandomBytes(32)}};
+  c.password_hashing = account::PasswordHashOptions::ForTesting();
+  c.orders.expiry_sweep_interval = absl::ZeroDuration();
+  s->platform = *Platform::Open(c);
+  auto& accounts = s->platform->accounts();
+  (void)accounts.Register({"boss", "boss@example.com", "bench-pass-1", ""});
+  (void)accounts.GrantAdmin("boss");
+  account::Principal admin =
+      accounts.Login({"boss", "bench-pass-1", "", "", ""})->principal;
+  (void)accounts.Register({"seller", "seller@example.com", "bench-pass-1", ""});
+  account::Principal seller =
+      accounts.Login({"seller", "bench-pass-1", "", "", ""})->principal;
+  (void)accounts.SetRole(admin, seller.user_id, account::Role::kMerchant);
+  seller.role = account::Role::kMerchant;
+  admin.role = account::Role::kAdmin;
+  const int64_t category =
+      s->platform->commerce().CreateCategory(admin, "Hot")->id;
+  commerce::NewProduct p;
+  p.category_id = category;
+  p.name = "Limited sneaker";
+  p.skus = {{"size=42", 49900, 100'000'000}};
+  s->sku_id = s->platform->commerce().CreateProduct(seller, p)->skus[0].id;
+  for (int i = 0; i < 8; ++i) {
+    const std::string name = absl::StrCat("buyer", i);
+    (void)accounts.Register({name, name + "@example.com", "bench-pass-1", ""});
+    account::Principal b =
+        accounts.Login({name, "bench-pass-1", "", "", ""})->principal;
+    account::Address a;
+    a.recipient = "B";
+    a.phone = "+1 555 0100";
+    a.line1 = "1 Main St";
+    a.city = "Springfield";
+    a.country_code = "US";
+    s->addresses.push_back(accounts.AddAddress(b, a)->id);
+    s->buyers.push_back(b);
+  }
+  shop = s;
   return *shop;
 }
 
-void BM_FlashSaleOrders(benchmark::State& state) {
-  Shop& shop = TheShop();
+void FlashSaleOrders(benchmark::State& state, const std::string& backend) {
+  Shop& shop = TheShop(backend);
   const size_t who =
       static_cast<size_t>(state.thread_index()) % shop.buyers.size();
   int64_t failures = 0;
@@ -104,46 +146,104 @@ void BM_FlashSaleOrders(benchmark::State& state) {
       static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["failed"] = static_cast<double>(failures);
 }
-BENCHMARK(BM_FlashSaleOrders)->Threads(1)->Threads(4)->UseRealTime();
 
-// The floor: the same engine and settings, one UPDATE per transaction.
-void BM_RawSqliteConditionalDecrement(benchmark::State& state) {
-  static const std::string path = absl::StrCat(TempDir(), "/raw.db");
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_busy_timeout(db, 10000);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-               nullptr, nullptr, nullptr);
-  if (state.thread_index() == 0) {
-    sqlite3_exec(db,
-                 "CREATE TABLE IF NOT EXISTS skus (id INTEGER PRIMARY KEY, "
-                 "stock INTEGER);"
-                 "INSERT OR REPLACE INTO skus VALUES (1, 100000000);",
-                 nullptr, nullptr, nullptr);
-  }
-  sqlite3_stmt* st = nullptr;
-  for (auto _ : state) {
-    if (st == nullptr) {
-      sqlite3_prepare_v2(
-          db, "UPDATE skus SET stock = stock - 1 WHERE id = 1 AND stock >= 1",
-          -1, &st, nullptr);
+// The baseline, on the same engine and database in the same run: what a
+// hand-written order costs in raw SQL through the driver (a conditional
+// decrement of the stock row, an order row and an item row, one
+// transaction), each thread on its own connection.
+void RawSqlOrders(benchmark::State& state, const std::string& backend) {
+  static absl::Mutex mu;
+  Database& db = FreshDatabase(backend).db();
+  {
+    absl::MutexLock lock(&mu);
+    static auto* made = new std::set<std::string>();
+    if (made->insert(backend).second) {
+      (void)db.Run([](soci::session& sql) {
+        sql << "CREATE TABLE raw_skus (id BIGINT PRIMARY KEY, stock BIGINT "
+               "NOT NULL)";
+        sql << "CREATE TABLE raw_orders (id BIGINT PRIMARY KEY, buyer BIGINT "
+               "NOT NULL, total BIGINT NOT NULL)";
+        sql << "CREATE TABLE raw_items (order_id BIGINT NOT NULL, sku BIGINT "
+               "NOT NULL, quantity BIGINT NOT NULL, PRIMARY KEY (order_id, "
+               "sku))";
+        sql << "INSERT INTO raw_skus VALUES (1, 100000000)";
+        return absl::OkStatus();
+      });
     }
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  ParsedDatabaseUrl url = *ParseDatabaseUrl(FreshDatabase(backend).url());
+  soci::session sql;
+  switch (url.dialect) {
+    case SqlDialect::kSqlite:
+      sql.open(soci::sqlite3, url.connect);
+      sql << "PRAGMA journal_mode=WAL";
+      sql << "PRAGMA synchronous=NORMAL";
+      sql << "PRAGMA busy_timeout=10000";
+      break;
+    case SqlDialect::kPostgresql:
+      sql.open(soci::postgresql, url.connect);
+      break;
+    case SqlDialect::kMysql:
+      sql.open(soci::mysql, url.connect);
+      sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+      break;
+  }
+  const char* begin =
+      url.dialect == SqlDialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
+  static std::atomic<int64_t> next_id{1};
+  const int64_t buyer = state.thread_index();
+  int64_t failures = 0;
+  for (auto _ : state) {
+    const int64_t id = next_id.fetch_add(1);
+    try {
+      sql << begin;
+      soci::statement dec =
+          (sql.prepare << "UPDATE raw_skus SET stock = stock - 1 WHERE id = 1 "
+                          "AND stock >= 1");
+      dec.execute(true);
+      if (dec.get_affected_rows() == 1) {
+        sql << "INSERT INTO raw_orders VALUES (:i, :b, 49900)", soci::use(id),
+            soci::use(buyer);
+        sql << "INSERT INTO raw_items VALUES (:i, 1, 1)", soci::use(id);
+      }
+      sql << "COMMIT";
+    } catch (const std::exception&) {
+      ++failures;
+      try {
+        sql << "ROLLBACK";
+      } catch (const std::exception&) {
+      }
+    }
+  }
   state.counters["orders/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["failed"] = static_cast<double>(failures);
 }
-BENCHMARK(BM_RawSqliteConditionalDecrement)
-    ->Threads(1)
-    ->Threads(4)
-    ->UseRealTime();
+
+void RegisterAll() {
+  for (const std::string& backend : Backends()) {
+    for (int threads : {1, 8}) {
+      benchmark::RegisterBenchmark(
+          absl::StrCat("FlashSaleOrders/", backend).c_str(),
+          [backend](benchmark::State& s) { FlashSaleOrders(s, backend); })
+          ->Threads(threads)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(
+          absl::StrCat("RawSqlOrders/", backend).c_str(),
+          [backend](benchmark::State& s) { RawSqlOrders(s, backend); })
+          ->Threads(threads)
+          ->UseRealTime();
+    }
+  }
+}
 
 }  // namespace
 }  // namespace tokkit
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  tokkit::RegisterAll();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -7,7 +7,8 @@
 // server URL, MySQL/MariaDB when TOKKIT_TEST_MYSQL does (tools/test.sh starts
 // both); with
 // TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1 a missing server fails the test instead of
-// being skipped, so CI can never pass on SQLite alone.
+// being skipped, so CI can never pass on SQLite alone. TOKKIT_TEST_BACKENDS
+// (e.g. "sqlite,postgresql") names the backends exactly instead.
 #ifndef TOKKIT_LIB_STORE_SQL_TESTING_TEST_DATABASE_H_
 #define TOKKIT_LIB_STORE_SQL_TESTING_TEST_DATABASE_H_
 

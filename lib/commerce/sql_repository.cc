@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/blob/blob_ledger.h"
+#include "lib/store/sql/sql_tx.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit::commerce {
@@ -186,6 +187,31 @@ std::string LikeLiteral(const std::string& text) {
   return absl::StrCat(
       "%", absl::StrReplaceAll(text, {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}}),
       "%");
+}
+
+std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql,
+                                                      int64_t user_id) {
+  std::vector<std::pair<UserCoupon, Coupon>> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << absl::StrCat(
+           "SELECT u.id, u.coupon_id, u.user_id, u.claimed_at_ms, "
+           "u.expires_at_ms, u.used_order_id, ",
+           kCouponColumns,
+           " FROM user_coupons u JOIN coupons c ON c.id = "
+           "u.coupon_id WHERE u.user_id = :u ORDER BY u.id"),
+       soci::use(user_id));
+  for (const soci::row& r : rows) {
+    out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
+  }
+  return out;
+}
+
+void RemoveFromCart(soci::session& sql, int64_t user_id,
+                    const std::vector<int64_t>& sku_ids) {
+  for (int64_t sku : sku_ids) {
+    sql << "DELETE FROM cart_items WHERE user_id = :u AND sku_id = :s",
+        soci::use(user_id), soci::use(sku);
+  }
 }
 
 class SqlCatalogRepository : public CatalogRepository {
@@ -606,76 +632,90 @@ std::unique_ptr<CartRepository> NewSqlCartRepository(Database* db) {
   return std::make_unique<SqlCartRepository>(db);
 }
 
-std::optional<SkuForOrder> LoadSkuForOrder(soci::session& sql, int64_t sku_id) {
-  soci::row r;
-  sql << "SELECT k.id, k.spu_id, k.merchant_id, k.attributes, k.price_cents, "
-         "k.price_version, k.stock, k.sold, p.category_id, p.name, "
-         "p.shipping_cents, "
-         "p.for_sale FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.id = "
-         ":i",
-      soci::use(sku_id), soci::into(r);
-  if (!sql.got_data()) return std::nullopt;
-  SkuForOrder s;
-  s.sku = ReadSku(r);
-  s.category_id = RowInt(r, 8);
-  s.spu_name = RowString(r, 9);
-  s.shipping_cents = RowInt(r, 10);
-  s.for_sale = RowBool(r, 11);
-  return s;
-}
+namespace {
 
-bool ReserveStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
-  return ExecAffected(sql,
-                      "UPDATE skus SET stock = stock - :q, sold = sold + :q2 "
-                      "WHERE id = :i "
-                      "AND stock >= :q3",
-                      quantity, quantity, sku_id, quantity) == 1;
-}
-
-void ReleaseStock(soci::session& sql, int64_t sku_id, int64_t quantity) {
-  sql << "UPDATE skus SET stock = stock + :q, sold = sold - :q2 WHERE id = :i",
-      soci::use(quantity), soci::use(quantity), soci::use(sku_id);
-}
-
-std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql,
-                                                      int64_t user_id) {
-  std::vector<std::pair<UserCoupon, Coupon>> out;
-  soci::rowset<soci::row> rows =
-      (sql.prepare << absl::StrCat(
-           "SELECT u.id, u.coupon_id, u.user_id, u.claimed_at_ms, "
-           "u.expires_at_ms, u.used_order_id, ",
-           kCouponColumns,
-           " FROM user_coupons u JOIN coupons c ON c.id = "
-           "u.coupon_id WHERE u.user_id = :u ORDER BY u.id"),
-       soci::use(user_id));
-  for (const soci::row& r : rows)
-    out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
-  return out;
-}
-
-bool UseCoupon(soci::session& sql, int64_t user_coupon_id, int64_t user_id,
-               int64_t order_id, absl::Time now) {
-  const int64_t now_ms = ToMillis(now);
-  return ExecAffected(
-             sql,
-             "UPDATE user_coupons SET used_order_id = :o WHERE id = :i AND "
-             "user_id = :u AND used_order_id = 0 AND expires_at_ms > :n",
-             order_id, user_coupon_id, user_id, now_ms) == 1;
-}
-
-void ReturnCoupon(soci::session& sql, int64_t user_coupon_id,
-                  int64_t order_id) {
-  sql << "UPDATE user_coupons SET used_order_id = 0 WHERE id = :i AND "
-         "used_order_id = :o",
-      soci::use(user_coupon_id), soci::use(order_id);
-}
-
-void RemoveFromCart(soci::session& sql, int64_t user_id,
-                    const std::vector<int64_t>& sku_ids) {
-  for (int64_t sku : sku_ids) {
-    sql << "DELETE FROM cart_items WHERE user_id = :u AND sku_id = :s",
-        soci::use(user_id), soci::use(sku);
+class SqlStockPort : public StockPort {
+ public:
+  absl::StatusOr<std::optional<SkuForOrder>> Load(Tx& tx,
+                                                  int64_t sku_id) override {
+    soci::session& sql = SessionOf(tx);
+    soci::row r;
+    sql << "SELECT k.id, k.spu_id, k.merchant_id, k.attributes, "
+           "k.price_cents, k.price_version, k.stock, k.sold, p.category_id, "
+           "p.name, p.shipping_cents, p.for_sale FROM skus k JOIN spus p ON "
+           "p.id = k.spu_id WHERE k.id = :i",
+        soci::use(sku_id), soci::into(r);
+    if (!sql.got_data()) return std::optional<SkuForOrder>();
+    SkuForOrder s;
+    s.sku = ReadSku(r);
+    s.category_id = RowInt(r, 8);
+    s.spu_name = RowString(r, 9);
+    s.shipping_cents = RowInt(r, 10);
+    s.for_sale = RowBool(r, 11);
+    return std::optional<SkuForOrder>(std::move(s));
   }
+
+  absl::StatusOr<bool> Reserve(Tx& tx, int64_t sku_id,
+                               int64_t quantity) override {
+    return ExecAffected(SessionOf(tx),
+                        "UPDATE skus SET stock = stock - :q, sold = sold + "
+                        ":q2 WHERE id = :i AND stock >= :q3",
+                        quantity, quantity, sku_id, quantity) == 1;
+  }
+
+  absl::Status Release(Tx& tx, int64_t sku_id, int64_t quantity) override {
+    SessionOf(tx) << "UPDATE skus SET stock = stock + :q, sold = sold - :q2 "
+                     "WHERE id = :i",
+        soci::use(quantity), soci::use(quantity), soci::use(sku_id);
+    return absl::OkStatus();
+  }
+};
+
+class SqlCouponWalletPort : public CouponWalletPort {
+ public:
+  absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Load(
+      Tx& tx, int64_t user_id) override {
+    return LoadWallet(SessionOf(tx), user_id);
+  }
+
+  absl::StatusOr<bool> Use(Tx& tx, int64_t user_coupon_id, int64_t user_id,
+                           int64_t order_id, absl::Time now) override {
+    const int64_t now_ms = ToMillis(now);
+    return ExecAffected(
+               SessionOf(tx),
+               "UPDATE user_coupons SET used_order_id = :o WHERE id = :i AND "
+               "user_id = :u AND used_order_id = 0 AND expires_at_ms > :n",
+               order_id, user_coupon_id, user_id, now_ms) == 1;
+  }
+
+  absl::Status Return(Tx& tx, int64_t user_coupon_id,
+                      int64_t order_id) override {
+    SessionOf(tx) << "UPDATE user_coupons SET used_order_id = 0 WHERE id = :i "
+                     "AND used_order_id = :o",
+        soci::use(user_coupon_id), soci::use(order_id);
+    return absl::OkStatus();
+  }
+};
+
+class SqlCartLinesPort : public CartLinesPort {
+ public:
+  absl::Status Remove(Tx& tx, int64_t user_id,
+                      const std::vector<int64_t>& sku_ids) override {
+    RemoveFromCart(SessionOf(tx), user_id, sku_ids);
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<StockPort> NewSqlStockPort() {
+  return std::make_unique<SqlStockPort>();
+}
+std::unique_ptr<CouponWalletPort> NewSqlCouponWalletPort() {
+  return std::make_unique<SqlCouponWalletPort>();
+}
+std::unique_ptr<CartLinesPort> NewSqlCartLinesPort() {
+  return std::make_unique<SqlCartLinesPort>();
 }
 
 }  // namespace tokkit::commerce

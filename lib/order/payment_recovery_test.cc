@@ -53,7 +53,7 @@ class PaymentRecoveryTest : public ShopTest {
   }
 
   std::unique_ptr<OrderRepository> Repository() {
-    return NewSqlOrderRepository(&tp_->platform().database());
+    return tp_->platform().storage().NewRepositories().orders;
   }
 
   HookedProvider provider_;

@@ -6,12 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commerce/pricing.h"
-#include "lib/commerce/sql_repository.h"
 #include "lib/core/cursor.h"
 #include "lib/core/status_macros.h"
 #include "lib/order/ledger.h"
 #include "lib/order/pricing.h"
 #include "lib/store/events/outbox.h"
+#include "lib/store/sql/sql_tx.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit::order {
@@ -247,12 +247,16 @@ bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from,
 
 class SqlOrderRepository : public OrderRepository {
  public:
-  explicit SqlOrderRepository(Database* db) : db_(db) {}
+  SqlOrderRepository(Database* db, const CommercePorts& commerce)
+      : db_(db), tx_(NewSqlTxRunner(db)), commerce_(commerce) {}
 
   absl::StatusOr<std::pair<Order, bool>> Create(OrderDraft d) override {
     Order& o = d.order;
     std::optional<Order> existing;
-    absl::Status st = db_->Transact([&](soci::session& sql) -> absl::Status {
+    // One unit of work: this adapter's tables and commerce's ports (stock,
+    // coupon wallet, cart lines) commit together or not at all.
+    absl::Status st = tx_->Run([&](Tx& tx) -> absl::Status {
+      soci::session& sql = SessionOf(tx);
       existing = FindOn(sql, "user_id = :u AND idempotency_key = :k", o.user_id,
                         &o.idempotency_key);
       if (existing)
@@ -262,25 +266,33 @@ class SqlOrderRepository : public OrderRepository {
       std::vector<std::optional<commerce::SkuForOrder>> skus;
       skus.reserve(o.items.size());
       for (const OrderItem& item : o.items) {
-        skus.push_back(commerce::LoadSkuForOrder(sql, item.sku_id));
+        ASSIGN_OR_RETURN(std::optional<commerce::SkuForOrder> sku,
+                         commerce_.stock->Load(tx, item.sku_id));
+        skus.push_back(std::move(sku));
       }
-      const CouponWallet wallet = d.coupon_mode == CouponMode::kNone
-                                      ? CouponWallet()
-                                      : commerce::LoadWallet(sql, o.user_id);
+      CouponWallet wallet;
+      if (d.coupon_mode != CouponMode::kNone) {
+        ASSIGN_OR_RETURN(wallet, commerce_.coupons->Load(tx, o.user_id));
+      }
       ASSIGN_OR_RETURN(OrderQuote quote,
                        PriceOrder(o.items, skus, d.coupon_mode,
                                   d.user_coupon_id, wallet, o.created_at));
       // The never-oversell step: a conditional decrement per line.
       for (const OrderItem& item : quote.items) {
-        if (!commerce::ReserveStock(sql, item.sku_id, item.quantity)) {
+        ASSIGN_OR_RETURN(bool reserved, commerce_.stock->Reserve(
+                                            tx, item.sku_id, item.quantity));
+        if (!reserved) {
           return absl::FailedPreconditionError(
               absl::StrCat("not enough stock for ", item.name));
         }
       }
-      if (quote.user_coupon_id != 0 &&
-          !commerce::UseCoupon(sql, quote.user_coupon_id, o.user_id, o.id,
-                               o.created_at)) {
-        return absl::AbortedError("coupon was used concurrently");  // retried
+      if (quote.user_coupon_id != 0) {
+        ASSIGN_OR_RETURN(bool used,
+                         commerce_.coupons->Use(tx, quote.user_coupon_id,
+                                                o.user_id, o.id, o.created_at));
+        if (!used) {
+          return absl::AbortedError("coupon was used concurrently");  // retried
+        }
       }
       o.merchant_id = quote.merchant_id;
       o.items = std::move(quote.items);
@@ -321,7 +333,9 @@ class SqlOrderRepository : public OrderRepository {
             soci::use(item.quantity);
         bought.push_back(item.sku_id);
       }
-      if (d.remove_from_cart) commerce::RemoveFromCart(sql, o.user_id, bought);
+      if (d.remove_from_cart) {
+        RETURN_IF_ERROR(commerce_.cart->Remove(tx, o.user_id, bought));
+      }
       d.created_event.payload = absl::StrCat(o.total_cents);
       AppendToOutbox(sql, d.created_event);
       return absl::OkStatus();
@@ -362,16 +376,20 @@ class SqlOrderRepository : public OrderRepository {
                                    absl::Time now,
                                    const Event& event) override {
     bool closed = false;
-    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
+    RETURN_IF_ERROR(tx_->Run([&](Tx& tx) -> absl::Status {
+      soci::session& sql = SessionOf(tx);
       closed = SetStatus(sql, order_id, OrderStatus::kPendingPayment, to, now);
       if (!closed) return absl::OkStatus();
       // Only the winner of the status change releases: exactly once.
       std::optional<Order> o = FindOn(sql, "id = :i", order_id);
       for (const OrderItem& item : o->items) {
-        commerce::ReleaseStock(sql, item.sku_id, item.quantity);
+        RETURN_IF_ERROR(
+            commerce_.stock->Release(tx, item.sku_id, item.quantity));
       }
-      if (o->user_coupon_id != 0)
-        commerce::ReturnCoupon(sql, o->user_coupon_id, o->id);
+      if (o->user_coupon_id != 0) {
+        RETURN_IF_ERROR(
+            commerce_.coupons->Return(tx, o->user_coupon_id, o->id));
+      }
       // A charge may be in flight (or made by a Pay that died before it
       // could record it): whatever was charged is owed back.
       const int voiding = static_cast<int>(PaymentStatus::kVoiding);
@@ -633,7 +651,8 @@ class SqlOrderRepository : public OrderRepository {
   absl::StatusOr<bool> CompleteRefund(int64_t order_id, absl::Time now,
                                       const Event& event) override {
     bool done = false;
-    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+    RETURN_IF_ERROR(tx_->Run([&](Tx& tx) -> absl::Status {
+      soci::session& sql = SessionOf(tx);
       done = SetStatus(sql, order_id, OrderStatus::kRefunding,
                        OrderStatus::kRefunded, now);
       if (!done) return absl::OkStatus();  // finished by someone else
@@ -653,7 +672,8 @@ class SqlOrderRepository : public OrderRepository {
       Post(sql, *o, MoneyMovement::kRefund, p->amount_cents, now);
       if (restock) {
         for (const OrderItem& item : o->items) {
-          commerce::ReleaseStock(sql, item.sku_id, item.quantity);
+          RETURN_IF_ERROR(
+              commerce_.stock->Release(tx, item.sku_id, item.quantity));
         }
       }
       AppendToOutbox(sql, event);
@@ -815,12 +835,15 @@ class SqlOrderRepository : public OrderRepository {
   }
 
   Database* const db_;
+  const std::unique_ptr<TxRunner> tx_;
+  const CommercePorts commerce_;
 };
 
 }  // namespace
 
-std::unique_ptr<OrderRepository> NewSqlOrderRepository(Database* db) {
-  return std::make_unique<SqlOrderRepository>(db);
+std::unique_ptr<OrderRepository> NewSqlOrderRepository(
+    Database* db, const CommercePorts& commerce) {
+  return std::make_unique<SqlOrderRepository>(db, commerce);
 }
 
 }  // namespace tokkit::order

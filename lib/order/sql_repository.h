@@ -4,6 +4,9 @@
 #include <memory>
 #include <vector>
 
+#include "lib/commerce/cart_lines_port.h"
+#include "lib/commerce/coupon_wallet_port.h"
+#include "lib/commerce/stock_port.h"
 #include "lib/order/repository.h"
 #include "lib/store/sql/database.h"
 
@@ -11,7 +14,16 @@ namespace tokkit::order {
 
 inline constexpr char kOrderModule[] = "order";
 const std::vector<Migration>& OrderMigrations();
-std::unique_ptr<OrderRepository> NewSqlOrderRepository(Database* db);
+// What an order's transaction does to commerce data, through commerce's
+// transaction-bound ports (never its tables); not owned.
+struct CommercePorts {
+  commerce::StockPort* stock = nullptr;
+  commerce::CouponWalletPort* coupons = nullptr;
+  commerce::CartLinesPort* cart = nullptr;
+};
+
+std::unique_ptr<OrderRepository> NewSqlOrderRepository(
+    Database* db, const CommercePorts& commerce);
 
 }  // namespace tokkit::order
 

@@ -18,7 +18,10 @@ namespace {
 class SqlStorageBackend : public StorageBackend {
  public:
   explicit SqlStorageBackend(std::unique_ptr<Database> db)
-      : db_(std::move(db)) {}
+      : db_(std::move(db)),
+        stock_(commerce::NewSqlStockPort()),
+        wallet_(commerce::NewSqlCouponWalletPort()),
+        cart_lines_(commerce::NewSqlCartLinesPort()) {}
 
   absl::string_view name() const override {
     return DialectName(db_->dialect());
@@ -54,7 +57,8 @@ class SqlStorageBackend : public StorageBackend {
     r.catalog = commerce::NewSqlCatalogRepository(db);
     r.coupons = commerce::NewSqlCouponRepository(db);
     r.cart = commerce::NewSqlCartRepository(db);
-    r.orders = order::NewSqlOrderRepository(db);
+    r.orders = order::NewSqlOrderRepository(
+        db, {stock_.get(), wallet_.get(), cart_lines_.get()});
     return r;
   }
 
@@ -62,6 +66,10 @@ class SqlStorageBackend : public StorageBackend {
 
  private:
   std::unique_ptr<Database> db_;
+  // Commerce's transaction-bound ports, shared by the order repositories.
+  std::unique_ptr<commerce::StockPort> stock_;
+  std::unique_ptr<commerce::CouponWalletPort> wallet_;
+  std::unique_ptr<commerce::CartLinesPort> cart_lines_;
 };
 
 }  // namespace

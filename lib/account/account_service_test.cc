@@ -14,13 +14,15 @@
 namespace tokkit::account {
 namespace {
 
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
 constexpr char kPassword[] = "blue-kettle-42";
 const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
 
-class AccountServiceTest : public ::testing::TestWithParam<std::string> {
+class AccountServiceTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -471,8 +473,7 @@ TEST_P(AccountServiceTest, AddressesBelongToTheirOwner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountServiceTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::account

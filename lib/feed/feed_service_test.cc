@@ -14,7 +14,8 @@
 namespace tokkit::feed {
 namespace {
 
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
 std::string Mp4(size_t body_bytes, char fill = 'v') {
@@ -26,7 +27,8 @@ std::string Mp4(size_t body_bytes, char fill = 'v') {
 }
 const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + "cover";
 
-class FeedTest : public ::testing::TestWithParam<std::string> {
+class FeedTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
@@ -325,9 +327,8 @@ TEST_P(FeedTest, ForYouFindsVideosSharingTheViewersLikedTags) {
   EXPECT_FALSE(anonymous_found);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeedTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, FeedTest, ::testing::ValuesIn(SqlStorages()),
+                         StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::feed

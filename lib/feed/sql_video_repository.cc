@@ -32,6 +32,44 @@ CREATE TABLE consumed_events (
 );
 )sql";
 
+absl::Status BackfillVideoIndexes(soci::session& sql, SqlDialect dialect) {
+  struct Row {
+    int64_t id;
+    std::string title, description, tags, author_name;
+  };
+  std::vector<Row> videos;
+  {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT id, title, description, tags, author_name "
+                        "FROM videos WHERE deleted = 0");
+    for (const soci::row& r : rows) {
+      videos.push_back({RowInt(r, 0), RowString(r, 1), RowString(r, 2),
+                        RowString(r, 3), RowString(r, 4)});
+    }
+  }
+  for (const Row& v : videos) {
+    const std::vector<std::string> tags =
+        absl::StrSplit(v.tags, ',', absl::SkipEmpty());
+    for (const std::string& tag : tags) {
+      sql << InsertIgnoringDuplicate(
+          sql, "video_tags (tag, video_id) VALUES (:t, :v)"),
+          soci::use(tag), soci::use(v.id);
+    }
+    if (dialect != SqlDialect::kSqlite) continue;  // the index is the table's
+    int64_t indexed = 0;
+    sql << "SELECT COUNT(*) FROM video_search WHERE rowid = :i",
+        soci::use(v.id), soci::into(indexed);
+    if (indexed == 0) {
+      const std::string words = absl::StrJoin(tags, " ");
+      sql << "INSERT INTO video_search (rowid, title, description, tags, "
+             "author_name) VALUES (:i, :t, :d, :tg, :a)",
+          soci::use(v.id), soci::use(v.title), soci::use(v.description),
+          soci::use(words), soci::use(v.author_name);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const std::vector<Migration>& FeedMigrations() {
@@ -81,6 +119,11 @@ CREATE TABLE video_tags (
   PRIMARY KEY (tag, video_id)
 );
 )sql"},
+      // Steps 2 and 3 only covered videos written after them: a database
+      // upgraded from step 1 or 2 had videos missing from the tag index (the
+      // for-you feed's same-tag source) and, on SQLite, from search.
+      {4, "index videos from before the tag and search indexes", "", "", "",
+       BackfillVideoIndexes},
   };
   return *migrations;
 }

@@ -19,7 +19,8 @@ namespace {
 using commerce::CouponKind;
 using commerce::CouponScope;
 using ::tokkit::order::testing::ShopTest;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
 TEST_P(ShopTest, CatalogueOwnershipPriceHistoryAndSearch) {
@@ -452,9 +453,8 @@ TEST_P(ShopTest, OrderEventsGoThroughTheOutbox) {
                                       kTopicOrderRefunded}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ShopTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, ShopTest, ::testing::ValuesIn(SqlStorages()),
+                         StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::order

@@ -20,7 +20,8 @@ namespace tokkit::order {
 namespace {
 
 using ::tokkit::order::testing::ShopTest;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 
 // The simulated provider, with a hook that runs in the middle of a charge:
 // what happens elsewhere while money is moving.
@@ -262,8 +263,7 @@ TEST_P(PaymentRecoveryTest,
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PaymentRecoveryTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::order

@@ -79,7 +79,9 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   DatabaseOptions db_options;
   db_options.url = config.database_url;
   db_options.pool_size = config.database_pool_size;
-  ASSIGN_OR_RETURN(p->storage_, OpenStorageBackend(db_options));
+  ASSIGN_OR_RETURN(p->storage_, config.open_storage
+                                     ? config.open_storage(db_options)
+                                     : OpenStorageBackend(db_options));
   Database* db = &p->storage_->database();
   p->worker_id_ = config.worker_id;
   if (config.worker_id == PlatformConfig::kLeaseWorkerId) {

@@ -12,6 +12,7 @@
 #ifndef TOKKIT_LIB_PLATFORM_PLATFORM_H_
 #define TOKKIT_LIB_PLATFORM_PLATFORM_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ struct PlatformConfig {
   order::OrderOptions orders;
   // nullptr: the built-in simulated provider.
   order::PaymentProvider* payment_provider = nullptr;
+  // Opens the storage backend on `database_url`; unset: the one the URL's
+  // scheme names (OpenStorageBackend). For a backend of your own, or a
+  // decorator in front of one.
+  std::function<absl::StatusOr<std::unique_ptr<StorageBackend>>(
+      const DatabaseOptions&)>
+      open_storage;
 };
 
 class Platform {

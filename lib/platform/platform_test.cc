@@ -7,10 +7,12 @@
 namespace tokkit {
 namespace {
 
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
-class PlatformTest : public ::testing::TestWithParam<std::string> {};
+class PlatformTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {};
 
 TEST_P(PlatformTest, ReplicasLeaseDistinctWorkerIds) {
   auto first = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
@@ -48,8 +50,7 @@ TEST_P(PlatformTest, RejectsBadConfiguration) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit

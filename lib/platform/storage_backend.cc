@@ -28,18 +28,10 @@ class SqlStorageBackend : public StorageBackend {
   }
 
   absl::Status Migrate() override {
-    // Events first: every domain writes its outbox.
-    RETURN_IF_ERROR(db_->Migrate(kEventsModule, EventMigrations()));
-    RETURN_IF_ERROR(
-        db_->Migrate(account::kAccountModule, account::AccountMigrations()));
-    RETURN_IF_ERROR(db_->Migrate(feed::kFeedModule, feed::FeedMigrations()));
-    RETURN_IF_ERROR(
-        db_->Migrate(social::kSocialModule, social::SocialMigrations()));
-    RETURN_IF_ERROR(db_->Migrate(commerce::kCommerceModule,
-                                 commerce::CommerceMigrations()));
-    RETURN_IF_ERROR(
-        db_->Migrate(order::kOrderModule, order::OrderMigrations()));
-    return db_->Migrate(kBlobsModule, BlobMigrations());
+    for (const SqlSchemaModule& m : SqlSchemaModules()) {
+      RETURN_IF_ERROR(db_->Migrate(m.name, *m.migrations));
+    }
+    return absl::OkStatus();
   }
 
   Repositories NewRepositories() override {
@@ -73,6 +65,20 @@ class SqlStorageBackend : public StorageBackend {
 };
 
 }  // namespace
+
+const std::vector<SqlSchemaModule>& SqlSchemaModules() {
+  // Events first: every domain writes its outbox.
+  static const auto* modules = new std::vector<SqlSchemaModule>{
+      {kEventsModule, &EventMigrations()},
+      {account::kAccountModule, &account::AccountMigrations()},
+      {feed::kFeedModule, &feed::FeedMigrations()},
+      {social::kSocialModule, &social::SocialMigrations()},
+      {commerce::kCommerceModule, &commerce::CommerceMigrations()},
+      {order::kOrderModule, &order::OrderMigrations()},
+      {kBlobsModule, &BlobMigrations()},
+  };
+  return *modules;
+}
 
 absl::StatusOr<std::unique_ptr<StorageBackend>> OpenStorageBackend(
     const DatabaseOptions& options) {

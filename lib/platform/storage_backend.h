@@ -15,6 +15,7 @@
 #define TOKKIT_LIB_PLATFORM_STORAGE_BACKEND_H_
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -63,6 +64,14 @@ class StorageBackend {
   // ledger, worker-id leases.
   virtual Database& database() = 0;
 };
+
+// The SQL backends' schema: each module's versioned migrations, in the order
+// they are applied.
+struct SqlSchemaModule {
+  const char* name;
+  const std::vector<Migration>* migrations;
+};
+const std::vector<SqlSchemaModule>& SqlSchemaModules();
 
 // Opens the backend `options.url` names. INVALID_ARGUMENT for an unknown
 // scheme (the message lists the known ones), UNAVAILABLE when the server

@@ -17,7 +17,8 @@
 namespace tokkit::social {
 namespace {
 
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
 constexpr char kPassword[] = "blue-kettle-42";
@@ -43,7 +44,8 @@ class Inbox : public ChatSink {
   std::vector<Message> got_ ABSL_GUARDED_BY(mu_);
 };
 
-class ChatTest : public ::testing::TestWithParam<std::string> {
+class ChatTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -237,9 +239,8 @@ TEST_P(ChatTest, PeopleWritingToEachOtherAtOnceDoNotDeadlock) {
   EXPECT_EQ((*convs)[0].conversation.unread_count, 40);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ChatTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, ChatTest, ::testing::ValuesIn(SqlStorages()),
+                         StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::social

@@ -16,10 +16,12 @@
 namespace tokkit::social {
 namespace {
 
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 
-class SocialTest : public ::testing::TestWithParam<std::string> {
+class SocialTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -329,8 +331,7 @@ TEST_P(SocialTest, EventsGoThroughTheOutbox) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SocialTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::social

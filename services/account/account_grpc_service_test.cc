@@ -26,13 +26,15 @@ namespace {
 
 using ::tokkit::testing::BearerContext;
 using ::tokkit::testing::GrpcTestServer;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::account::v1;
 
 constexpr char kPassword[] = "blue-kettle-42";
 
-class AccountGrpcTest : public ::testing::TestWithParam<std::string> {
+class AccountGrpcTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -491,8 +493,7 @@ TEST_P(AccountGrpcTest, AddressesAndProfileOwnership) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountGrpcTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit

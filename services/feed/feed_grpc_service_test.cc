@@ -18,11 +18,13 @@ namespace {
 
 using ::tokkit::testing::BearerContext;
 using ::tokkit::testing::GrpcTestServer;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::feed::v1;
 
-class FeedGrpcTest : public ::testing::TestWithParam<std::string> {
+class FeedGrpcTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
@@ -316,8 +318,7 @@ TEST_P(FeedGrpcTest, HugeRangeLengthsReadToTheEnd) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FeedGrpcTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit

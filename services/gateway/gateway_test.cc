@@ -35,7 +35,8 @@ namespace {
 using ::tokkit::gateway::testing::Fetch;
 using ::tokkit::gateway::testing::HttpResult;
 using ::tokkit::testing::GrpcTestServer;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 namespace websocket = boost::beast::websocket;
 namespace net = boost::asio;
@@ -125,7 +126,8 @@ struct ServerStack {
   }
 };
 
-class GatewayTest : public ::testing::TestWithParam<std::string> {
+class GatewayTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -966,7 +968,7 @@ TEST_P(GatewayTest, SlowClientsAreCutOff) {
 }
 
 TEST_P(GatewayTest, StaticFilesWithoutEscapingTheRoot) {
-  const std::string root = ::testing::TempDir() + "/web_" + GetParam();
+  const std::string root = ::testing::TempDir() + "/web_" + GetParam().name;
   std::filesystem::create_directories(root);
   {
     std::ofstream(root + "/index.html") << "<html>tokkit</html>";
@@ -985,8 +987,7 @@ TEST_P(GatewayTest, StaticFilesWithoutEscapingTheRoot) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GatewayTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit::gateway

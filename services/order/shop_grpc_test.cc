@@ -17,12 +17,14 @@ namespace {
 
 using ::tokkit::testing::BearerContext;
 using ::tokkit::testing::GrpcTestServer;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 namespace cpb = ::tokkit::commerce::v1;
 namespace opb = ::tokkit::order::v1;
 
-class ShopGrpcTest : public ::testing::TestWithParam<std::string> {
+class ShopGrpcTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
@@ -473,8 +475,7 @@ TEST_P(ShopGrpcTest, InternalErrorsReachTheLogNotTheClient) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ShopGrpcTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit

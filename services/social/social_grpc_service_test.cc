@@ -23,7 +23,8 @@ namespace {
 
 using ::tokkit::testing::BearerContext;
 using ::tokkit::testing::GrpcTestServer;
-using ::tokkit::testing::TestBackends;
+using ::tokkit::testing::SqlStorages;
+using ::tokkit::testing::StorageTestName;
 using ::tokkit::testing::TestPlatform;
 namespace pb = ::tokkit::social::v1;
 using ChatStream =
@@ -34,7 +35,8 @@ struct TestUser {
   std::string token;
 };
 
-class SocialGrpcTest : public ::testing::TestWithParam<std::string> {
+class SocialGrpcTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   void SetUp() override {
     auto t = TestPlatform::Create(GetParam());
@@ -496,8 +498,7 @@ TEST_P(SocialGrpcTest, CatchUpThroughManyStallsDeliversEverything) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SocialGrpcTest,
-                         ::testing::ValuesIn(TestBackends()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SqlStorages()), StorageTestName);
 
 }  // namespace
 }  // namespace tokkit

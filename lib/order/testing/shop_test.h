@@ -18,7 +18,8 @@ using commerce::CouponKind;
 using commerce::CouponScope;
 using ::tokkit::testing::TestPlatform;
 
-class ShopTest : public ::testing::TestWithParam<std::string> {
+class ShopTest
+    : public ::testing::TestWithParam<::tokkit::testing::StorageUnderTest> {
  protected:
   // Tests adjust the platform here (e.g. a payment provider of their own).
   virtual void Customize(PlatformConfig&) {}

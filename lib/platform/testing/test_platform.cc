@@ -9,13 +9,20 @@
 namespace tokkit::testing {
 
 absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
-    const std::string& backend,
+    const std::string& engine,
+    const std::function<void(PlatformConfig&)>& customize) {
+  return Create(StorageUnderTest{engine, engine, nullptr}, customize);
+}
+
+absl::StatusOr<std::unique_ptr<TestPlatform>> TestPlatform::Create(
+    const StorageUnderTest& storage,
     const std::function<void(PlatformConfig&)>& customize) {
   RETURN_IF_ERROR(InitCrypto());
   std::unique_ptr<TestPlatform> t(new TestPlatform());
   // The schema is created by Platform::Open; the test database only
   // provides an empty, isolated place for it.
-  ASSIGN_OR_RETURN(t->database_, TestDatabase::Create(backend, 1));
+  ASSIGN_OR_RETURN(t->database_, TestDatabase::Create(storage.engine, 1));
+  t->config_.open_storage = storage.open;
   const char* tmp = std::getenv("TEST_TMPDIR");
   t->config_.database_url = t->database_->url();
   t->config_.blob_dir =

@@ -7,16 +7,22 @@
 #include "absl/status/statusor.h"
 #include "lib/core/clock.h"
 #include "lib/platform/platform.h"
+#include "lib/platform/testing/storage_under_test.h"
 #include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit::testing {
 
-// A Platform on an isolated database of `backend`, a private blob directory,
-// fast password hashing and a SimulatedClock the test can move.
+// A Platform on an isolated database of a storage backend under test, a
+// private blob directory, fast password hashing and a SimulatedClock the test
+// can move.
 class TestPlatform {
  public:
   static absl::StatusOr<std::unique_ptr<TestPlatform>> Create(
-      const std::string& backend,
+      const StorageUnderTest& storage,
+      const std::function<void(PlatformConfig&)>& customize = nullptr);
+  // The SQL engine `engine` ("sqlite", "postgresql", "mysql") opened by URL.
+  static absl::StatusOr<std::unique_ptr<TestPlatform>> Create(
+      const std::string& engine,
       const std::function<void(PlatformConfig&)>& customize = nullptr);
 
   // The password every test user gets.

@@ -726,6 +726,7 @@ absl::Status Database::MigrateLocked(
           for (const std::string& statement : SplitStatements(*script)) {
             sql << ForDialect(dialect_, collation_, statement);
           }
+          if (m->data) RETURN_IF_ERROR(m->data(sql, dialect_));
           const long long now_ms = absl::ToUnixMillis(absl::Now());
           sql << "INSERT INTO schema_migrations (module, version, name, "
                  "applied_at_ms) VALUES (:m, :v, :n, :t)",

@@ -10,6 +10,7 @@
 #define TOKKIT_LIB_STORE_SQL_DATABASE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,13 +53,17 @@ struct DatabaseOptions {
 };
 
 // One migration step of one module. `sql` holds statements separated by ';'
-// at line ends; a dialect-specific override wins when present.
+// at line ends; a dialect-specific override wins when present. `data`, when
+// set, runs after the statements in the same step (a backfill of rows the
+// new schema derives from old ones); it throws or returns an error to fail
+// the step.
 struct Migration {
   int version;
   std::string name;
   std::string sql;
   std::string postgresql_sql;  // optional override for PostgreSQL
   std::string mysql_sql;       // optional override for MySQL/MariaDB
+  std::function<absl::Status(soci::session&, SqlDialect)> data;
 };
 
 class Database {

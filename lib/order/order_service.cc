@@ -7,6 +7,7 @@
 #include "lib/core/metrics.h"
 #include "lib/core/status_macros.h"
 #include "lib/core/validation.h"
+#include "lib/order/payment_steps.h"
 
 namespace tokkit::order {
 namespace {
@@ -275,10 +276,14 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   ASSIGN_OR_RETURN(Order o, deps_.orders->Find(claim.payment.order_id));
   if (o.user_id != buyer.user_id)
     return absl::NotFoundError("unknown payment token");
-  if (claim.payment.status == PaymentStatus::kSucceeded) return claim.payment;
-  if (claim.payment.status != PaymentStatus::kPending) {
-    return absl::FailedPreconditionError(
-        "this payment was voided: the order closed before it was paid");
+  switch (NextPayStep(claim.payment.status)) {
+    case PayStep::kReturnPayment:
+      return claim.payment;
+    case PayStep::kRefuseClosed:
+      return absl::FailedPreconditionError(
+          "this payment was voided: the order closed before it was paid");
+    case PayStep::kCharge:
+      break;
   }
   // Outside any transaction; the provider dedupes by our payment id, so a
   // retried or concurrent duplicate moves money once.
@@ -301,7 +306,7 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
     // now `voiding` in the database, so if returning the money fails here
     // the sweeper keeps trying; the client is told which happened.
     ASSIGN_OR_RETURN(Payment p, deps_.orders->PaymentOf(o.id));
-    if (p.status == PaymentStatus::kSucceeded) return p;  // a duplicate won
+    if (AfterCharge(paid, p.status) == ChargedStep::kReturnPayment) return p;
     if (ReturnCharge(p).ok()) {
       return absl::FailedPreconditionError(
           "the order closed before payment completed; the charge was "
@@ -351,37 +356,44 @@ absl::StatusOr<Order> OrderService::ReviewRefund(const Principal& reviewer,
     return absl::PermissionDeniedError(
         "only the order's merchant or an admin reviews refunds");
   }
-  if (!approve) {
-    if (o.status == OrderStatus::kRefunding ||
-        o.status == OrderStatus::kRefunded) {
-      return absl::FailedPreconditionError("the refund was already approved");
+  // lib/order/payment_steps.h decides; a claim lost to a racing review is
+  // decided again on the state it left.
+  for (int round = 0; round < 2; ++round) {
+    switch (NextRefundReviewStep(o.status, approve)) {
+      case RefundReviewStep::kRefuseApproved:
+        return absl::FailedPreconditionError("the refund was already approved");
+      case RefundReviewStep::kReject:
+        RETURN_IF_ERROR(deps_.orders->RejectRefund(order_id, reviewer.user_id,
+                                                   deps_.clock->Now()));
+        return deps_.orders->Find(order_id);
+      case RefundReviewStep::kAlreadyRefunded:
+        return o;
+      case RefundReviewStep::kRefuseNothingToReview:
+        return absl::FailedPreconditionError(
+            absl::StrCat("no refund is awaiting review (the order is ",
+                         StatusName(o.status), ")"));
+      case RefundReviewStep::kClaim: {
+        // Claim first: of an approval and a rejection racing, one wins.
+        ASSIGN_OR_RETURN(const int64_t refund_id, deps_.ids->Next());
+        ASSIGN_OR_RETURN(
+            bool claimed,
+            deps_.orders->BeginRefund(order_id, refund_id, reviewer.user_id,
+                                      restock, deps_.clock->Now()));
+        if (claimed) {
+          o.status = OrderStatus::kRefunding;
+        } else {
+          ASSIGN_OR_RETURN(o, deps_.orders->Find(order_id));
+        }
+        continue;
+      }
+      case RefundReviewStep::kFinish:
+        // The approval stands even if the provider is unreachable now: the
+        // order stays `refunding` and the sweeper finishes it.
+        (void)FinishRefund(order_id);  // failures are logged and recorded
+        return deps_.orders->Find(order_id);
     }
-    RETURN_IF_ERROR(deps_.orders->RejectRefund(order_id, reviewer.user_id,
-                                               deps_.clock->Now()));
-    return deps_.orders->Find(order_id);
   }
-  if (o.status == OrderStatus::kRefundRequested) {
-    // Claim first: of an approval and a rejection racing, one wins here.
-    ASSIGN_OR_RETURN(const int64_t refund_id, deps_.ids->Next());
-    ASSIGN_OR_RETURN(bool claimed, deps_.orders->BeginRefund(
-                                       order_id, refund_id, reviewer.user_id,
-                                       restock, deps_.clock->Now()));
-    if (claimed) {
-      o.status = OrderStatus::kRefunding;
-    } else {
-      ASSIGN_OR_RETURN(o, deps_.orders->Find(order_id));
-    }
-  }
-  if (o.status == OrderStatus::kRefunded) return o;  // approved before
-  if (o.status != OrderStatus::kRefunding) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no refund is awaiting review (the order is ",
-                     StatusName(o.status), ")"));
-  }
-  // The approval stands even if the provider is unreachable now: the order
-  // stays `refunding` and the sweeper finishes it.
-  (void)FinishRefund(order_id);  // failures are logged and recorded
-  return deps_.orders->Find(order_id);
+  return absl::AbortedError("the refund review raced another; try again");
 }
 
 absl::Status OrderService::FinishRefund(int64_t order_id) {

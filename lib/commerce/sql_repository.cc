@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "lib/commerce/coupon_claims.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/blob/blob_ledger.h"
 #include "lib/store/sql/sql_tx.h"
@@ -511,11 +512,7 @@ class SqlCouponRepository : public CouponRepository {
                             " FROM coupons c WHERE c.id = :i"),
             soci::use(coupon_id), soci::into(r);
         if (!sql.got_data()) return absl::NotFoundError("coupon not found");
-        const Coupon c = ReadCoupon(r);
-        if (now < c.claim_start || now >= c.claim_end) {
-          return absl::FailedPreconditionError("coupon is not claimable now");
-        }
-        return absl::ResourceExhaustedError("coupon is all claimed");
+        return PoolRefusal(ReadCoupon(r), now);
       }
       soci::row r;
       sql << absl::StrCat("SELECT ", kCouponColumns,
@@ -526,12 +523,8 @@ class SqlCouponRepository : public CouponRepository {
       sql << "SELECT COUNT(*) FROM user_coupons WHERE coupon_id = :c AND "
              "user_id = :u",
           soci::use(coupon_id), soci::use(user_id), soci::into(mine);
-      if (mine >= c.per_user_limit) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("at most ", c.per_user_limit,
-                         " of this coupon per user"));  // rolls back
-      }
-      uc = {user_coupon_id, coupon_id, user_id, now, now + c.valid_for, 0};
+      RETURN_IF_ERROR(CheckPerUserLimit(c, mine));  // rolls back the take
+      uc = ClaimedCoupon(c, user_coupon_id, user_id, now);
       const int64_t expires = ToMillis(uc.expires_at);
       sql << "INSERT INTO user_coupons (id, coupon_id, user_id, claimed_at_ms, "
              "expires_at_ms, used_order_id) VALUES (:i, :c, :u, :t, :e, 0)",

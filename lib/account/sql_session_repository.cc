@@ -1,6 +1,7 @@
 #include <soci/soci.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/account/refresh_rotation.h"
 #include "lib/account/sql_repository.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/sql/sql_util.h"
@@ -57,33 +58,29 @@ class SqlSessionRepository : public SessionRepository {
       s.revoked_at = FromMillis(RowInt(r, 4));
       s.client = RowString(r, 5);
       s.created_at = FromMillis(RowInt(r, 6));
-      if (s.revoked()) {
-        result.outcome = RotateOutcome::kRevoked;
+      // lib/account/refresh_rotation.h decides; this reads and writes.
+      if (std::optional<RotateOutcome> refused = BeforeClaim(s.revoked())) {
+        result.outcome = *refused;
         return absl::OkStatus();
       }
       // Claim the token; only one concurrent rotation can see a change here.
-      const long long claimed = ExecAffected(
-          sql,
-          "UPDATE refresh_tokens SET used_at_ms = :n WHERE token_hash = :h "
-          "AND used_at_ms = 0",
-          now_ms, hash);
-      if (claimed != 1) {
+      const bool claimed =
+          ExecAffected(sql,
+                       "UPDATE refresh_tokens SET used_at_ms = :n WHERE "
+                       "token_hash = :h AND used_at_ms = 0",
+                       now_ms, hash) == 1;
+      result.outcome = AfterClaim(claimed, FromMillis(RowInt(r, 2)), now);
+      if (result.outcome == RotateOutcome::kReused) {
         ExecAffected(sql,
                      "UPDATE sessions SET revoked_at_ms = :n WHERE id = :s AND "
                      "revoked_at_ms = 0",
                      now_ms, s.id);
         s.revoked_at = now;
-        result.outcome = RotateOutcome::kReused;
-        return absl::OkStatus();
+      } else if (result.outcome == RotateOutcome::kRotated) {
+        next.session_id = s.id;
+        next.user_id = s.user_id;
+        InsertToken(sql, next, now);
       }
-      if (FromMillis(RowInt(r, 2)) <= now) {
-        result.outcome = RotateOutcome::kExpired;
-        return absl::OkStatus();
-      }
-      next.session_id = s.id;
-      next.user_id = s.user_id;
-      InsertToken(sql, next, now);
-      result.outcome = RotateOutcome::kRotated;
       return absl::OkStatus();
     }));
     return result;

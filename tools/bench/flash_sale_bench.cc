@@ -44,11 +44,14 @@ std::string TempDir() {
 // TOKKIT_TEST_POSTGRES / TOKKIT_TEST_MYSQL name a server (tools/testenv
 // starts them). Each run gets a fresh schema or database of its own.
 std::vector<std::string> Backends() {
+  // Read in main before any benchmark thread starts.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
+  const char* postgres = std::getenv("TOKKIT_TEST_POSTGRES");
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
+  const char* mysql = std::getenv("TOKKIT_TEST_MYSQL");
   std::vector<std::string> out = {"sqlite"};
-  if (std::getenv("TOKKIT_TEST_POSTGRES") != nullptr) {
-    out.push_back("postgresql");
-  }
-  if (std::getenv("TOKKIT_TEST_MYSQL") != nullptr) out.push_back("mysql");
+  if (postgres != nullptr) out.push_back("postgresql");
+  if (mysql != nullptr) out.push_back("mysql");
   return out;
 }
 
@@ -62,7 +65,7 @@ testing::TestDatabase& FreshDatabase(const std::string& backend) {
     if (!made.ok()) {
       std::fprintf(stderr, "%s: %s\n", backend.c_str(),
                    std::string(made.status().message()).c_str());
-      std::exit(1);
+      std::abort();
     }
     db = *std::move(made);
   }

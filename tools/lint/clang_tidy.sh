@@ -16,7 +16,7 @@ else
     'examples/*.cc' | grep -v -e '_test\.cc$' -e '_fuzzer\.cc$' \
     -e '/testing/' -e 'tsan_absl_mutex\.cc$')
 fi
-flags=(-std=c++17 -I. "-I$bin" -isystem /usr/include/postgresql
+flags=(-std=c++17 -I. "-I$bin" -isystem /usr/include/postgresql -isystem /usr/include/mariadb
   -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DBOOST_BEAST_USE_STD_STRING_VIEW)
 out=$(mktemp -d)
 printf '%s\n' "${files[@]}" | xargs -P 2 -I{} sh -c \

@@ -45,6 +45,7 @@
 #include "gflags/gflags.h"
 #include "proto/tokkit/feed/v1/feed.grpc.pb.h"
 #include "services/gateway/connect_protocol.h"
+#include "tools/bench/bench_process.h"
 
 DEFINE_string(server, "services/tokkit_server/tokkit_server",
               "the tokkit_server binary (default: from the runfiles)");
@@ -60,67 +61,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace feedpb = tokkit::feed::v1;
 
-// Unwinds to main, so the child processes are stopped on the way out.
-[[noreturn]] void Die(const std::string& why) { throw std::runtime_error(why); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A child process with its output in a log file; killed on destruction.
-class Child {
- public:
-  Child(std::vector<std::string> argv, std::string log) : log_(std::move(log)) {
-    pid_ = fork();
-    if (pid_ < 0) Die("fork failed");
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log_.c_str(), "w", stdout);
-      (void)f;
-      dup2(STDOUT_FILENO, STDERR_FILENO);
-      std::vector<char*> args;
-      args.reserve(argv.size() + 1);
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Child() {
-    kill(pid_, SIGTERM);
-    int status;
-    waitpid(pid_, &status, 0);
-  }
-  // Waits for `pattern` in the log; returns its first capture group.
-  std::string WaitForLog(const std::string& pattern) {
-    const std::regex re(pattern);
-    for (int i = 0; i < 300; ++i) {
-      std::smatch m;
-      const std::string text = ReadFile(log_);
-      if (std::regex_search(text, m, re)) return m[1];
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    Die(absl::StrCat("timed out waiting for /", pattern, "/ in ", log_, ":\n",
-                     ReadFile(log_)));
-  }
-  // Resident and peak resident memory in MiB (VmRSS, VmHWM).
-  std::pair<double, double> MemoryMiB() const {
-    const std::string status =
-        ReadFile(absl::StrCat("/proc/", pid_, "/status"));
-    auto field = [&](const char* name) {
-      std::smatch m;
-      std::regex re(absl::StrCat(name, R"(:\s+(\d+) kB)"));
-      return std::regex_search(status, m, re) ? std::stod(m[1]) / 1024 : 0.0;
-    };
-    return {field("VmRSS"), field("VmHWM")};
-  }
-
- private:
-  std::string log_;
-  pid_t pid_;
-};
+using tokkit::bench::Child;
+using tokkit::bench::Die;
+using tokkit::bench::ReadFile;
 
 // One keep-alive HTTP/1.1 connection, used by one thread.
 class HttpConnection {

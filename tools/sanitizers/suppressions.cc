@@ -43,6 +43,9 @@ __tsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
       // Statuses and their payloads that gRPC moves between its threads.
       "called_from_lib:libabsl_status.so.20220623\n"
       "called_from_lib:libabsl_cord.so.20220623\n"
+      // Cord trees (status payloads) are shared between threads by
+      // reference counts kept with atomics inside these libraries.
+      "called_from_lib:libabsl_cord_internal.so.20220623\n"
       // absl's deadlock-detection graph and time-zone cache are guarded by
       // absl's internal spinlock, invisible like the rest of libabsl.
       "called_from_lib:libabsl_graphcycles_internal.so.20220623\n"

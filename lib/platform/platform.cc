@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
+#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
@@ -80,8 +81,8 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   db_options.url = config.database_url;
   db_options.pool_size = config.database_pool_size;
   ASSIGN_OR_RETURN(p->storage_, config.open_storage
-                                     ? config.open_storage(db_options)
-                                     : OpenStorageBackend(db_options));
+                                    ? config.open_storage(db_options)
+                                    : OpenStorageBackend(db_options));
   Database* db = &p->storage_->database();
   p->worker_id_ = config.worker_id;
   if (config.worker_id == PlatformConfig::kLeaseWorkerId) {
@@ -91,6 +92,16 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   ASSIGN_OR_RETURN(p->ids_, IdGenerator::Create(p->worker_id_, p->clock_));
   if (p->worker_lease_ != nullptr) p->worker_lease_->Attach(p->ids_.get());
   RETURN_IF_ERROR(p->storage_->Migrate());
+  if (config.statistics_interval > absl::ZeroDuration()) {
+    // Now (a fresh or just-upgraded schema) and then periodically; a failure
+    // only costs plan quality, so it is logged, never fatal.
+    if (absl::Status st = db->RefreshStatistics(); !st.ok()) {
+      log::Warning("statistics_refresh_failed", {{"error", st}});
+    }
+    p->statistics_ = std::make_unique<PeriodicTask>(
+        "db.statistics", PeriodicTask::Options{config.statistics_interval, 0.2},
+        [db] { return db->RefreshStatistics(); });
+  }
   p->repos_ = p->storage_->NewRepositories();
   Repositories& r = p->repos_;
   ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,

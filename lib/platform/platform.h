@@ -74,6 +74,9 @@ struct PlatformConfig {
   order::OrderOptions orders;
   // nullptr: the built-in simulated provider.
   order::PaymentProvider* payment_provider = nullptr;
+  // How often the planner statistics are refreshed (they also are once at
+  // start); 0: never. See Database::RefreshStatistics.
+  absl::Duration statistics_interval = absl::Hours(1);
   // Opens the storage backend on `database_url`; unset: the one the URL's
   // scheme names (OpenStorageBackend). For a backend of your own, or a
   // decorator in front of one.
@@ -120,6 +123,7 @@ class Platform {
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<BlobJanitor> blob_janitor_;
   std::unique_ptr<PeriodicTask> blob_sweeper_;
+  std::unique_ptr<PeriodicTask> statistics_;
   std::unique_ptr<IdGenerator> ids_;
   // After ids_: destroyed (its renewer stopped) before the generator.
   std::unique_ptr<WorkerLease> worker_lease_;

@@ -1,5 +1,7 @@
 #include "lib/platform/platform.h"
 
+#include <soci/soci.h>
+
 #include "gtest/gtest.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
@@ -30,6 +32,26 @@ TEST_P(PlatformTest, ReplicasLeaseDistinctWorkerIds) {
   EXPECT_EQ(IdGenerator::WorkerOf(a->user.id),
             (*first)->platform().worker_id());
   EXPECT_EQ(IdGenerator::WorkerOf(b->id), (*second)->worker_id());
+}
+
+TEST_P(PlatformTest, RefreshesPlannerStatisticsAtStart) {
+  auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
+    c.statistics_interval = absl::Hours(1);
+  });
+  ASSERT_TRUE(t.ok()) << t.status();
+  Database& db = (*t)->platform().database();
+  if (db.dialect() == SqlDialect::kSqlite) {
+    // ANALYZE creates SQLite's statistics table: it ran during Open.
+    int64_t tables = 0;
+    ASSERT_TRUE(db.Run([&](soci::session& sql) {
+                    sql << "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                           "'sqlite_stat1'",
+                        soci::into(tables);
+                    return absl::OkStatus();
+                  }).ok());
+    EXPECT_EQ(tables, 1);
+  }
+  EXPECT_TRUE(db.RefreshStatistics().ok());
 }
 
 TEST_P(PlatformTest, RejectsBadConfiguration) {

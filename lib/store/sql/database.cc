@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -617,6 +618,43 @@ absl::Status Database::Transact(
     absl::SleepFor(absl::Milliseconds(2 << std::min(attempt, 6)));
   }
   return last;
+}
+
+absl::Status Database::RefreshStatistics() {
+  return Run([&](soci::session& sql) -> absl::Status {
+    if (dialect_ == SqlDialect::kSqlite) {
+      // Bounded work per index however large the tables grow.
+      sql << "PRAGMA analysis_limit = 1000";
+      sql << "ANALYZE";
+      return absl::OkStatus();
+    }
+    // This database's own tables only (tests share a server), by the names
+    // the catalog gives.
+    std::vector<std::string> tables;
+    {
+      soci::rowset<std::string> rows =
+          dialect_ == SqlDialect::kPostgresql
+              ? (sql.prepare << "SELECT tablename FROM pg_tables WHERE "
+                                "schemaname = current_schema()")
+              : (sql.prepare << "SELECT TABLE_NAME FROM "
+                                "information_schema.TABLES WHERE TABLE_SCHEMA "
+                                "= DATABASE() AND TABLE_TYPE = 'BASE TABLE'");
+      for (const std::string& t : rows) tables.push_back(t);
+    }
+    for (const std::string& t : tables) {
+      const std::string quoted =
+          absl::StrCat("\"", absl::StrReplaceAll(t, {{"\"", "\"\""}}), "\"");
+      if (dialect_ == SqlDialect::kPostgresql) {
+        sql << "ANALYZE " + quoted;
+      } else {
+        // MySQL answers with a result set per table; read it.
+        soci::rowset<soci::row> result =
+            (sql.prepare << "ANALYZE TABLE " + quoted);
+        for (const soci::row& r : result) (void)r;
+      }
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::vector<int>> Database::AppliedMigrations(

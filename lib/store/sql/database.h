@@ -93,6 +93,13 @@ class Database {
   absl::Status Migrate(absl::string_view module,
                        const std::vector<Migration>& migrations);
 
+  // Brings the query planner's statistics of this database's tables up to
+  // date (ANALYZE). SQLite never gathers them by itself, and PostgreSQL and
+  // InnoDB only after enough rows changed; without them plans go wrong as
+  // tables grow (a full sort for a chart, the wrong index for an author's
+  // list, nested loops over tags).
+  absl::Status RefreshStatistics();
+
   // Versions of `module` applied so far, ascending.
   absl::StatusOr<std::vector<int>> AppliedMigrations(absl::string_view module);
 

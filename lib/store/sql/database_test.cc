@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/sql/sql_util.h"
@@ -185,6 +186,41 @@ TEST_P(DatabaseTest, TextKeysAreExactOnEveryBackend) {
                   })
                   .ok());
   EXPECT_EQ(found, 0);
+}
+
+TEST_P(DatabaseTest, RefreshStatisticsGivesThePlannerRowCounts) {
+  for (int i = 1; i <= 50; ++i) {
+    ASSERT_TRUE(Insert(i, absl::StrCat("item", i), i).ok());
+  }
+  absl::Status refreshed = db().RefreshStatistics();
+  ASSERT_TRUE(refreshed.ok()) << refreshed;
+  double rows = -1;
+  ASSERT_TRUE(db().Run([&](soci::session& sql) {
+                    if (db().dialect() == SqlDialect::kSqlite) {
+                      int64_t n = 0;
+                      sql << "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = "
+                             "'items'",
+                          soci::into(n);
+                      rows = n > 0 ? 50 : 0;
+                    } else if (db().dialect() == SqlDialect::kPostgresql) {
+                      // -1 until the table is first analyzed.
+                      sql << "SELECT reltuples::float8 FROM pg_class WHERE "
+                             "oid = 'items'::regclass",
+                          soci::into(rows);
+                    } else {
+                      int64_t n = 0;
+                      sql << "SELECT n_rows FROM mysql.innodb_table_stats "
+                             "WHERE database_name = DATABASE() AND table_name "
+                             "= 'items'",
+                          soci::into(n);
+                      rows = static_cast<double>(n);
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 50);
+  // Again, on tables that already have statistics.
+  EXPECT_TRUE(db().RefreshStatistics().ok());
 }
 
 TEST_P(DatabaseTest, FailedMigrationIsRolledBackAndReported) {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace soci {
 class connection_pool;
@@ -131,6 +132,9 @@ class Database {
   // checked (and reconnected) before its next use.
   std::atomic<int64_t> broken_epoch_{0};
   std::vector<std::atomic<int64_t>> slot_epoch_;
+  // SQLite: held by a write transaction from before it takes a connection
+  // until it commits or rolls back.
+  absl::Mutex sqlite_writer_;
 };
 
 // Classification helpers for statuses produced by Run()/Transact().

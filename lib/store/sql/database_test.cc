@@ -151,9 +151,12 @@ TEST(DatabaseUrl, MysqlUrlsBecomeSociOptions) {
             "db='d' user='u' host='h' unix_socket='/run/mysqld/s.sock' "
             "charset='utf8mb4'");
   // Refused with a message that does not repeat the password: no database,
-  // an option SOCI would not understand, a quote SOCI cannot pass.
+  // options SOCI would not understand (sslcapath and sslcipher made it
+  // refuse the whole string at connect time), a quote SOCI cannot pass.
   for (const char* url :
        {"mysql://u:secret1@h:1/", "mysql://u:secret1@h:1/d?ssl_mode=x",
+        "mysql://u:secret1@h:1/d?sslcapath=/etc/ssl",
+        "mysql://u:secret1@h:1/d?sslcipher=AES256-SHA",
         "mysql://u:se'cret1@h:1/d"}) {
     p = ParseDatabaseUrl(url);
     EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument) << url;
@@ -167,6 +170,23 @@ TEST(DatabaseOpen, UnreachableMysqlIsUnavailable) {
   o.url = "mysql://nobody:pw@127.0.0.1:1/none?connect_timeout=2";
   absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(o);
   EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable) << db.status();
+}
+
+TEST_P(DatabaseTest, MysqlUrlOptionsReachTheServer) {
+  if (db().dialect() != SqlDialect::kMysql) GTEST_SKIP() << "MySQL only";
+  DatabaseOptions o;
+  o.url = test_db_->url() +
+          "?connect_timeout=5&read_timeout=30&write_timeout=30&charset=utf8mb4";
+  o.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<Database>> opened = Database::Open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_TRUE((*opened)
+                  ->Run([](soci::session& sql) {
+                    int one = 0;
+                    sql << "SELECT 1", soci::into(one);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_P(DatabaseTest, TextKeysAreExactOnEveryBackend) {

@@ -32,6 +32,19 @@ CREATE TABLE consumed_events (
 );
 )sql";
 
+// SQLite: the video's row in the full-text index, which the repository keeps
+// in step (PostgreSQL's and MySQL's indexes follow the table by themselves).
+void IndexTextOnSqlite(soci::session& sql, int64_t id, const std::string& title,
+                       const std::string& description,
+                       const std::vector<std::string>& tags,
+                       const std::string& author_name) {
+  const std::string words = absl::StrJoin(tags, " ");
+  sql << "INSERT INTO video_search (rowid, title, description, tags, "
+         "author_name) VALUES (:i, :t, :d, :tg, :a)",
+      soci::use(id), soci::use(title), soci::use(description), soci::use(words),
+      soci::use(author_name);
+}
+
 absl::Status BackfillVideoIndexes(soci::session& sql, SqlDialect dialect) {
   struct Row {
     int64_t id;
@@ -60,11 +73,7 @@ absl::Status BackfillVideoIndexes(soci::session& sql, SqlDialect dialect) {
     sql << "SELECT COUNT(*) FROM video_search WHERE rowid = :i",
         soci::use(v.id), soci::into(indexed);
     if (indexed == 0) {
-      const std::string words = absl::StrJoin(tags, " ");
-      sql << "INSERT INTO video_search (rowid, title, description, tags, "
-             "author_name) VALUES (:i, :t, :d, :tg, :a)",
-          soci::use(v.id), soci::use(v.title), soci::use(v.description),
-          soci::use(words), soci::use(v.author_name);
+      IndexTextOnSqlite(sql, v.id, v.title, v.description, tags, v.author_name);
     }
   }
   return absl::OkStatus();
@@ -227,11 +236,8 @@ class SqlVideoRepository : public VideoRepository {
       }
       RETURN_IF_ERROR(AdoptBlobs(sql, {v.video_key, v.cover_key}));
       if (db_->dialect() == SqlDialect::kSqlite) {
-        const std::string words = absl::StrJoin(v.tags, " ");
-        sql << "INSERT INTO video_search (rowid, title, description, tags, "
-               "author_name) VALUES (:i, :t, :d, :tg, :a)",
-            soci::use(v.id), soci::use(v.title), soci::use(v.description),
-            soci::use(words), soci::use(v.author_name);
+        IndexTextOnSqlite(sql, v.id, v.title, v.description, v.tags,
+                          v.author_name);
       }
       return absl::OkStatus();
     });

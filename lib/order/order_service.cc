@@ -356,42 +356,42 @@ absl::StatusOr<Order> OrderService::ReviewRefund(const Principal& reviewer,
     return absl::PermissionDeniedError(
         "only the order's merchant or an admin reviews refunds");
   }
-  // lib/order/payment_steps.h decides; a claim lost to a racing review is
-  // decided again on the state it left.
-  for (int round = 0; round < 2; ++round) {
-    switch (NextRefundReviewStep(o.status, approve)) {
-      case RefundReviewStep::kRefuseApproved:
-        return absl::FailedPreconditionError("the refund was already approved");
-      case RefundReviewStep::kReject:
-        RETURN_IF_ERROR(deps_.orders->RejectRefund(order_id, reviewer.user_id,
-                                                   deps_.clock->Now()));
-        return deps_.orders->Find(order_id);
-      case RefundReviewStep::kAlreadyRefunded:
-        return o;
-      case RefundReviewStep::kRefuseNothingToReview:
-        return absl::FailedPreconditionError(
-            absl::StrCat("no refund is awaiting review (the order is ",
-                         StatusName(o.status), ")"));
-      case RefundReviewStep::kClaim: {
-        // Claim first: of an approval and a rejection racing, one wins.
-        ASSIGN_OR_RETURN(const int64_t refund_id, deps_.ids->Next());
-        ASSIGN_OR_RETURN(
-            bool claimed,
-            deps_.orders->BeginRefund(order_id, refund_id, reviewer.user_id,
-                                      restock, deps_.clock->Now()));
-        if (claimed) {
-          o.status = OrderStatus::kRefunding;
-        } else {
-          ASSIGN_OR_RETURN(o, deps_.orders->Find(order_id));
-        }
-        continue;
-      }
-      case RefundReviewStep::kFinish:
-        // The approval stands even if the provider is unreachable now: the
-        // order stays `refunding` and the sweeper finishes it.
-        (void)FinishRefund(order_id);  // failures are logged and recorded
-        return deps_.orders->Find(order_id);
+  // lib/order/payment_steps.h decides. A claim is tried once; the step is
+  // then decided again on the state it left (ours, or a racing review's).
+  RefundReviewStep step = NextRefundReviewStep(o.status, approve);
+  if (step == RefundReviewStep::kClaim) {
+    // Claim first: of an approval and a rejection racing, one wins.
+    ASSIGN_OR_RETURN(const int64_t refund_id, deps_.ids->Next());
+    ASSIGN_OR_RETURN(bool claimed, deps_.orders->BeginRefund(
+                                       order_id, refund_id, reviewer.user_id,
+                                       restock, deps_.clock->Now()));
+    if (claimed) {
+      o.status = OrderStatus::kRefunding;
+    } else {
+      ASSIGN_OR_RETURN(o, deps_.orders->Find(order_id));
     }
+    step = NextRefundReviewStep(o.status, approve);
+  }
+  switch (step) {
+    case RefundReviewStep::kRefuseApproved:
+      return absl::FailedPreconditionError("the refund was already approved");
+    case RefundReviewStep::kReject:
+      RETURN_IF_ERROR(deps_.orders->RejectRefund(order_id, reviewer.user_id,
+                                                 deps_.clock->Now()));
+      return deps_.orders->Find(order_id);
+    case RefundReviewStep::kAlreadyRefunded:
+      return o;
+    case RefundReviewStep::kRefuseNothingToReview:
+      return absl::FailedPreconditionError(
+          absl::StrCat("no refund is awaiting review (the order is ",
+                       StatusName(o.status), ")"));
+    case RefundReviewStep::kFinish:
+      // The approval stands even if the provider is unreachable now: the
+      // order stays `refunding` and the sweeper finishes it.
+      (void)FinishRefund(order_id);  // failures are logged and recorded
+      return deps_.orders->Find(order_id);
+    case RefundReviewStep::kClaim:
+      break;  // still requested after a lost claim: nothing was taken
   }
   return absl::AbortedError("the refund review raced another; try again");
 }

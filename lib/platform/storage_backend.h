@@ -10,7 +10,8 @@
 // migration lock (lib/store/sql/database.cc), the few statements spelled per
 // engine (lib/store/sql/sql_util.h: upserts, locking reads) and search. A
 // backend that is not SQL (or a decorator, e.g. a cache in front of one)
-// implements StorageBackend and is registered in storage_backend.cc.
+// implements StorageBackend and reaches Platform through
+// PlatformConfig::open_storage.
 #ifndef TOKKIT_LIB_PLATFORM_STORAGE_BACKEND_H_
 #define TOKKIT_LIB_PLATFORM_STORAGE_BACKEND_H_
 

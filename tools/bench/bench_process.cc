@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gflags/gflags.h"
 
 namespace tokkit::bench {
 
@@ -22,6 +23,16 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+int RunMain(int argc, char** argv, const char* name, int (*run)()) {
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    return 1;
+  }
 }
 
 Child::Child(std::vector<std::string> argv, std::string log)

@@ -16,6 +16,10 @@ namespace tokkit::bench {
 
 std::string ReadFile(const std::string& path);
 
+// A benchmark's main: parses flags, runs `run`, and turns what it threw
+// (Die) into a message on stderr prefixed by `name` and exit code 1.
+int RunMain(int argc, char** argv, const char* name, int (*run)());
+
 // A child process (argv[0] is a path) with stdout and stderr in `log`;
 // stopped with SIGTERM and reaped on destruction.
 class Child {

@@ -180,13 +180,7 @@ void Row(const std::string& name, double value, const std::string& unit,
 int Run();
 
 int main(int argc, char** argv) {
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  try {
-    return Run();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "gateway_bench: %s\n", e.what());
-    return 1;
-  }
+  return tokkit::bench::RunMain(argc, argv, "gateway_bench", &Run);
 }
 
 int Run() {

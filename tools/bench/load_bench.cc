@@ -526,13 +526,7 @@ std::vector<Workload> Workloads(const World& world, int clients,
 int Run();
 
 int main(int argc, char** argv) {
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  try {
-    return Run();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "load_bench: %s\n", e.what());
-    return 1;
-  }
+  return tokkit::bench::RunMain(argc, argv, "load_bench", &Run);
 }
 
 int Run() {

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
-#include "lib/core/log.h"
 #include "lib/core/status_macros.h"
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
@@ -93,14 +92,14 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   if (p->worker_lease_ != nullptr) p->worker_lease_->Attach(p->ids_.get());
   RETURN_IF_ERROR(p->storage_->Migrate());
   if (config.statistics_interval > absl::ZeroDuration()) {
-    // Now (a fresh or just-upgraded schema) and then periodically; a failure
-    // only costs plan quality, so it is logged, never fatal.
-    if (absl::Status st = db->RefreshStatistics(); !st.ok()) {
-      log::Warning("statistics_refresh_failed", {{"error", st}});
-    }
+    // Right away (a fresh or just-upgraded schema) and then periodically,
+    // on the task's thread: on a large server database ANALYZE takes
+    // seconds, which start-up need not wait for. A failure only costs plan
+    // quality; the task logs and counts it.
     p->statistics_ = std::make_unique<PeriodicTask>(
         "db.statistics", PeriodicTask::Options{config.statistics_interval, 0.2},
         [db] { return db->RefreshStatistics(); });
+    p->statistics_->Wake();
   }
   p->repos_ = p->storage_->NewRepositories();
   Repositories& r = p->repos_;

@@ -17,8 +17,12 @@ namespace {
 constexpr char kPopularityConsumer[] = "feed.popularity";
 constexpr char kTopicVideoLiked[] = "social.video_liked";
 constexpr char kTopicCommentCreated[] = "social.comment_created";
+constexpr char kTopicUserFollowed[] = "social.user_followed";
+constexpr char kCandidatesConsumer[] = "feed.candidates";
 constexpr size_t kMaxTags = 10;
 constexpr int kMaxSearchDepth = 1000;
+// Extra ranked candidates per page, standing in for deleted ones.
+constexpr int kDeletedSlack = 5;
 
 absl::StatusOr<std::vector<std::string>> NormalizeTags(
     const std::vector<std::string>& in) {
@@ -167,6 +171,7 @@ absl::StatusOr<Video> VideoUpload::Finish() {
   if (!st.ok()) return Fail(st);
   if (!draft_.cover_key.empty()) st = blobs->Put(draft_.cover_key, cover_);
   if (st.ok()) st = service_->deps_.videos->Create(draft_);
+  if (st.ok()) service_->candidates_->InvalidateGlobal();
   if (!st.ok()) {
     // Leave nothing half-written: the row did not land, so neither do blobs.
     // The janitor deletes them later if this fails.
@@ -185,6 +190,16 @@ absl::StatusOr<Video> VideoUpload::Finish() {
 
 FeedService::FeedService(FeedDeps deps, FeedOptions options)
     : deps_(deps), options_(options) {
+  CandidateSourceOptions sources;
+  sources.per_source = options_.per_source_candidates;
+  sources.followed_authors = options_.followed_authors;
+  sources.followed_window = options_.followed_window;
+  sources.liked_history = options_.liked_history;
+  sources.global_max_age = options_.global_candidates_max_age;
+  sources.viewer_max_age = options_.viewer_candidates_max_age;
+  sources.max_viewers = options_.max_cached_viewers;
+  candidates_ = std::make_unique<CandidateSources>(deps_.videos, deps_.social,
+                                                   deps_.clock, sources);
   views_ = std::make_unique<ViewCounter>(
       [this](const absl::flat_hash_map<int64_t, int64_t>& batch) {
         return deps_.videos->AddViews(batch, options_.popularity,
@@ -200,6 +215,18 @@ FeedService::FeedService(FeedDeps deps, FeedOptions options)
         kPopularityConsumer, kTopicCommentCreated, [this](const Event& e) {
           return OnEngagement(e, options_.popularity.comment_weight);
         }));
+    // A viewer who follows someone or likes a video gets sources rebuilt on
+    // their next page, on every replica (the payload is the acting user).
+    for (const char* topic : {kTopicUserFollowed, kTopicVideoLiked}) {
+      subscriptions_.push_back(deps_.events->Subscribe(
+          kCandidatesConsumer, topic, [this](const Event& e) {
+            int64_t user_id = 0;
+            if (absl::SimpleAtoi(e.payload, &user_id)) {
+              candidates_->ForgetViewer(user_id);
+            }
+            return absl::OkStatus();
+          }));
+    }
   }
 }
 
@@ -251,8 +278,10 @@ absl::Status FeedService::DeleteVideo(const Principal& caller,
     return absl::PermissionDeniedError("only the author can delete a video");
   }
   // The blobs stay for now: deletion is soft and could be reviewed or undone.
-  return deps_.videos->SoftDelete(caller.is_admin() ? 0 : caller.user_id,
-                                  video_id, deps_.clock->Now());
+  RETURN_IF_ERROR(deps_.videos->SoftDelete(
+      caller.is_admin() ? 0 : caller.user_id, video_id, deps_.clock->Now()));
+  candidates_->InvalidateGlobal();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<MediaInfo> FeedService::Media(int64_t video_id, bool cover) {
@@ -382,89 +411,41 @@ absl::StatusOr<Page<Video>> FeedService::ForYou(int64_t viewer_id,
   const absl::flat_hash_set<int64_t> served(served_list.begin(),
                                             served_list.end());
   const absl::Time now = deps_.clock->Now();
-  const int n = options_.per_source_candidates;
 
-  // The viewer: whom they follow, whose videos and which tags they liked.
-  ranking::Viewer viewer;
-  viewer.user_id = viewer_id;
-  absl::flat_hash_map<std::string, int> liked_tag_counts;
-  std::vector<int64_t> followed;
+  // Candidates come from in-memory sources (candidate_sources.h): a page
+  // reads only its own rows.
+  ASSIGN_OR_RETURN(std::shared_ptr<const CandidateSet> global,
+                   candidates_->Global());
+  std::shared_ptr<const CandidateSet> personal;
   if (viewer_id > 0) {
-    ASSIGN_OR_RETURN(followed, deps_.social->FollowedAuthors(
-                                   viewer_id, options_.followed_authors));
-    viewer.followed_authors.insert(followed.begin(), followed.end());
-    ASSIGN_OR_RETURN(
-        std::vector<int64_t> liked,
-        deps_.social->RecentlyLikedVideos(viewer_id, options_.liked_history));
-    ASSIGN_OR_RETURN(std::vector<Video> liked_videos,
-                     deps_.videos->FindMany(liked));
-    for (const Video& v : liked_videos) {
-      ++viewer.liked_authors[v.author_id];
-      viewer.liked_tags.insert(v.tags.begin(), v.tags.end());
-      for (const std::string& t : v.tags) ++liked_tag_counts[t];
-    }
+    ASSIGN_OR_RETURN(personal, candidates_->ForViewer(viewer_id));
   }
-
-  // Candidates from every source, merged by id.
-  absl::flat_hash_map<int64_t, ranking::Candidate> pool;
-  // The rows candidates came from: the page is served from these, with no
-  // second read.
-  absl::flat_hash_map<int64_t, Video> rows;
-  auto add = [&](const Video& v, uint32_t source) {
-    ranking::Candidate& c = pool[v.id];
-    if (c.video_id == 0) {
-      rows.emplace(v.id, v);
-      c.video_id = v.id;
-      c.author_id = v.author_id;
-      c.published_at = v.created_at;
-      c.views = v.view_count;
-      c.tags = v.tags;
-    }
-    c.sources |= source;
-  };
-  ASSIGN_OR_RETURN(std::vector<Video> from_follows,
-                   deps_.videos->RecentByAuthors(
-                       followed, now - options_.followed_window, n));
-  for (const Video& v : from_follows) add(v, ranking::kFollowed);
-  ASSIGN_OR_RETURN(std::vector<PopularVideo> popular,
-                   deps_.videos->Popular(0, 0, true, n));
-  for (const PopularVideo& p : popular) add(p.video, ranking::kPopular);
-  ASSIGN_OR_RETURN(std::vector<Video> fresh, deps_.videos->ListLatest(0, n));
-  for (const Video& v : fresh) add(v, ranking::kFresh);
-  if (!liked_tag_counts.empty()) {
-    // The viewer's five most-liked tags.
-    std::vector<std::pair<int, std::string>> ranked_tags;
-    for (const auto& [tag, count] : liked_tag_counts)
-      ranked_tags.push_back({-count, tag});
-    std::sort(ranked_tags.begin(), ranked_tags.end());
-    std::vector<std::string> top;
-    for (size_t i = 0; i < ranked_tags.size() && i < 5; ++i)
-      top.push_back(ranked_tags[i].second);
-    ASSIGN_OR_RETURN(
-        std::vector<Video> same_tag,
-        deps_.videos->RecentByTags(top, now - options_.followed_window, n));
-    for (const Video& v : same_tag) add(v, ranking::kSameTag);
+  std::vector<const ranking::Candidate*> pool;
+  pool.reserve(global->candidates.size() +
+               (personal ? personal->candidates.size() : 0));
+  // The viewer's own sources first: RankPage keeps the first of duplicates.
+  if (personal) {
+    for (const ranking::Candidate& c : personal->candidates) pool.push_back(&c);
   }
-
-  std::vector<int64_t> ids;
-  for (const auto& [id, c] : pool) ids.push_back(id);
-  ASSIGN_OR_RETURN(auto engagement, deps_.social->EngagementOf(ids));
-  std::vector<ranking::Candidate> candidates;
-  candidates.reserve(pool.size());
-  for (auto& [id, c] : pool) {
-    auto e = engagement.find(id);
-    if (e != engagement.end()) {
-      c.likes = e->second.likes;
-      c.comments = e->second.comments;
-    }
-    candidates.push_back(std::move(c));
-  }
+  for (const ranking::Candidate& c : global->candidates) pool.push_back(&c);
+  static const ranking::Viewer* const kAnonymous = new ranking::Viewer();
+  const ranking::Viewer& viewer = personal ? personal->viewer : *kAnonymous;
+  // A few more than the page: videos deleted since the sources were built
+  // are dropped when the page's rows are read.
   std::vector<ranking::Scored> ranked = ranking::RankPage(
-      candidates, viewer, served, limit, options_.ranking, now, seed);
-
+      pool, viewer, served, limit + kDeletedSlack, options_.ranking, now, seed);
+  std::vector<int64_t> ranked_ids;
+  ranked_ids.reserve(ranked.size());
+  for (const ranking::Scored& s : ranked) ranked_ids.push_back(s.video_id);
+  ASSIGN_OR_RETURN(std::vector<Video> found,
+                   deps_.videos->FindMany(ranked_ids));
+  absl::flat_hash_map<int64_t, Video> rows;
+  for (Video& v : found) rows.emplace(v.id, std::move(v));
   std::vector<int64_t> page_ids;
-  page_ids.reserve(ranked.size());
-  for (const ranking::Scored& s : ranked) page_ids.push_back(s.video_id);
+  for (int64_t id : ranked_ids) {
+    if (static_cast<int>(page_ids.size()) == limit) break;
+    if (rows.contains(id)) page_ids.push_back(id);
+  }
   Page<Video> page;
   for (int64_t id : page_ids) page.items.push_back(std::move(rows.at(id)));
   if (!page_ids.empty()) {

@@ -15,6 +15,7 @@
 #include "lib/core/cursor.h"
 #include "lib/core/id_generator.h"
 #include "lib/core/media_type.h"
+#include "lib/feed/candidate_sources.h"
 #include "lib/feed/model.h"
 #include "lib/feed/ports.h"
 #include "lib/feed/ranking/ranker.h"
@@ -38,6 +39,11 @@ struct FeedOptions {
   absl::Duration followed_window = absl::Hours(24 * 7);
   int per_source_candidates = 300;
   int liked_history = 200;
+  // How long candidate sources are reused (candidate_sources.h): the fresh
+  // and popular lists, and each viewer's follows, likes and their sources.
+  absl::Duration global_candidates_max_age = absl::Seconds(1);
+  absl::Duration viewer_candidates_max_age = absl::Seconds(10);
+  size_t max_cached_viewers = 10000;
   // How many served ids a feed cursor remembers (no repeats within them).
   int max_served_in_cursor = 400;
   absl::Duration view_flush_interval = absl::Seconds(1);
@@ -146,6 +152,7 @@ class FeedService {
   absl::Status FlushViews();
 
   const FeedOptions& options() const { return options_; }
+  const CandidateSources& candidate_sources() const { return *candidates_; }
 
  private:
   friend class VideoUpload;
@@ -156,6 +163,7 @@ class FeedService {
   FeedOptions options_;
   std::vector<std::unique_ptr<Subscription>> subscriptions_;
   std::unique_ptr<ViewCounter> views_;
+  std::unique_ptr<CandidateSources> candidates_;
 };
 
 }  // namespace tokkit::feed

@@ -327,6 +327,85 @@ TEST_P(FeedTest, ForYouFindsVideosSharingTheViewersLikedTags) {
   EXPECT_FALSE(anonymous_found);
 }
 
+TEST_P(FeedTest, ForYouPagesReuseTheirCandidateSources) {
+  Principal viewer = User("viewer"), maker = User("maker");
+  for (int i = 0; i < 12; ++i) MustPublish(maker, "clip");
+  const CandidateSources& sources = feed().candidate_sources();
+  std::string token;
+  for (int page = 0; page < 3; ++page) {
+    auto p = feed().ForYou(viewer.user_id, token, 3);
+    ASSERT_TRUE(p.ok()) << p.status();
+    ASSERT_EQ(p->items.size(), 3u);
+    token = p->next_page_token;
+  }
+  EXPECT_EQ(sources.global_builds(), 1);
+  EXPECT_EQ(sources.viewer_builds(), 1);
+  tp_->clock().Advance(feed().options().global_candidates_max_age);
+  ASSERT_TRUE(feed().ForYou(viewer.user_id, token, 3).ok());
+  EXPECT_EQ(sources.global_builds(), 2);
+  EXPECT_EQ(sources.viewer_builds(), 1);
+}
+
+TEST_P(FeedTest, ForYouShowsAVideoPublishedHereOnTheNextPage) {
+  Principal viewer = User("viewer"), maker = User("maker");
+  MustPublish(maker, "first");
+  ASSERT_TRUE(feed().ForYou(viewer.user_id, "", 10).ok());
+  auto v = Publish(maker, "just now", Mp4(100));  // no time passes
+  ASSERT_TRUE(v.ok()) << v.status();
+  Page<Video> page = *feed().ForYou(viewer.user_id, "", 10);
+  bool found = false;
+  for (const Video& x : page.items) found |= x.id == v->id;
+  EXPECT_TRUE(found);
+}
+
+TEST_P(FeedTest, ForYouNeverServesAVideoDeletedElsewhere) {
+  Principal viewer = User("viewer"), maker = User("maker");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(MustPublish(maker, "clip").id);
+  ASSERT_EQ(feed().ForYou(viewer.user_id, "", 10)->items.size(), 4u);
+  // Another replica deletes two: this one's candidate sets still name them.
+  Repositories other_replica = tp_->platform().storage().NewRepositories();
+  ASSERT_TRUE(
+      other_replica.videos->SoftDelete(0, ids[0], tp_->clock().Now()).ok());
+  ASSERT_TRUE(
+      other_replica.videos->SoftDelete(0, ids[3], tp_->clock().Now()).ok());
+  Page<Video> page = *feed().ForYou(viewer.user_id, "", 10);
+  EXPECT_EQ(feed().candidate_sources().global_builds(), 1);
+  ASSERT_EQ(page.items.size(), 2u);
+  for (const Video& v : page.items) {
+    EXPECT_NE(v.id, ids[0]);
+    EXPECT_NE(v.id, ids[3]);
+  }
+}
+
+TEST_P(FeedTest, AFollowReachesTheViewersCandidatesThroughEvents) {
+  auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
+    c.feed.view_flush_interval = absl::ZeroDuration();
+    c.feed.per_source_candidates = 2;  // the old video is in no global list
+  });
+  ASSERT_TRUE(t.ok()) << t.status();
+  tp_ = std::move(*t);
+  Principal viewer = User("viewer"), idol = User("idol"), other = User("other");
+  Video old_clip = MustPublish(idol, "old clip");
+  for (int i = 0; i < 4; ++i) MustPublish(other, "newer");
+  auto contains_old = [&] {
+    Page<Video> page = *feed().ForYou(viewer.user_id, "", 10);
+    for (const Video& v : page.items) {
+      if (v.id == old_clip.id) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(contains_old());
+  ASSERT_TRUE(tp_->platform().social().Follow(viewer, idol.user_id).ok());
+  // No time passes on the feed's clock: only the event can make it show.
+  bool shown = false;
+  for (int i = 0; i < 200 && !shown; ++i) {
+    shown = contains_old();
+    if (!shown) absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(shown) << "the follow event should rebuild the viewer's sources";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeedTest, ::testing::ValuesIn(SqlStorages()),
                          StorageTestName);
 

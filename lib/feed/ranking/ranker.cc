@@ -13,6 +13,35 @@ uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// Walks the first `n` of `sorted`, taking at most `max_per_author` per author;
+// when that leaves the page short after all of them, fills it with the best
+// held back. Returns false when the page is short only because `n` stopped
+// the walk (the caller sorts more and walks again).
+bool FillPage(const std::vector<Scored>& sorted, size_t n, int page_size,
+              int max_per_author, std::vector<Scored>& page) {
+  page.clear();
+  std::vector<Scored> held_back;  // over the per-author cap
+  absl::flat_hash_map<int64_t, int> per_author;
+  for (size_t i = 0; i < n; ++i) {
+    if (static_cast<int>(page.size()) == page_size) return true;
+    const Scored& s = sorted[i];
+    if (per_author[s.author_id] >= max_per_author) {
+      held_back.push_back(s);
+      continue;
+    }
+    ++per_author[s.author_id];
+    page.push_back(s);
+  }
+  if (static_cast<int>(page.size()) == page_size) return true;
+  if (n < sorted.size()) return false;
+  // Too few distinct authors: fill the rest rather than return a short page.
+  for (const Scored& s : held_back) {
+    if (static_cast<int>(page.size()) == page_size) break;
+    page.push_back(s);
+  }
+  return true;
+}
+
 }  // namespace
 
 double EngagementScore(const Candidate& c, const Weights& w) {
@@ -62,35 +91,42 @@ std::vector<Scored> RankPage(const std::vector<Candidate>& candidates,
                              const absl::flat_hash_set<int64_t>& served,
                              int page_size, const Weights& weights,
                              absl::Time now, uint64_t seed) {
+  std::vector<const Candidate*> refs;
+  refs.reserve(candidates.size());
+  for (const Candidate& c : candidates) refs.push_back(&c);
+  return RankPage(refs, viewer, served, page_size, weights, now, seed);
+}
+
+std::vector<Scored> RankPage(absl::Span<const Candidate* const> candidates,
+                             const Viewer& viewer,
+                             const absl::flat_hash_set<int64_t>& served,
+                             int page_size, const Weights& weights,
+                             absl::Time now, uint64_t seed) {
   std::vector<Scored> pool;
   pool.reserve(candidates.size());
   absl::flat_hash_set<int64_t> seen;
-  for (const Candidate& c : candidates) {
+  seen.reserve(candidates.size());
+  for (const Candidate* p : candidates) {
+    const Candidate& c = *p;
     if (served.contains(c.video_id) || !seen.insert(c.video_id).second)
       continue;
     pool.push_back(
         {c.video_id, c.author_id, Score(c, viewer, weights, now, seed)});
   }
   // Ties break on id so the order is total and repeatable.
-  std::sort(pool.begin(), pool.end(), [](const Scored& a, const Scored& b) {
+  auto better = [](const Scored& a, const Scored& b) {
     return a.score != b.score ? a.score > b.score : a.video_id > b.video_id;
-  });
+  };
+  // Most pages fill from a short prefix of the order: sort only that, and
+  // the whole pool only when the per-author cap skips past it.
+  const size_t prefix = std::min(
+      pool.size(), static_cast<size_t>(std::max(page_size, 0)) * 4 + 32);
+  std::partial_sort(pool.begin(), pool.begin() + prefix, pool.end(), better);
   std::vector<Scored> page;
-  std::vector<Scored> held_back;  // over the per-author cap
-  absl::flat_hash_map<int64_t, int> per_author;
-  for (const Scored& s : pool) {
-    if (static_cast<int>(page.size()) == page_size) break;
-    if (per_author[s.author_id] >= weights.max_per_author) {
-      held_back.push_back(s);
-      continue;
-    }
-    ++per_author[s.author_id];
-    page.push_back(s);
-  }
-  // Too few distinct authors: fill the rest rather than return a short page.
-  for (const Scored& s : held_back) {
-    if (static_cast<int>(page.size()) == page_size) break;
-    page.push_back(s);
+  if (!FillPage(pool, prefix, page_size, weights.max_per_author, page) &&
+      prefix < pool.size()) {
+    std::sort(pool.begin() + prefix, pool.end(), better);
+    FillPage(pool, pool.size(), page_size, weights.max_per_author, page);
   }
   return page;
 }

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 
 namespace tokkit::feed::ranking {
 
@@ -86,6 +87,13 @@ double Score(const Candidate& c, const Viewer& v, const Weights& w,
 // One page of the feed, best first. `served` holds ids already shown in this
 // session; they never come back. Duplicate candidates count once.
 std::vector<Scored> RankPage(const std::vector<Candidate>& candidates,
+                             const Viewer& viewer,
+                             const absl::flat_hash_set<int64_t>& served,
+                             int page_size, const Weights& weights,
+                             absl::Time now, uint64_t seed);
+// The same over candidates held elsewhere (shared candidate sets), so a page
+// copies none of them.
+std::vector<Scored> RankPage(absl::Span<const Candidate* const> candidates,
                              const Viewer& viewer,
                              const absl::flat_hash_set<int64_t>& served,
                              int page_size, const Weights& weights,

@@ -1,9 +1,11 @@
 #include "lib/account/account_service.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/account/totp.h"
 #include "lib/core/crypto.h"
@@ -118,8 +120,45 @@ absl::Status ValidateAddress(const Address& a) {
   return absl::OkStatus();
 }
 
+namespace {
+constexpr char kTopicAccessChanged[] = "account.access_changed";
+}  // namespace
+
 AccountService::AccountService(AccountDeps deps, AccountOptions options)
-    : deps_(deps), options_(std::move(options)) {}
+    : deps_(deps),
+      options_(std::move(options)),
+      access_cache_(deps_.clock, options_.access_cache_ttl) {
+  if (deps_.events != nullptr) {
+    access_subscription_ = deps_.events->Subscribe(
+        "account.access_cache", kTopicAccessChanged, [this](const Event& e) {
+          int64_t user_id = 0;
+          if (absl::SimpleAtoi(e.key, &user_id)) {
+            access_cache_.ForgetUser(user_id);
+          }
+          return absl::OkStatus();
+        });
+  }
+}
+
+AccountService::~AccountService() = default;
+
+void AccountService::AccessChanged(int64_t user_id) {
+  access_cache_.ForgetUser(user_id);
+  if (deps_.publisher == nullptr) return;
+  absl::StatusOr<int64_t> id = deps_.ids->Next();
+  absl::Status st = id.status();
+  if (st.ok()) {
+    st = deps_.publisher->Publish(Event{*id, kTopicAccessChanged,
+                                        absl::StrCat(user_id), "",
+                                        deps_.clock->Now(), ""});
+  }
+  // The change itself committed; other replicas see it within the cache's
+  // ttl even without the event.
+  if (!st.ok()) {
+    log::Warning("access_change_not_announced",
+                 {{"user_id", user_id}, {"error", st}});
+  }
+}
 
 absl::Status AccountService::ValidatePassword(absl::string_view password,
                                               absl::string_view username) {
@@ -359,6 +398,8 @@ absl::StatusOr<TokenPair> AccountService::Refresh(
     case Outcome::kRevoked:
       return absl::UnauthenticatedError("session was revoked; log in again");
     case Outcome::kReused:
+      // The rotation revoked the session.
+      if (rotated.session.user_id > 0) AccessChanged(rotated.session.user_id);
       return WithReason(
           absl::UnauthenticatedError(
               "refresh token was already used; the session has been revoked"),
@@ -373,23 +414,35 @@ absl::StatusOr<TokenPair> AccountService::Refresh(
 }
 
 absl::Status AccountService::Logout(const Principal& caller) {
-  return deps_.sessions->Revoke(caller.user_id, caller.session_id,
-                                deps_.clock->Now());
+  RETURN_IF_ERROR(deps_.sessions->Revoke(caller.user_id, caller.session_id,
+                                         deps_.clock->Now()));
+  AccessChanged(caller.user_id);
+  return absl::OkStatus();
 }
 
 absl::Status AccountService::LogoutEverywhere(const Principal& caller) {
-  return deps_.sessions->RevokeAll(caller.user_id, deps_.clock->Now());
+  RETURN_IF_ERROR(
+      deps_.sessions->RevokeAll(caller.user_id, deps_.clock->Now()));
+  AccessChanged(caller.user_id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Principal> AccountService::Authenticate(
     absl::string_view access_token) {
   ASSIGN_OR_RETURN(AccessClaims claims, deps_.tokens->Verify(access_token));
-  absl::StatusOr<AccessState> state =
-      deps_.sessions->LoadAccessState(claims.user_id, claims.session_id);
-  if (state.status().code() == absl::StatusCode::kNotFound) {
-    return absl::UnauthenticatedError("invalid access token: unknown user");
+  std::optional<AccessState> state =
+      access_cache_.Get(claims.user_id, claims.session_id);
+  if (!state) {
+    const uint64_t stamp = access_cache_.Stamp();
+    absl::StatusOr<AccessState> loaded =
+        deps_.sessions->LoadAccessState(claims.user_id, claims.session_id);
+    if (loaded.status().code() == absl::StatusCode::kNotFound) {
+      return absl::UnauthenticatedError("invalid access token: unknown user");
+    }
+    RETURN_IF_ERROR(loaded.status());
+    access_cache_.Put(claims.user_id, claims.session_id, *loaded, stamp);
+    state = *loaded;
   }
-  RETURN_IF_ERROR(state.status());
   if (state->status == UserStatus::kBanned) return Banned();
   if (!state->session_live) {
     return absl::UnauthenticatedError("session was revoked; log in again");
@@ -496,7 +549,9 @@ absl::Status AccountService::ChangePassword(const Principal& caller,
   ASSIGN_OR_RETURN(std::string hash, deps_.hasher->Hash(new_password));
   const absl::Time now = deps_.clock->Now();
   RETURN_IF_ERROR(deps_.users->SetPasswordHash(caller.user_id, hash, now));
-  return deps_.sessions->RevokeAll(caller.user_id, now);
+  RETURN_IF_ERROR(deps_.sessions->RevokeAll(caller.user_id, now));
+  AccessChanged(caller.user_id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TotpEnrollment> AccountService::BeginTotpEnrollment(
@@ -557,6 +612,7 @@ absl::StatusOr<User> AccountService::SetRole(const Principal& admin,
     return absl::FailedPreconditionError("admins cannot demote themselves");
   }
   RETURN_IF_ERROR(deps_.users->SetRole(user_id, role, deps_.clock->Now()));
+  AccessChanged(user_id);
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindById(user_id));
   return rec.user;
 }
@@ -574,6 +630,7 @@ absl::StatusOr<User> AccountService::Ban(const Principal& admin,
   }
   const absl::Time now = deps_.clock->Now();
   RETURN_IF_ERROR(deps_.users->SetStatus(user_id, UserStatus::kBanned, now));
+  AccessChanged(user_id);
   // Access tokens already fail on status; revoking sessions also kills the
   // refresh tokens, so an unban does not revive old sessions.
   RETURN_IF_ERROR(deps_.sessions->RevokeAll(user_id, now));
@@ -587,6 +644,7 @@ absl::StatusOr<User> AccountService::Unban(const Principal& admin,
   RETURN_IF_ERROR(ValidatePositiveId("user_id", user_id));
   RETURN_IF_ERROR(
       deps_.users->SetStatus(user_id, UserStatus::kActive, deps_.clock->Now()));
+  AccessChanged(user_id);
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindById(user_id));
   return rec.user;
 }
@@ -594,7 +652,10 @@ absl::StatusOr<User> AccountService::Unban(const Principal& admin,
 absl::Status AccountService::GrantAdmin(absl::string_view username) {
   ASSIGN_OR_RETURN(UserRecord rec, deps_.users->FindByUsername(
                                        absl::AsciiStrToLower(username)));
-  return deps_.users->SetRole(rec.user.id, Role::kAdmin, deps_.clock->Now());
+  RETURN_IF_ERROR(
+      deps_.users->SetRole(rec.user.id, Role::kAdmin, deps_.clock->Now()));
+  AccessChanged(rec.user.id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Address> AccountService::AddAddress(const Principal& caller,

@@ -7,6 +7,7 @@
 #define TOKKIT_LIB_ACCOUNT_ACCOUNT_SERVICE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/account/access_state_cache.h"
 #include "lib/account/access_token.h"
 #include "lib/account/model.h"
 #include "lib/account/password_hasher.h"
@@ -23,6 +25,7 @@
 #include "lib/core/id_generator.h"
 #include "lib/store/blob/blob_store.h"
 #include "lib/store/blob/pending_blobs.h"
+#include "lib/store/events/event_bus.h"
 
 namespace tokkit::account {
 
@@ -48,6 +51,12 @@ struct AccountOptions {
   int source_max_failures = 50;
   absl::Duration throttle_window = absl::Minutes(15);
   absl::Duration lockout = absl::Minutes(15);
+
+  // How long a call's user status, role and session state are reused
+  // without a database read (access_state_cache.h): the bound on how late a
+  // ban, logout or role change reaches another replica when its event is
+  // late. Zero reads the database on every call.
+  absl::Duration access_cache_ttl = absl::Seconds(1);
 };
 
 struct AccountDeps {
@@ -61,6 +70,10 @@ struct AccountDeps {
   IdGenerator* ids = nullptr;
   const PasswordHasher* hasher = nullptr;
   const AccessTokenCodec* tokens = nullptr;
+  // Both optional: access changes are announced through `publisher`, and
+  // other replicas' announcements arrive through `events`.
+  EventPublisher* publisher = nullptr;
+  EventBus* events = nullptr;
 };
 
 struct RegisterRequest {
@@ -98,6 +111,7 @@ struct Avatar {
 class AccountService : public Authenticator {
  public:
   AccountService(AccountDeps deps, AccountOptions options);
+  ~AccountService();
 
   absl::StatusOr<User> Register(const RegisterRequest& request);
   absl::StatusOr<LoginResult> Login(const LoginRequest& request);
@@ -162,8 +176,14 @@ class AccountService : public Authenticator {
   absl::Status ValidatePassword(absl::string_view password,
                                 absl::string_view username);
 
+  // A change to the user's status, role or sessions: drops the cached
+  // access state here and announces it to the other replicas.
+  void AccessChanged(int64_t user_id);
+
   AccountDeps deps_;
   AccountOptions options_;
+  AccessStateCache access_cache_;
+  std::unique_ptr<Subscription> access_subscription_;  // last: stops first
 };
 
 // Username rules: 3-32 characters of a-z, 0-9 and '_', starting with a

@@ -280,6 +280,50 @@ TEST_P(AccountServiceTest, TotpIsEnforcedAtLoginAndCodesAreSingleUse) {
   EXPECT_TRUE(svc().Login({"alice", kPassword, "", "", ""}).ok());
 }
 
+TEST_P(AccountServiceTest, AuthenticationReusesAccessStateForItsTtlOnly) {
+  User bob = Register("bob");
+  LoginResult session = Login("bob");
+  ASSERT_TRUE(svc().Authenticate(session.tokens.access_token).ok());
+  // A ban written behind the service's back (no event, no local drop):
+  // served from the cache until the ttl runs out, then seen.
+  Repositories other = tp_->platform().storage().NewRepositories();
+  ASSERT_TRUE(
+      other.users->SetStatus(bob.id, UserStatus::kBanned, clock().Now()).ok());
+  EXPECT_TRUE(svc().Authenticate(session.tokens.access_token).ok());
+  clock().Advance(tp_->config().accounts.access_cache_ttl);
+  EXPECT_EQ(svc().Authenticate(session.tokens.access_token).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_P(AccountServiceTest, BanAndLogoutReachAnotherReplicaWithinASecond) {
+  Principal admin = Admin();
+  Register("bob");
+  Register("carol");
+  LoginResult bob = Login("bob");
+  LoginResult carol = Login("carol");
+  PlatformConfig second = tp_->config();
+  second.worker_id = 2;
+  auto replica = Platform::Open(second);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  AccountService& far = (*replica)->accounts();
+  ASSERT_TRUE(far.Authenticate(bob.tokens.access_token).ok());
+  ASSERT_TRUE(far.Authenticate(carol.tokens.access_token).ok());
+
+  // Neither clock moves: only the announcement can end the cached state.
+  auto refused_within = [&](const std::string& token, absl::Duration bound) {
+    const absl::Time start = absl::Now();
+    while (absl::Now() - start < bound) {
+      if (!far.Authenticate(token).ok()) return true;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return false;
+  };
+  ASSERT_TRUE(svc().Ban(admin, bob.principal.user_id).ok());
+  EXPECT_TRUE(refused_within(bob.tokens.access_token, absl::Seconds(1)));
+  ASSERT_TRUE(svc().Logout(carol.principal).ok());
+  EXPECT_TRUE(refused_within(carol.tokens.access_token, absl::Seconds(1)));
+}
+
 TEST_P(AccountServiceTest, BanTakesEffectOnTheNextRequest) {
   Principal admin = Admin();
   User bob = Register("bob");

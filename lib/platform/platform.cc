@@ -6,6 +6,7 @@
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
 #include "lib/store/blob/local_blob_store.h"
+#include "lib/store/events/outbox.h"
 
 namespace tokkit {
 namespace {
@@ -112,6 +113,9 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
       "blob.sweeper", PeriodicTask::Options{config.blob_sweep_interval, 0.2},
       [j = p->blob_janitor_.get()] { return j->Sweep().status(); });
 
+  ASSIGN_OR_RETURN(p->events_, OpenEventBus(db, p->clock_, config));
+  p->event_publisher_ = NewOutboxPublisher(db, p->events_.get());
+
   account::AccountDeps deps;
   deps.users = r.users.get();
   deps.sessions = r.sessions.get();
@@ -123,13 +127,14 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   deps.ids = p->ids_.get();
   deps.hasher = p->hasher_.get();
   deps.tokens = p->tokens_.get();
+  deps.publisher = p->event_publisher_.get();
+  deps.events = p->events_.get();
   p->account_service_ =
       std::make_unique<account::AccountService>(deps, config.accounts);
 
   p->user_directory_ =
       std::make_unique<AccountUserDirectory>(p->account_service_.get());
   p->video_catalog_ = std::make_unique<FeedVideoCatalog>(r.videos.get());
-  ASSIGN_OR_RETURN(p->events_, OpenEventBus(db, p->clock_, config));
 
   social::SocialDeps social_deps;
   social_deps.likes = r.likes.get();

@@ -131,11 +131,13 @@ class Platform {
   std::unique_ptr<account::AccessTokenCodec> tokens_;
   // Every service below uses these; destroyed after all of them.
   Repositories repos_;
+  // Before every service: each unsubscribes while the bus lives.
+  std::unique_ptr<EventBus> events_;
+  std::unique_ptr<EventPublisher> event_publisher_;
   std::unique_ptr<account::AccountService> account_service_;
 
   std::unique_ptr<social::UserDirectory> user_directory_;
   std::unique_ptr<social::VideoCatalog> video_catalog_;
-  std::unique_ptr<EventBus> events_;
   std::unique_ptr<social::SocialService> social_service_;
   std::unique_ptr<feed::SocialSignals> social_signals_;
   std::unique_ptr<feed::AuthorDirectory> author_directory_;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "lib/account/access_token.h"
 #include "lib/core/crypto.h"
@@ -54,6 +55,9 @@ DEFINE_string(log_level, "info", "debug, info, warning or error");
 DEFINE_string(log_format, "text",
               "text (key=value) or json, one line per "
               "event");
+DEFINE_bool(mutex_deadlock_detection, false,
+            "abseil's lock-order checking on every mutex (a debugging aid; "
+            "it serializes the server's threads on one global lock)");
 DEFINE_string(log_file, "", "append logs to this file instead of stderr");
 DEFINE_string(http_listen, "",
               "host:port for HTTP/JSON (Connect protocol), chat over "
@@ -106,6 +110,12 @@ int RunServerMain(int argc, char** argv, const std::string& name,
         "http_listen", defaults.http_listen.c_str(), gflags::SET_FLAGS_DEFAULT);
   }
   gflags::ParseCommandLineFlags(&argc, &argv, true);
+  // Debian builds abseil without NDEBUG, which turns deadlock detection on:
+  // every absl::Mutex::Lock then takes one process-wide lock to update a
+  // lock-order graph. Tests keep it; a server turns it off unless asked.
+  if (!FLAGS_mutex_deadlock_detection) {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  }
   auto fail = [&](const absl::Status& st) {
     log::Error("server_failed", {{"server", name}, {"error", st}});
     std::fprintf(stderr, "%s: %s\n", name.c_str(), st.ToString().c_str());

@@ -58,6 +58,17 @@ class EventBus {
   virtual void Poke() = 0;
 };
 
+// Publishes an event on its own, after the change it describes committed
+// elsewhere: for consumers that only need a hint (cache invalidation), where
+// a lost event costs a bounded delay rather than correctness. Changes whose
+// consumers need every event write them in their own transaction instead
+// (outbox.h).
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  virtual absl::Status Publish(const Event& event) = 0;
+};
+
 }  // namespace tokkit
 
 #endif  // TOKKIT_LIB_STORE_EVENTS_EVENT_BUS_H_

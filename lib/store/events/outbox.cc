@@ -1,6 +1,7 @@
 #include "lib/store/events/outbox.h"
 
 #include "lib/core/request_context.h"
+#include "lib/core/status_macros.h"
 #include "lib/store/sql/sql_util.h"
 
 namespace tokkit {
@@ -47,6 +48,32 @@ void AppendToOutbox(soci::session& sql, const Event& e) {
          "traceparent) VALUES (:i, :t, :k, :p, :c, :tp)",
       soci::use(e.id), soci::use(e.topic), soci::use(e.key),
       soci::use(e.payload), soci::use(created), soci::use(trace);
+}
+
+namespace {
+
+class OutboxPublisher : public EventPublisher {
+ public:
+  OutboxPublisher(Database* db, EventBus* bus) : db_(db), bus_(bus) {}
+  absl::Status Publish(const Event& event) override {
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
+      AppendToOutbox(sql, event);
+      return absl::OkStatus();
+    }));
+    if (bus_ != nullptr) bus_->Poke();
+    return absl::OkStatus();
+  }
+
+ private:
+  Database* const db_;
+  EventBus* const bus_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventPublisher> NewOutboxPublisher(Database* db,
+                                                   EventBus* bus) {
+  return std::make_unique<OutboxPublisher>(db, bus);
 }
 
 Dispatcher::DeadLetterSink DeadLetterTable(Database* db, const Clock* clock) {

@@ -5,6 +5,7 @@
 
 #include <soci/soci.h>
 
+#include <memory>
 #include <vector>
 
 #include "lib/core/clock.h"
@@ -20,6 +21,10 @@ const std::vector<Migration>& EventMigrations();
 // Appends `event` on `sql`, which must be inside the caller's transaction.
 // An event without a traceparent gets the current request's.
 void AppendToOutbox(soci::session& sql, const Event& event);
+
+// Publishes each event in a transaction of its own on `db`, and pokes `bus`
+// (may be null) so local delivery does not wait for the next poll.
+std::unique_ptr<EventPublisher> NewOutboxPublisher(Database* db, EventBus* bus);
 
 // Writes events a consumer gave up on to the dead_letters table.
 Dispatcher::DeadLetterSink DeadLetterTable(Database* db, const Clock* clock);

@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   libsqlite3-dev libpq-dev libhiredis-dev libgflags-dev libgtest-dev
   googletest libbenchmark-dev libsodium-dev libssl-dev libcrypt-dev
   libmariadb-dev libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
-  zlib1g-dev curl
+  zlib1g-dev curl libcurl4-openssl-dev
   clang-format
 )
 # Sanitizer, fuzzing and lint runs: clang with its libFuzzer runtime.
@@ -22,7 +22,12 @@ BROWSER_PACKAGES=(chromium fonts-dejavu-core)
 want=("${BUILD_PACKAGES[@]}")
 for arg in "$@"; do
   case "$arg" in
-    --with-test-servers) want+=("${TEST_PACKAGES[@]}") ;;
+    --with-test-servers)
+      want+=("${TEST_PACKAGES[@]}")
+      # The S3-compatible test server (s3rver) runs on Node.js.
+      command -v node >/dev/null || want+=(nodejs)
+      command -v npm >/dev/null || want+=(npm)
+      ;;
     --with-browser)
       want+=("${BROWSER_PACKAGES[@]}")
       # A Node.js from elsewhere (e.g. NodeSource) brings its own npm;

@@ -6,6 +6,7 @@
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
 #include "lib/store/blob/local_blob_store.h"
+#include "lib/store/blob/s3/s3_blob_store.h"
 #include "lib/store/events/outbox.h"
 
 namespace tokkit {
@@ -104,9 +105,14 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   }
   p->repos_ = p->storage_->NewRepositories();
   Repositories& r = p->repos_;
-  ASSIGN_OR_RETURN(std::unique_ptr<LocalBlobStore> blobs,
-                   LocalBlobStore::Open(config.blob_dir));
-  p->blobs_ = std::move(blobs);
+  if (!config.blob_url.empty()) {
+    ASSIGN_OR_RETURN(s3::S3Options s3_options,
+                     s3::ParseS3Url(config.blob_url, config.blob_access_key,
+                                    config.blob_secret_key));
+    ASSIGN_OR_RETURN(p->blobs_, s3::S3BlobStore::Open(std::move(s3_options)));
+  } else {
+    ASSIGN_OR_RETURN(p->blobs_, LocalBlobStore::Open(config.blob_dir));
+  }
   p->blob_janitor_ = std::make_unique<BlobJanitor>(
       db, p->blobs_.get(), p->clock_, config.blob_grace);
   p->blob_sweeper_ = std::make_unique<PeriodicTask>(

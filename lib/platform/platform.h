@@ -46,6 +46,12 @@ struct PlatformConfig {
   int database_pool_size = 8;
   // Root of the local blob store (avatars, media).
   std::string blob_dir;
+  // Media on an S3-compatible store instead (shared by every replica):
+  // s3://<bucket>[/<prefix>]?endpoint=<http(s)://host[:port]>[&region=<r>]
+  // (lib/store/blob/s3/s3_blob_store.h), with these credentials.
+  std::string blob_url;
+  std::string blob_access_key;
+  std::string blob_secret_key;
   // How often blobs no row owns are deleted (announced but never adopted
   // within `blob_grace`, or released); 0 disables the task (tests sweep with
   // blob_janitor().Sweep()).

@@ -35,6 +35,18 @@ DEFINE_string(database_url, "",
               "mysql://user:pass@host:port/db; default: "
               "sqlite:<data_dir>/tokkit.db");
 DEFINE_string(blob_dir, "", "blob store root; default: <data_dir>/blobs");
+DEFINE_string(blob_url, "",
+              "media on an S3-compatible store shared by every replica: "
+              "s3://<bucket>[/<prefix>]?endpoint=<http(s)://host[:port]>"
+              "[&region=<region>]; credentials from AWS_ACCESS_KEY_ID and "
+              "AWS_SECRET_ACCESS_KEY or --blob_credentials_file");
+DEFINE_string(blob_credentials_file, "",
+              "file with the S3 access key id on its first line and the "
+              "secret on its second");
+DEFINE_int32(media_redirect_seconds, 300,
+             "with --blob_url: the HTTP gateway answers a media GET with a "
+             "redirect to a presigned storage URL valid this long, so bytes "
+             "go straight from storage (0: the gateway streams them)");
 DEFINE_string(signing_key_file, "",
               "access-token keys shared by all replicas; default: "
               "<data_dir>/signing.keys (created if missing)");
@@ -157,6 +169,28 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   config.database_pool_size = FLAGS_db_pool_size;
   config.blob_dir =
       FLAGS_blob_dir.empty() ? FLAGS_data_dir + "/blobs" : FLAGS_blob_dir;
+  config.blob_url = FLAGS_blob_url;
+  if (!FLAGS_blob_url.empty()) {
+    if (!FLAGS_blob_credentials_file.empty()) {
+      std::ifstream in(FLAGS_blob_credentials_file);
+      if (!in) {
+        return fail(absl::InvalidArgumentError(
+            absl::StrCat("--blob_credentials_file: cannot read ",
+                         FLAGS_blob_credentials_file)));
+      }
+      std::getline(in, config.blob_access_key);
+      std::getline(in, config.blob_secret_key);
+      config.blob_access_key =
+          std::string(absl::StripAsciiWhitespace(config.blob_access_key));
+      config.blob_secret_key =
+          std::string(absl::StripAsciiWhitespace(config.blob_secret_key));
+    } else {
+      const char* id = std::getenv("AWS_ACCESS_KEY_ID");
+      const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+      config.blob_access_key = id ? id : "";
+      config.blob_secret_key = secret ? secret : "";
+    }
+  }
   config.worker_id = FLAGS_worker_id;
   config.redis_url = FLAGS_redis_url;
   absl::StatusOr<std::vector<account::SigningKey>> keys =
@@ -201,7 +235,10 @@ int RunServerMain(int argc, char** argv, const std::string& name,
     g.http.max_connections = FLAGS_http_max_connections;
     g.max_chat_sockets = FLAGS_http_max_chat_sockets;
     g.channel = server->server->InProcessChannel(grpc::ChannelArguments());
-    media_source = gateway::NewPlatformMediaSource(platform->get());
+    media_source = gateway::NewPlatformMediaSource(
+        platform->get(), FLAGS_blob_url.empty()
+                             ? absl::ZeroDuration()
+                             : absl::Seconds(FLAGS_media_redirect_seconds));
     g.media = media_source.get();
     if (FLAGS_signed_media_urls) {
       g.require_signed_media.emplace(MediaSigningKey(config.signing_keys));

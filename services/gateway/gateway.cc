@@ -452,6 +452,17 @@ void Gateway::ServeObject(const std::shared_ptr<Exchange>& exchange,
   }
   const RequestHead& h = exchange->request();
   auto m = std::make_shared<MediaObject>(*std::move(object));
+  if (!m->redirect_url.empty()) {
+    // The bytes come straight from storage; the presigned URL expires, so
+    // the redirect itself is not cached for long.
+    HttpRequests("media", 302).Increment();
+    http::response<http::string_body> r{http::status::found, 11};
+    r.set(http::field::location, m->redirect_url);
+    r.set(http::field::cache_control, "private, max-age=60");
+    if (decorate) decorate(r.base());
+    r.prepare_payload();
+    return exchange->Respond(std::move(r));
+  }
   if (cache_control.empty()) {
     cache_control = m->immutable ? "public, max-age=31536000, immutable"
                                  : "public, max-age=300";

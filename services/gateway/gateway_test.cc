@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -18,6 +19,7 @@
 #include "lib/core/crypto.h"
 #include "lib/core/metrics.h"
 #include "lib/platform/testing/test_platform.h"
+#include "lib/store/blob/s3/s3_blob_store.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/account/account_grpc_service.h"
 #include "services/commerce/commerce_grpc_service.h"
@@ -97,7 +99,8 @@ struct ServerStack {
   std::unique_ptr<GrpcTestServer> grpc;
   std::unique_ptr<MediaSource> media;
 
-  static absl::StatusOr<ServerStack> Start(Platform& p) {
+  static absl::StatusOr<ServerStack> Start(
+      Platform& p, absl::Duration media_redirect = absl::ZeroDuration()) {
     ServerStack s;
     s.services.push_back(std::make_unique<AccountGrpcService>(&p.accounts()));
     s.services.push_back(
@@ -110,7 +113,7 @@ struct ServerStack {
     auto server = GrpcTestServer::Start(p, raw);
     if (!server.ok()) return server.status();
     s.grpc = std::move(*server);
-    s.media = NewPlatformMediaSource(&p);
+    s.media = NewPlatformMediaSource(&p, media_redirect);
     return s;
   }
 
@@ -200,7 +203,8 @@ class GatewayTest
   }
 
   // Publishes through Connect client streaming: JSON envelopes.
-  google::protobuf::Struct Publish(const User& u, const std::string& video) {
+  google::protobuf::Struct Publish(const User& u, const std::string& video,
+                                   int port = 0) {
     std::string body = connect::EncodeEnvelope(
         0, R"({"metadata":{"title":"Dumplings","tags":["food"]}})");
     for (size_t at = 0; at < video.size(); at += 64 << 10) {
@@ -209,7 +213,7 @@ class GatewayTest
                           absl::Base64Escape(video.substr(at, 64 << 10)),
                           R"("})"));
     }
-    HttpResult r = Fetch(gateway_->port(), http::verb::post,
+    HttpResult r = Fetch(port != 0 ? port : gateway_->port(), http::verb::post,
                          "/tokkit.feed.v1.FeedService/PublishVideo",
                          {{"content-type", "application/connect+json"},
                           {"authorization", "Bearer " + u.token}},
@@ -847,6 +851,87 @@ TEST_P(GatewayTest, ChatSocketsOnTwoReplicasTalkToEachOther) {
     platforms.clear();
     EXPECT_LT(absl::Now() - stopping, absl::Seconds(3));
   }
+}
+
+// Replicas that share the database and an S3-compatible store (s3rver,
+// started by tools/test.sh): a video published through one is played
+// through the other, by a redirect to a presigned storage URL, streamed by
+// the gateway, and over gRPC.
+TEST_P(GatewayTest, ReplicasOnSharedStorageServeEachOthersMedia) {
+  const char* s3 = std::getenv("TOKKIT_TEST_S3");
+  if (s3 == nullptr || *s3 == '\0') {
+    const char* require = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
+    if (require != nullptr && std::string(require) == "1") {
+      FAIL() << "TOKKIT_TEST_S3 is not set (tools/testenv/s3.sh starts one)";
+    }
+    GTEST_SKIP() << "TOKKIT_TEST_S3 not set";
+  }
+  PlatformConfig config = tp_->config();
+  config.blob_url = absl::StrCat(
+      "s3://tokkit-", absl::AsciiStrToLower(HexEncode(RandomBytes(5))),
+      "/media?endpoint=", s3);
+  config.blob_access_key = config.blob_secret_key = "S3RVER";
+  const char* redis = std::getenv("TOKKIT_TEST_REDIS");
+  if (redis != nullptr && *redis != '\0') config.redis_url = redis;
+  auto bucket = s3::ParseS3Url(config.blob_url, "S3RVER", "S3RVER");
+  ASSERT_TRUE(bucket.ok()) << bucket.status();
+  ASSERT_TRUE(s3::S3BlobStore::CreateBucket(*bucket).ok());
+
+  std::vector<std::unique_ptr<Platform>> platforms;
+  std::vector<ServerStack> stacks;
+  std::vector<std::unique_ptr<Gateway>> gateways;
+  for (int replica : {0, 1}) {
+    config.worker_id = 8 + replica;
+    auto p = Platform::Open(config);
+    ASSERT_TRUE(p.ok()) << p.status();
+    platforms.push_back(*std::move(p));
+    auto stack = ServerStack::Start(*platforms.back(), absl::Minutes(5));
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stacks.push_back(*std::move(stack));
+    auto g = Gateway::Start(stacks.back().Options());
+    ASSERT_TRUE(g.ok()) << g.status();
+    gateways.push_back(*std::move(g));
+  }
+  User alice = SignUp("alice");
+  const std::string video = TestVideo();
+  google::protobuf::Struct v = Publish(alice, video, gateways[0]->port());
+  const std::string id = Field(v, "id");
+  ASSERT_FALSE(id.empty());
+  const std::string url = "/media/v1/videos/" + id;
+
+  // The other replica redirects to storage, and storage serves the bytes.
+  HttpResult redirect = Fetch(gateways[1]->port(), http::verb::get, url);
+  ASSERT_EQ(redirect.status, 302) << redirect.body;
+  const std::string location = redirect.header("location");
+  ASSERT_TRUE(absl::StartsWith(location, s3)) << location;
+  EXPECT_TRUE(absl::StrContains(location, "X-Amz-Signature="));
+  int storage_port = 0;
+  const std::string rest = location.substr(location.find("://") + 3);
+  const size_t colon = rest.find(':'), slash = rest.find('/');
+  ASSERT_TRUE(absl::SimpleAtoi(rest.substr(colon + 1, slash - colon - 1),
+                               &storage_port));
+  HttpResult direct = Fetch(storage_port, http::verb::get, rest.substr(slash));
+  EXPECT_EQ(direct.status, 200);
+  EXPECT_EQ(direct.body, video);
+  EXPECT_EQ(direct.header("content-type"), "video/mp4");
+
+  // The other replica's gateway streaming from storage, with ranges.
+  ServerStack streaming = *ServerStack::Start(*platforms[1]);
+  auto g = Gateway::Start(streaming.Options());
+  ASSERT_TRUE(g.ok()) << g.status();
+  HttpResult part =
+      Fetch((*g)->port(), http::verb::get, url, {{"range", "bytes=1000-1999"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, video.substr(1000, 1000));
+  (*g)->Stop(absl::Milliseconds(200));
+
+  // And through the other replica's services in process.
+  const int64_t video_id = std::stoll(id);
+  auto media = platforms[1]->feed().VideoMedia(video_id);
+  ASSERT_TRUE(media.ok()) << media.status();
+  EXPECT_EQ(platforms[1]->feed().ReadMedia(*media, 0, -1).value_or(""), video);
+
+  for (auto& gw : gateways) gw->Stop(absl::Milliseconds(200));
 }
 
 // Regression: the chat socket count was not capped.

@@ -34,7 +34,8 @@ MediaObject WholeObject(std::string data, std::string mime_type) {
 
 class PlatformMediaSource : public MediaSource {
  public:
-  explicit PlatformMediaSource(Platform* platform) : platform_(platform) {}
+  PlatformMediaSource(Platform* platform, absl::Duration redirect_ttl)
+      : platform_(platform), redirect_ttl_(redirect_ttl) {}
 
   absl::StatusOr<MediaObject> Open(MediaKind kind, int64_t id,
                                    int index) override {
@@ -56,6 +57,11 @@ class PlatformMediaSource : public MediaSource {
                               : video->video_sha256);
         m.modified = video->created_at;
         m.immutable = true;
+        if (redirect_ttl_ > absl::ZeroDuration()) {
+          absl::StatusOr<std::string> url =
+              platform_->blobs().SignedReadUrl(media->key, redirect_ttl_);
+          if (url.ok()) m.redirect_url = *std::move(url);
+        }
         feed::FeedService* service = &platform_->feed();
         m.read = [service, info = *media](int64_t offset, int64_t length) {
           return service->ReadMedia(info, offset, length);
@@ -81,6 +87,7 @@ class PlatformMediaSource : public MediaSource {
 
  private:
   Platform* const platform_;
+  const absl::Duration redirect_ttl_;
 };
 
 std::unique_ptr<grpc::ClientContext> Context() {
@@ -186,8 +193,9 @@ class GrpcMediaSource : public MediaSource {
 
 }  // namespace
 
-std::unique_ptr<MediaSource> NewPlatformMediaSource(Platform* platform) {
-  return std::make_unique<PlatformMediaSource>(platform);
+std::unique_ptr<MediaSource> NewPlatformMediaSource(
+    Platform* platform, absl::Duration redirect_ttl) {
+  return std::make_unique<PlatformMediaSource>(platform, redirect_ttl);
 }
 
 std::unique_ptr<MediaSource> NewGrpcMediaSource(

@@ -26,6 +26,9 @@ struct MediaObject {
   std::string etag;                            // strong, quoted
   absl::Time modified = absl::InfinitePast();  // InfinitePast: unknown
   bool immutable = false;                      // the bytes never change
+  // Set when the bytes are better fetched straight from storage (a
+  // presigned URL): the gateway answers with a redirect there.
+  std::string redirect_url;
   // Reads [offset, offset+length). Blocking.
   std::function<absl::StatusOr<std::string>(int64_t offset, int64_t length)>
       read;
@@ -40,7 +43,10 @@ class MediaSource {
                                            int index) = 0;
 };
 
-std::unique_ptr<MediaSource> NewPlatformMediaSource(Platform* platform);
+// `redirect_ttl` > 0: videos and covers on a store with signed URLs (S3) are
+// answered with a redirect to a URL valid that long.
+std::unique_ptr<MediaSource> NewPlatformMediaSource(
+    Platform* platform, absl::Duration redirect_ttl = absl::ZeroDuration());
 std::unique_ptr<MediaSource> NewGrpcMediaSource(
     const std::shared_ptr<grpc::Channel>& channel);
 

@@ -13,6 +13,11 @@ absl::Status BlobStore::Put(absl::string_view key, absl::string_view data) {
   return writer->Commit();
 }
 
+absl::StatusOr<std::string> BlobStore::SignedReadUrl(absl::string_view,
+                                                     absl::Duration) {
+  return absl::UnimplementedError("this blob store has no signed URLs");
+}
+
 absl::Status ValidateBlobKey(absl::string_view key) {
   const auto bad = [&] {
     return absl::InvalidArgumentError(

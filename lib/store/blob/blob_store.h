@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace tokkit {
 
@@ -39,6 +40,12 @@ class BlobStore {
   virtual absl::StatusOr<int64_t> Size(absl::string_view key) = 0;
   // Deleting a missing key is OK (idempotent).
   virtual absl::Status Delete(absl::string_view key) = 0;
+
+  // A URL anyone may GET the blob from until `ttl` passes, straight from
+  // the storage (a CDN can cache it); UNIMPLEMENTED where the store has
+  // no such URLs (the local store: the gateway serves its media).
+  virtual absl::StatusOr<std::string> SignedReadUrl(absl::string_view key,
+                                                    absl::Duration ttl);
 
   // Writes a whole blob in one call.
   absl::Status Put(absl::string_view key, absl::string_view data);

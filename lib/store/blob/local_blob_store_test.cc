@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
+#include "lib/store/blob/testing/blob_store_conformance.h"
 
 namespace tokkit {
 namespace {
@@ -30,6 +31,16 @@ class LocalBlobStoreTest : public ::testing::Test {
   std::string root_;
   std::unique_ptr<LocalBlobStore> store_;
 };
+
+TEST_F(LocalBlobStoreTest, Conformance) {
+  ::tokkit::testing::TestBlobCommitVisibility(*store_);
+  ::tokkit::testing::TestBlobRangeReads(*store_);
+  ::tokkit::testing::TestBlobOverwriteAndDelete(*store_);
+  EXPECT_EQ(store_->SignedReadUrl("conformance/range.bin", absl::Minutes(1))
+                .status()
+                .code(),
+            absl::StatusCode::kUnimplemented);
+}
 
 TEST_F(LocalBlobStoreTest, StreamedWriteBecomesVisibleOnlyOnCommit) {
   auto w = store_->NewWriter("avatars/1/a.png");

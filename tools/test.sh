@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every tokkit test on a fresh Debian bookworm machine: installs what is
-# missing, starts a throwaway PostgreSQL, MariaDB and Redis on loopback so the
-# contract tests run on every backend, then runs, in order:
+# missing, starts a throwaway PostgreSQL, MariaDB, Redis and S3-compatible
+# server (s3rver, from npm) on loopback so the contract tests run on every
+# backend, then runs, in order:
 #   plain    bazel test //...
 #   browser  examples/web driven in Debian's chromium by
 #            examples/web/test/browser_test.mjs (one check per step);
@@ -11,7 +12,7 @@
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
 #   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
 #            copy of its seed corpus
-#   lint     tools/lint/clang_tidy.sh
+#   lint     tools/lint/clang_tidy.sh (in the background while fuzzers run)
 #   secrets  no test log holds a test password, a bearer token or a planted
 #            secret
 # and prints one line 'N passed, N failed' adding up the real results: every
@@ -26,6 +27,7 @@ tools/install_deps.sh --with-test-servers || exit 1
 
 phases=" ${TOKKIT_TEST_PHASES:-plain browser asan tsan fuzz lint secrets} "
 fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-10}
+lint_pid=""
 # The code with threads of its own and the tests that race it (likes,
 # follows, coupons, orders, payments, chat streams, the relay and the
 # dispatcher, the pool, id leases, login storms); the rest is single-threaded
@@ -42,15 +44,17 @@ tally="$state/tally"
 port=${TOKKIT_TEST_PG_PORT:-25432}
 redis_port=${TOKKIT_TEST_REDIS_PORT:-26379}
 mysql_port=${TOKKIT_TEST_MYSQL_PORT:-23306}
+s3_port=${TOKKIT_TEST_S3_PORT:-24568}
 cleanup() {
   tools/testenv/postgres.sh stop "$state" || true
   tools/testenv/mariadb.sh stop "$state" || true
   tools/testenv/redis.sh stop "$state" || true
+  tools/testenv/s3.sh stop "$state" || true
   rm -rf "$state"
 }
 trap cleanup EXIT
 
-# start_server <postgres|mariadb|redis> <first port>: prints the URL.
+# start_server <postgres|mariadb|redis|s3> <first port>: prints the URL.
 start_server() {
   local kind=$1 p=$2 url
   for attempt in 1 2 3 4 5; do
@@ -80,6 +84,12 @@ redis_url=$(start_server redis "$redis_port") || {
   exit 1
 }
 export TOKKIT_TEST_REDIS="$redis_url"
+s3_url=$(start_server s3 "$s3_port") || {
+  echo "could not start the S3 test server; see $state/s3/s3rver.log" >&2
+  cat "$state/s3/s3rver.log" >&2 || true
+  exit 1
+}
+export TOKKIT_TEST_S3="$s3_url"
 export TOKKIT_TEST_REQUIRE_ALL_BACKENDS=1
 
 # Arguments starting with '-' are bazel flags; the rest are target patterns.
@@ -167,6 +177,15 @@ if [[ "$phases" == *" fuzz "* ]]; then
   banner "fuzz: ${#fuzzers[@]} fuzzers, ${fuzz_seconds}s each"
   if bazel build --config=fuzz "${fuzzers[@]}"; then
     bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)
+    # A fuzzer keeps one core busy for a fixed time: clang-tidy runs beside
+    # the fuzzers instead of after them (it needs no bazel command once
+    # started, and the fuzzers none at all).
+    if [[ "$phases" == *" lint "* ]]; then
+      banner "lint: clang-tidy, in the background during the fuzz runs"
+      bazel build //... >/dev/null 2>&1
+      tools/lint/clang_tidy.sh >"$state/lint.log" 2>&1 &
+      lint_pid=$!
+    fi
     for f in "${fuzzers[@]}"; do
       pkg=${f#//}; pkg=${pkg%%:*}; name=${f##*:}
       work="$state/fuzz-$name"
@@ -198,10 +217,16 @@ fi
 
 if [[ "$phases" == *" lint "* ]]; then
   t0=$SECONDS
-  banner "lint: clang-tidy"
-  # The generated protobuf headers come from the plain build.
-  bazel build //... >/dev/null 2>&1
-  if tools/lint/clang_tidy.sh >&2; then outcome=pass; else outcome=fail; fi
+  if [[ -n "$lint_pid" ]]; then
+    banner "lint: waiting for clang-tidy"
+    if wait "$lint_pid"; then outcome=pass; else outcome=fail; fi
+    cat "$state/lint.log" >&2
+  else
+    banner "lint: clang-tidy"
+    # The generated protobuf headers come from the plain build.
+    bazel build //... >/dev/null 2>&1
+    if tools/lint/clang_tidy.sh >&2; then outcome=pass; else outcome=fail; fi
+  fi
   python3 tools/testenv/summarize.py --check "$tally" lint:clang-tidy "$outcome"
   note_time lint "$t0"
 fi

@@ -22,6 +22,7 @@
 #include "lib/core/error_reason.h"
 #include "lib/core/log.h"
 #include "lib/core/metrics.h"
+#include "lib/core/request_context.h"
 #include "lib/core/status_macros.h"
 
 namespace tokkit {
@@ -570,14 +571,118 @@ absl::Status Database::Run(absl::FunctionRef<absl::Status(soci::session&)> fn) {
 
 absl::Status Database::TransactOnce(
     absl::FunctionRef<absl::Status(soci::session&)> fn, bool* uncertain) {
-  // SQLite has one writer: this process's writers queue here, in order,
-  // before taking a pooled connection, instead of polling the file lock.
-  std::optional<absl::MutexLock> writer;
-  if (dialect_ == SqlDialect::kSqlite) writer.emplace(&sqlite_writer_);
+  if (dialect_ == SqlDialect::kSqlite) return GroupTransactOnce(fn, uncertain);
   Lease lease(this);
   absl::Status st = TransactOn(lease.session(), fn, uncertain);
   NoteFailure(st, lease.pos());
   return st;
+}
+
+struct Database::QueuedWrite {
+  absl::FunctionRef<absl::Status(soci::session&)> fn;
+  // The caller's request, installed while the leader runs `fn` (outbox
+  // events carry its trace, logs its ids).
+  std::optional<RequestContext> request;
+  absl::Status status;
+  bool uncertain = false;
+  bool done = false;
+};
+
+namespace {
+// Enough to amortise a commit over many writers while one slow batch
+// cannot hold the others' answers for long.
+constexpr size_t kMaxGroup = 32;
+}  // namespace
+
+absl::Status Database::GroupTransactOnce(
+    absl::FunctionRef<absl::Status(soci::session&)> fn, bool* uncertain) {
+  // SQLite has one writer: rather than each transaction taking the write
+  // lock, committing and handing the lock on (a thread switch per commit),
+  // this process's writers queue and the one at the front commits for
+  // every writer queued behind it.
+  QueuedWrite w{fn, std::nullopt, absl::OkStatus(), false, false};
+  if (const RequestContext* request = CurrentRequest()) w.request = *request;
+  absl::MutexLock lock(&group_mu_);
+  group_queue_.push_back(&w);
+  std::pair<Database*, QueuedWrite*> me(this, &w);
+  group_mu_.Await(absl::Condition(
+      +[](std::pair<Database*, QueuedWrite*>* a)
+           ABSL_NO_THREAD_SAFETY_ANALYSIS {  // runs under group_mu_
+             return a->second->done ||
+                    a->first->group_queue_.front() == a->second;
+           },
+      &me));
+  if (!w.done) {
+    std::vector<QueuedWrite*> group(
+        group_queue_.begin(),
+        group_queue_.begin() + std::min(group_queue_.size(), kMaxGroup));
+    group_mu_.Unlock();
+    RunGroup(group);
+    group_mu_.Lock();
+    group_queue_.erase(group_queue_.begin(),
+                       group_queue_.begin() + group.size());
+    for (QueuedWrite* q : group) q->done = true;
+  }
+  if (uncertain != nullptr) *uncertain = w.uncertain;
+  return w.status;
+}
+
+void Database::RunGroup(const std::vector<QueuedWrite*>& group) {
+  static metrics::Counter& commits = metrics::GetCounter(
+      "tokkit_db_group_commits_total",
+      "SQLite commits, each carrying one or more write transactions.", {});
+  static metrics::Counter& writes = metrics::GetCounter(
+      "tokkit_db_group_commit_transactions_total",
+      "SQLite write transactions run through group commit.", {});
+  commits.Increment();
+  writes.Increment(static_cast<double>(group.size()));
+  group_commits_.fetch_add(1);
+  grouped_transactions_.fetch_add(static_cast<int64_t>(group.size()));
+  Lease lease(this);
+  soci::session& sql = lease.session();
+  if (group.size() == 1) {
+    group[0]->status = TransactOn(sql, group[0]->fn, &group[0]->uncertain);
+    NoteFailure(group[0]->status, lease.pos());
+    return;
+  }
+  auto exec = [&](const char* statement) {
+    return Guard(sql, [&](soci::session& s) {
+      s << statement;
+      return absl::OkStatus();
+    });
+  };
+  absl::Status batch = exec("BEGIN IMMEDIATE");
+  for (QueuedWrite* q : group) {
+    if (!batch.ok()) break;
+    batch = exec("SAVEPOINT tokkit_write");
+    if (!batch.ok()) break;
+    {
+      ScopedRequest request(q->request.value_or(RequestContext{}));
+      q->status = Guard(sql, q->fn);
+    }
+    // A failed writer's statements are undone; the others' stay.
+    if (!q->status.ok()) batch = exec("ROLLBACK TO tokkit_write");
+    if (batch.ok()) batch = exec("RELEASE tokkit_write");
+  }
+  if (batch.ok()) {
+    batch = exec("COMMIT");
+    if (!batch.ok()) {
+      for (QueuedWrite* q : group) q->uncertain = q->status.ok();
+    }
+  }
+  if (batch.ok()) return;
+  // The group as a whole failed (an engine error, a failed COMMIT): nothing
+  // of it stays, and every writer that had succeeded retries.
+  if (absl::Status rolled_back = exec("ROLLBACK"); !rolled_back.ok()) {
+    log::Warning("database_rollback_failed", {{"error", rolled_back}});
+  }
+  NoteFailure(batch, lease.pos());
+  for (QueuedWrite* q : group) {
+    if (q->status.ok()) {
+      q->status = absl::AbortedError(
+          absl::StrCat("group commit failed: ", batch.message()));
+    }
+  }
 }
 
 absl::Status Database::TransactOn(

@@ -101,6 +101,16 @@ class Database {
   // list, nested loops over tags).
   absl::Status RefreshStatistics();
 
+  // SQLite group commit (see GroupTransactOnce): write transactions run and
+  // the commits that carried them, since Open.
+  struct GroupCommitStats {
+    int64_t transactions = 0;
+    int64_t commits = 0;
+  };
+  GroupCommitStats group_commit_stats() const {
+    return {grouped_transactions_.load(), group_commits_.load()};
+  }
+
   // Versions of `module` applied so far, ascending.
   absl::StatusOr<std::vector<int>> AppliedMigrations(absl::string_view module);
 
@@ -132,9 +142,18 @@ class Database {
   // checked (and reconnected) before its next use.
   std::atomic<int64_t> broken_epoch_{0};
   std::vector<std::atomic<int64_t>> slot_epoch_;
-  // SQLite: held by a write transaction from before it takes a connection
-  // until it commits or rolls back.
-  absl::Mutex sqlite_writer_;
+  // SQLite group commit: write transactions queue here; the first in the
+  // queue leads, running up to kMaxGroup queued transactions, each in a
+  // savepoint of its own, inside one BEGIN IMMEDIATE ... COMMIT, then
+  // hands each caller its own outcome.
+  struct QueuedWrite;
+  absl::Status GroupTransactOnce(
+      absl::FunctionRef<absl::Status(soci::session&)> fn, bool* uncertain);
+  void RunGroup(const std::vector<QueuedWrite*>& group);
+  absl::Mutex group_mu_;
+  std::vector<QueuedWrite*> group_queue_ ABSL_GUARDED_BY(group_mu_);
+  std::atomic<int64_t> grouped_transactions_{0};
+  std::atomic<int64_t> group_commits_{0};
 };
 
 // Classification helpers for statuses produced by Run()/Transact().

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/core/request_context.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/sql/sql_util.h"
 #include "lib/store/sql/testing/test_database.h"
@@ -333,6 +334,74 @@ TEST_P(DatabaseTest, ConcurrentConditionalDecrementsNeverGoNegative) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(sold.load(), kStock);
   EXPECT_EQ(*Stock(7), 0);
+}
+
+// Writers racing on every backend; on SQLite they share commits (group
+// commit), which must keep each one all-or-nothing, give each its own
+// outcome, and run each under its own request context.
+TEST_P(DatabaseTest, ConcurrentWritersAreEachAllOrNothing) {
+  ASSERT_TRUE(Insert(1, "taken", 1).ok());
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::atomic<int> wrong_outcome{0}, wrong_request{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      RequestContext context;
+      context.request_id = absl::StrCat("thread-", t);
+      ScopedRequest request(context);
+      for (int i = 0; i < kPerThread; ++i) {
+        const int64_t id = 1000 + t * kPerThread + i;
+        absl::Status st = db().Transact([&](soci::session& sql) {
+          if (CurrentRequest() == nullptr ||
+              CurrentRequest()->request_id != context.request_id) {
+            wrong_request.fetch_add(1);
+          }
+          const std::string name = absl::StrCat("n", id);
+          sql << "INSERT INTO items (id, name, stock) VALUES (:i, :n, 1)",
+              soci::use(id), soci::use(name);
+          if (id % 5 == 0) return absl::FailedPreconditionError("no");
+          if (id % 7 == 0) {
+            // Its own row went in; this one breaks a unique key.
+            sql << "INSERT INTO items (id, name, stock) VALUES (:i, 'taken', "
+                   "1)",
+                soci::use(id + 100000);
+          }
+          return absl::OkStatus();
+        });
+        const absl::StatusCode want =
+            id % 5 == 0   ? absl::StatusCode::kFailedPrecondition
+            : id % 7 == 0 ? absl::StatusCode::kAlreadyExists
+                          : absl::StatusCode::kOk;
+        if (st.code() != want) wrong_outcome.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong_outcome.load(), 0);
+  EXPECT_EQ(wrong_request.load(), 0);
+  int rows = 0;
+  ASSERT_TRUE(db().Run([&](soci::session& sql) {
+                    soci::rowset<soci::row> rs =
+                        (sql.prepare << "SELECT id FROM items WHERE id > 1");
+                    for (const soci::row& r : rs) {
+                      const int64_t id = RowInt(r, 0);
+                      ++rows;
+                      EXPECT_TRUE(id < 100000 && id % 5 != 0 && id % 7 != 0)
+                          << id;
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  int expected = 0;
+  for (int64_t id = 1000; id < 1000 + kThreads * kPerThread; ++id) {
+    expected += id % 5 != 0 && id % 7 != 0;
+  }
+  EXPECT_EQ(rows, expected);
+  if (GetParam() == "sqlite") {
+    const Database::GroupCommitStats stats = db().group_commit_stats();
+    EXPECT_GT(stats.transactions, stats.commits)
+        << "8 racing writers never shared a commit";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,

@@ -2,9 +2,10 @@
 // one and sees every event, which is what fan-out consumers such as live chat
 // delivery need; with only a shared PostgreSQL, replicas need no broker.
 //
-// Ids are time-ordered but transactions commit out of id order, so each poll
-// re-reads a lookback window (default 5 s) before its high-water mark and
-// skips ids it already delivered. An event committed more than the lookback
+// Ids are time-ordered but transactions commit out of id order: the tailer
+// (outbox_tailer.h) reads rows above its high-water mark and only the ids of
+// a short settle window below it, and sweeps the ids of a lookback window
+// (default 5 s) every second. An event committed more than the lookback
 // after its id was drawn could be missed by live delivery; consumers that
 // must see everything (chat reconnect) also read durable state.
 //

@@ -97,6 +97,65 @@ TEST_P(OutboxRelayTest, LateCommitWithinLookbackIsStillDelivered) {
   EXPECT_EQ(got.ids(), (std::vector<int64_t>{later, early}));
 }
 
+TEST_P(OutboxRelayTest, LateCommitsComeWithinTheSettleWindowOrTheNextSweep) {
+  OutboxRelay relay(&db_->db(), &clock_, Manual());
+  Recorder got;
+  auto sub = relay.Subscribe("test", "t", got.Handler());
+  ASSERT_TRUE(relay.PollOnce().ok());  // the first poll sweeps
+  const int64_t slow = *ids_->Next();
+  clock_.Advance(absl::Milliseconds(500));
+  const int64_t quick = *ids_->Next();
+  clock_.Advance(absl::Milliseconds(100));
+  const int64_t newest = *ids_->Next();
+  ASSERT_TRUE(Append(newest, "t").ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  // Two drawn earlier commit now: `quick` is inside the settle window (the
+  // last 250 ms), `slow` is not and waits for the sweep.
+  ASSERT_TRUE(Append(quick, "t").ok());
+  ASSERT_TRUE(Append(slow, "t").ok());
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(got.ids(), (std::vector<int64_t>{newest, quick}));
+  clock_.Advance(absl::Milliseconds(300));
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(got.ids().size(), 2u);
+  clock_.Advance(absl::Milliseconds(300));  // a sweep is due
+  ASSERT_TRUE(relay.PollOnce().ok());
+  EXPECT_EQ(got.ids(), (std::vector<int64_t>{newest, quick, slow}));
+}
+
+TEST(OutboxTailerTest, APollReadsNewRowsOnceWhateverTheWindowHolds) {
+  auto t = TestDatabase::Create("sqlite");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE((*t)->db().Migrate(kEventsModule, EventMigrations()).ok());
+  SimulatedClock clock{absl::FromUnixSeconds(1767225600)};
+  auto ids = std::move(*IdGenerator::Create(1, &clock));
+  OutboxTailer tailer(&(*t)->db(), &clock, {}, clock.Now());
+  int delivered = 0;
+  for (int round = 0; round < 10; ++round) {
+    ASSERT_TRUE(
+        (*t)->db()
+            .Transact([&](soci::session& sql) {
+              for (int i = 0; i < 300; ++i) {
+                AppendToOutbox(sql, {*ids->Next(), "t", "k", "p", clock.Now()});
+              }
+              return absl::OkStatus();
+            })
+            .ok());
+    for (int poll = 0; poll < 5; ++poll) {
+      auto fresh = tailer.Poll();
+      ASSERT_TRUE(fresh.ok()) << fresh.status();
+      delivered += static_cast<int>(fresh->size());
+      clock.Advance(absl::Milliseconds(100));
+    }
+  }
+  EXPECT_EQ(delivered, 3000);
+  const OutboxTailer::ReadStats stats = tailer.read_stats();
+  // Every row is read whole once; the 5 s window (up to 3,000 rows) is
+  // scanned by id only, and only by the once-a-second sweeps.
+  EXPECT_EQ(stats.rows, 3000);
+  EXPECT_LE(stats.ids, 5 * 3000 + 300 * 50);
+}
+
 TEST_P(OutboxRelayTest, ClockJumpDoesNotRedeliver) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "lib/core/id_generator.h"
 #include "lib/core/status_macros.h"
 #include "lib/store/sql/sql_util.h"
@@ -37,35 +38,87 @@ void OutboxTailer::MarkReturned(const std::vector<int64_t>& ids) {
   for (int64_t id : ids) seen_.insert(id);
 }
 
+OutboxTailer::ReadStats OutboxTailer::read_stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+namespace {
+
+constexpr char kEventColumns[] =
+    "SELECT id, topic, entity_key, payload, created_at_ms, traceparent FROM "
+    "outbox WHERE ";
+
+Event EventOfRow(const soci::row& r) {
+  Event e;
+  e.id = RowInt(r, 0);
+  e.topic = RowString(r, 1);
+  e.key = RowString(r, 2);
+  e.payload = RowString(r, 3);
+  e.created_at = FromMillis(RowInt(r, 4));
+  e.traceparent = RowString(r, 5);
+  return e;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
-  const int64_t low = std::min(high_water_, FirstIdAt(now - options_.lookback));
+  const bool sweep = now - last_sweep_ >= options_.sweep_interval;
+  // Below the mark, only the ids of this range are read.
+  const int64_t low =
+      std::min(high_water_,
+               FirstIdAt(now - (sweep ? options_.lookback : options_.settle)));
   std::vector<Event> fresh;
+  int64_t top = high_water_;
   RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-    // Page through the window; already-returned rows are skipped here.
-    int64_t cursor = low - 1;
+    // Rows above the mark, paged.
+    int64_t cursor = high_water_;
     while (true) {
       int seen = 0;
       soci::rowset<soci::row> rows =
-          (sql.prepare
-               << "SELECT id, topic, entity_key, payload, created_at_ms, "
-                  "traceparent FROM outbox WHERE id > :c ORDER BY id LIMIT :n",
+          (sql.prepare << kEventColumns << "id > :c ORDER BY id LIMIT :n",
            soci::use(cursor), soci::use(options_.batch_size));
       for (const soci::row& r : rows) {
         ++seen;
-        Event e;
-        e.id = RowInt(r, 0);
-        cursor = e.id;
-        if (seen_.contains(e.id)) continue;
-        e.topic = RowString(r, 1);
-        e.key = RowString(r, 2);
-        e.payload = RowString(r, 3);
-        e.created_at = FromMillis(RowInt(r, 4));
-        e.traceparent = RowString(r, 5);
-        fresh.push_back(std::move(e));
+        ++stats_.rows;
+        cursor = RowInt(r, 0);
+        if (seen_.contains(cursor)) continue;  // seeded by MarkReturned
+        fresh.push_back(EventOfRow(r));
       }
       if (seen < options_.batch_size) break;
+    }
+    top = cursor;
+    // Late commits below it: ids alone, then the rows of those not returned.
+    std::vector<int64_t> late;
+    cursor = low - 1;
+    while (cursor < high_water_) {
+      int seen = 0;
+      soci::rowset<soci::row> ids =
+          (sql.prepare << "SELECT id FROM outbox WHERE id > :c AND id <= :h "
+                          "ORDER BY id LIMIT :n",
+           soci::use(cursor), soci::use(high_water_),
+           soci::use(options_.batch_size));
+      for (const soci::row& r : ids) {
+        ++seen;
+        ++stats_.ids;
+        cursor = RowInt(r, 0);
+        if (!seen_.contains(cursor)) late.push_back(cursor);
+      }
+      if (seen < options_.batch_size) break;
+    }
+    for (size_t at = 0; at < late.size(); at += 100) {
+      std::string in;
+      for (size_t i = at; i < late.size() && i < at + 100; ++i) {
+        absl::StrAppend(&in, i == at ? "" : ",", late[i]);
+      }
+      soci::rowset<soci::row> rows =
+          (sql.prepare << kEventColumns << "id IN (" << in << ")");
+      for (const soci::row& r : rows) {
+        ++stats_.rows;
+        fresh.push_back(EventOfRow(r));
+      }
     }
     if (now - last_cleanup_ > absl::Minutes(1)) {
       const int64_t cutoff = FirstIdAt(now - options_.retention);
@@ -74,6 +127,10 @@ absl::StatusOr<std::vector<Event>> OutboxTailer::Poll() {
     }
     return absl::OkStatus();
   }));
+  if (sweep) last_sweep_ = now;
+  high_water_ = std::max(high_water_, top);
+  std::sort(fresh.begin(), fresh.end(),
+            [](const Event& a, const Event& b) { return a.id < b.id; });
   // Lag: how old the oldest event of this poll was when it was returned.
   lag_ = fresh.empty()
              ? absl::ZeroDuration()

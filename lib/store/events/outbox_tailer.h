@@ -1,7 +1,14 @@
 // Reads new events from the outbox table, each once: the polling half of
-// every relay. Ids are time-ordered but transactions commit out of id order,
-// so each poll re-reads a lookback window below the high-water mark and skips
-// ids it already returned.
+// every relay. Ids are time-ordered but transactions commit out of id order
+// (an id is drawn before its transaction commits), so a row can appear below
+// the high-water mark after it was passed. Each poll reads the rows above
+// the mark, plus only the ids (an index-only scan) of the last `settle`
+// below it, fetching the rows of ids not returned yet; every
+// `sweep_interval` it checks the ids of the whole `lookback` that way. A
+// poll's cost is the new rows and a short id range, not every row of the
+// lookback window, so it no longer grows with the write rate; a transaction
+// that commits more than `settle` after drawing its id is delivered by the
+// next sweep.
 #ifndef TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_
 #define TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_
 
@@ -21,6 +28,8 @@ struct OutboxTailerOptions {
   // Outbox rows older than this are deleted as the tailer goes.
   absl::Duration retention = absl::Hours(24);
   int batch_size = 500;
+  absl::Duration settle = absl::Milliseconds(250);
+  absl::Duration sweep_interval = absl::Seconds(1);
 };
 
 class OutboxTailer {
@@ -42,6 +51,13 @@ class OutboxTailer {
   // committed but not yet returned otherwise (as of that poll).
   absl::Duration Lag() const;
 
+  // What polls read so far (tests and metrics): whole rows and ids alone.
+  struct ReadStats {
+    int64_t rows = 0;
+    int64_t ids = 0;
+  };
+  ReadStats read_stats() const;
+
  private:
   Database* const db_;
   const Clock* const clock_;
@@ -52,6 +68,8 @@ class OutboxTailer {
   absl::Duration lag_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<int64_t> seen_ ABSL_GUARDED_BY(mu_);
   absl::Time last_cleanup_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  ReadStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
 // The smallest id an IdGenerator could have drawn at `t`.

@@ -18,8 +18,13 @@ namespace tokkit {
 inline constexpr char kEventsModule[] = "events";
 const std::vector<Migration>& EventMigrations();
 
+// The PostgreSQL channel notified when events commit (outbox_relay.h).
+inline constexpr char kOutboxChannel[] = "tokkit_outbox";
+
 // Appends `event` on `sql`, which must be inside the caller's transaction.
-// An event without a traceparent gets the current request's.
+// An event without a traceparent gets the current request's. On PostgreSQL
+// it also notifies kOutboxChannel, delivered at commit (and once per
+// transaction however many events it appends).
 void AppendToOutbox(soci::session& sql, const Event& event);
 
 // Publishes each event in a transaction of its own on `db`, and pokes `bus`

@@ -13,12 +13,28 @@ OutboxRelay::OutboxRelay(Database* db, const Clock* clock,
               {options.lookback, options.retention, options.batch_size},
               clock->Now()),
       dispatcher_(clock, DeadLetterTable(db, clock), options.dispatch) {
-  task_ = std::make_unique<PeriodicTask>(
-      "events.relay", PeriodicTask::Options{options_.poll_interval, 0.1},
-      [this] { return PollOnce(); });
+  absl::Duration interval = options_.poll_interval;
+  if (options_.listen && db->dialect() == SqlDialect::kPostgresql) {
+    absl::StatusOr<std::unique_ptr<Database::Listener>> listener =
+        db->Listen(kOutboxChannel, [this] {
+          absl::MutexLock lock(&task_mu_);
+          if (task_ != nullptr) task_->Wake();
+        });
+    if (listener.ok()) {
+      listener_ = *std::move(listener);
+      interval = std::max(interval, options_.listening_poll_interval);
+    }
+  }
+  absl::MutexLock lock(&task_mu_);
+  task_ = std::make_unique<PeriodicTask>("events.relay",
+                                         PeriodicTask::Options{interval, 0.1},
+                                         [this] { return PollOnce(); });
 }
 
-OutboxRelay::~OutboxRelay() { task_->Stop(); }
+OutboxRelay::~OutboxRelay() {
+  listener_.reset();  // no more wake-ups
+  task_->Stop();
+}
 
 std::unique_ptr<Subscription> OutboxRelay::Subscribe(absl::string_view consumer,
                                                      absl::string_view topic,

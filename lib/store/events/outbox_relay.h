@@ -9,7 +9,9 @@
 // after its id was drawn could be missed by live delivery; consumers that
 // must see everything (chat reconnect) also read durable state.
 //
-// The poll is a PeriodicTask ("events.relay"); Poke() runs it at once.
+// The poll is a PeriodicTask ("events.relay"); Poke() runs it at once. On
+// PostgreSQL a LISTEN on the outbox channel pokes it when any replica
+// commits events, so delivery across replicas does not wait for a poll.
 // Handlers that fail are retried and dead-lettered (dispatcher.h).
 #ifndef TOKKIT_LIB_STORE_EVENTS_OUTBOX_RELAY_H_
 #define TOKKIT_LIB_STORE_EVENTS_OUTBOX_RELAY_H_
@@ -28,6 +30,10 @@ namespace tokkit {
 
 struct OutboxRelayOptions {
   absl::Duration poll_interval = absl::Milliseconds(100);
+  // PostgreSQL: polls wake on LISTEN/NOTIFY (commits anywhere notify the
+  // outbox channel), and the timed poll becomes a fallback this far apart.
+  bool listen = true;
+  absl::Duration listening_poll_interval = absl::Seconds(1);
   absl::Duration lookback = absl::Seconds(5);
   // Outbox rows older than this are deleted by the relay.
   absl::Duration retention = absl::Hours(24);
@@ -60,7 +66,10 @@ class OutboxRelay : public EventBus {
   OutboxTailer tailer_;
   Dispatcher dispatcher_;
   absl::Mutex poll_mu_;
-  std::unique_ptr<PeriodicTask> task_;  // last: stops first
+  // The listener's thread may wake the task before the constructor made it.
+  absl::Mutex task_mu_;
+  std::unique_ptr<PeriodicTask> task_;
+  std::unique_ptr<Database::Listener> listener_;  // last: stops first
 };
 
 }  // namespace tokkit

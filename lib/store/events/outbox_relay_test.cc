@@ -156,6 +156,28 @@ TEST(OutboxTailerTest, APollReadsNewRowsOnceWhateverTheWindowHolds) {
   EXPECT_LE(stats.ids, 5 * 3000 + 300 * 50);
 }
 
+// Another replica's commit (no Poke here, and no timed poll within the
+// test) reaches this relay through PostgreSQL's LISTEN/NOTIFY.
+TEST_P(OutboxRelayTest, ACommitNotifiesTheRelayOnPostgres) {
+  if (GetParam() != "postgresql") {
+    EXPECT_EQ(db_->db().Listen("x", [] {}).status().code(),
+              absl::StatusCode::kUnimplemented);
+    return;
+  }
+  OutboxRelay relay(&db_->db(), &clock_, Manual());
+  Recorder got;
+  auto sub = relay.Subscribe("test", "t", got.Handler());
+  absl::SleepFor(absl::Milliseconds(300));  // the listener connects
+  const int64_t id = *ids_->Next();
+  ASSERT_TRUE(Append(id, "t").ok());
+  const absl::Time start = absl::Now();
+  while (got.ids().empty() && absl::Now() - start < absl::Seconds(5)) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(got.ids(), std::vector<int64_t>{id});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
 TEST_P(OutboxRelayTest, ClockJumpDoesNotRedeliver) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;

@@ -1,6 +1,8 @@
 #include "lib/store/sql/database.h"
 
+#include <libpq-fe.h>
 #include <mysqld_error.h>
+#include <poll.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -11,6 +13,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -903,6 +906,87 @@ absl::Status Database::MigrateLocked(
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace tokkit
+
+namespace tokkit {
+namespace {
+
+class PostgresListener : public Database::Listener {
+ public:
+  PostgresListener(std::string conninfo, std::string channel,
+                   std::function<void()> on_notify)
+      : conninfo_(std::move(conninfo)),
+        channel_(std::move(channel)),
+        on_notify_(std::move(on_notify)),
+        thread_([this] { Loop(); }) {}
+  ~PostgresListener() override {
+    stop_.store(true);
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    absl::Duration backoff = absl::Milliseconds(100);
+    while (!stop_.load()) {
+      PGconn* conn = PQconnectdb(conninfo_.c_str());
+      bool listening = PQstatus(conn) == CONNECTION_OK;
+      if (listening) {
+        PGresult* r =
+            PQexec(conn, absl::StrCat("LISTEN \"", channel_, "\"").c_str());
+        listening = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+      }
+      if (listening) {
+        backoff = absl::Milliseconds(100);
+        on_notify_();  // anything sent while we were not listening
+        Listen(conn);
+      }
+      PQfinish(conn);
+      if (stop_.load()) break;
+      log::Warning("db_listener_reconnecting", {{"channel", channel_}});
+      for (absl::Time until = absl::Now() + backoff;
+           absl::Now() < until && !stop_.load();) {
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+    }
+  }
+
+  // Returns when the connection fails or on stop.
+  void Listen(PGconn* conn) {
+    while (!stop_.load()) {
+      pollfd fd{PQsocket(conn), POLLIN, 0};
+      // Wakes at least every 200 ms to notice stop_.
+      if (::poll(&fd, 1, 200) < 0 && errno != EINTR) return;
+      if (PQconsumeInput(conn) == 0) return;
+      bool notified = false;
+      while (PGnotify* n = PQnotifies(conn)) {
+        notified = true;
+        PQfreemem(n);
+      }
+      if (notified) on_notify_();
+    }
+  }
+
+  const std::string conninfo_;
+  const std::string channel_;
+  const std::function<void()> on_notify_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: starts after the fields it reads
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database::Listener>> Database::Listen(
+    const std::string& channel, std::function<void()> on_notify) {
+  if (dialect_ != SqlDialect::kPostgresql) {
+    return absl::UnimplementedError("LISTEN is PostgreSQL's");
+  }
+  ASSIGN_OR_RETURN(std::string conninfo, PostgresConnInfo(options_.url));
+  return std::unique_ptr<Listener>(
+      new PostgresListener(std::move(conninfo), channel, std::move(on_notify)));
 }
 
 }  // namespace tokkit

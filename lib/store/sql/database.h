@@ -111,6 +111,18 @@ class Database {
     return {grouped_transactions_.load(), group_commits_.load()};
   }
 
+  // PostgreSQL LISTEN on `channel` over a connection of its own: calls
+  // `on_notify` (on the listener's thread) after each batch of
+  // notifications, and once after every reconnect (notifications sent while
+  // disconnected are lost). Stops when destroyed. UNIMPLEMENTED on the other
+  // engines.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+  };
+  absl::StatusOr<std::unique_ptr<Listener>> Listen(
+      const std::string& channel, std::function<void()> on_notify);
+
   // Versions of `module` applied so far, ascending.
   absl::StatusOr<std::vector<int>> AppliedMigrations(absl::string_view module);
 

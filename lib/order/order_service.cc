@@ -87,6 +87,37 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
   if (r.coupon_mode == CouponMode::kSpecific) {
     RETURN_IF_ERROR(ValidatePositiveId("user_coupon_id", r.user_coupon_id));
   }
+  // The gate first: a sold-out order is refused before any other read.
+  StockGate::Lines gated;
+  if (deps_.stock_gate != nullptr) {
+    for (const OrderLine& l : r.lines) gated.push_back({l.sku_id, l.quantity});
+    absl::Status admitted = deps_.stock_gate->Admit(gated);
+    if (absl::IsFailedPrecondition(admitted)) {
+      // A retry of an order that went through is answered with it (an
+      // indexed read); anything else is refused without a transaction.
+      absl::StatusOr<Order> earlier =
+          deps_.orders->FindByIdempotencyKey(buyer.user_id, r.idempotency_key);
+      if (earlier.ok()) return earlier;
+      return absl::FailedPreconditionError("not enough stock: sold out");
+    }
+    if (!admitted.ok()) {
+      gated.clear();  // the gate is down: the database decides alone
+      log::Warning("stock_gate_unavailable", {{"error", admitted}});
+    }
+  }
+  absl::StatusOr<std::pair<Order, bool>> created =
+      CreateAdmitted(buyer, r, from_cart);
+  // What the gate admitted goes back unless this order took the stock.
+  if (!gated.empty() && (!created.ok() || !created->second)) {
+    deps_.stock_gate->Release(gated);
+  }
+  if (!created.ok()) return created.status();
+  if (created->second && deps_.events != nullptr) deps_.events->Poke();
+  return created->first;
+}
+
+absl::StatusOr<std::pair<Order, bool>> OrderService::CreateAdmitted(
+    const Principal& buyer, const CreateOrderRequest& r, bool from_cart) {
   OrderDraft d;
   ASSIGN_OR_RETURN(d.order.address, deps_.addresses->Find(buyer, r.address_id));
   ASSIGN_OR_RETURN(d.order.id, deps_.ids->Next());
@@ -104,9 +135,7 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
   d.user_coupon_id = r.user_coupon_id;
   d.remove_from_cart = from_cart;
   ASSIGN_OR_RETURN(d.created_event, NewEvent(kTopicOrderCreated, d.order.id));
-  ASSIGN_OR_RETURN(auto created, deps_.orders->Create(std::move(d)));
-  if (created.second && deps_.events != nullptr) deps_.events->Poke();
-  return created.first;
+  return deps_.orders->Create(std::move(d));
 }
 
 absl::StatusOr<Order> OrderService::CreateOrder(

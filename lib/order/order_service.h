@@ -20,6 +20,7 @@
 #include "lib/order/model.h"
 #include "lib/order/payment_provider.h"
 #include "lib/order/repository.h"
+#include "lib/order/stock_gate.h"
 #include "lib/store/events/event_bus.h"
 
 namespace tokkit::order {
@@ -55,6 +56,9 @@ struct OrderDeps {
   EventBus* events = nullptr;
   const Clock* clock = nullptr;
   IdGenerator* ids = nullptr;
+  // Optional: refuses orders for sold-out SKUs before the database
+  // transaction (stock_gate.h).
+  StockGate* stock_gate = nullptr;
 };
 
 struct OrderLine {
@@ -140,6 +144,10 @@ class OrderService {
   absl::StatusOr<Order> Create(const Principal& buyer,
                                const CreateOrderRequest& request,
                                bool from_cart);
+  // Create past the stock gate: (the order, whether this call made it).
+  absl::StatusOr<std::pair<Order, bool>> CreateAdmitted(
+      const Principal& buyer, const CreateOrderRequest& request,
+      bool from_cart);
   // The provider step of an approved refund and its finalization.
   absl::Status FinishRefund(int64_t order_id);
   // Asks the provider to return (or cancel) a voided payment's charge.

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
+#include "lib/order/redis_stock_gate.h"
 #include "lib/platform/adapters.h"
 #include "lib/redis/redis_stream_bus.h"
 #include "lib/store/blob/local_blob_store.h"
@@ -195,6 +196,24 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   order_deps.events = p->events_.get();
   order_deps.clock = p->clock_;
   order_deps.ids = p->ids_.get();
+  if (config.stock_gate) {
+    if (config.redis_url.empty()) {
+      return absl::InvalidArgumentError("the stock gate needs a Redis URL");
+    }
+    order::RedisStockGateOptions gate;
+    gate.url = config.redis_url;
+    gate.key_prefix = config.redis_key_prefix;
+    gate.resync_after = config.stock_gate_resync;
+    commerce::CatalogRepository* catalog = r.catalog.get();
+    ASSIGN_OR_RETURN(
+        p->stock_gate_,
+        order::RedisStockGate::Open(
+            gate, [catalog](int64_t sku_id) -> absl::StatusOr<int64_t> {
+              ASSIGN_OR_RETURN(commerce::Sku sku, catalog->FindSku(sku_id));
+              return sku.stock;
+            }));
+    order_deps.stock_gate = p->stock_gate_.get();
+  }
   p->order_service_ =
       std::make_unique<order::OrderService>(order_deps, config.orders);
 

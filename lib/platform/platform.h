@@ -76,6 +76,11 @@ struct PlatformConfig {
   std::string redis_url;
   // Prefix of every Redis key tokkit uses, so deployments can share a Redis.
   std::string redis_key_prefix = "tokkit";
+  // With `redis_url`: a copy of stock in Redis refuses orders for sold-out
+  // SKUs before the database transaction (lib/order/redis_stock_gate.h),
+  // re-read from the database this often.
+  bool stock_gate = false;
+  absl::Duration stock_gate_resync = absl::Seconds(5);
   feed::FeedOptions feed;
   order::OrderOptions orders;
   // nullptr: the built-in simulated provider.
@@ -153,6 +158,7 @@ class Platform {
   std::unique_ptr<commerce::CommerceService> commerce_service_;
   std::unique_ptr<order::AddressBook> address_book_;
   std::unique_ptr<order::SimulatedPaymentProvider> simulated_payments_;
+  std::unique_ptr<order::StockGate> stock_gate_;
   std::unique_ptr<order::OrderService>
       order_service_;  // stops its sweeper first
   // Declared last: destroyed first, so it unsubscribes while the relay lives.

@@ -35,6 +35,11 @@ DEFINE_string(database_url, "",
               "mysql://user:pass@host:port/db; default: "
               "sqlite:<data_dir>/tokkit.db");
 DEFINE_string(blob_dir, "", "blob store root; default: <data_dir>/blobs");
+DEFINE_bool(stock_gate, false,
+            "with --redis_url: a copy of each ordered SKU's stock in Redis "
+            "refuses orders for sold-out SKUs before the database "
+            "transaction (flash sales); the database stays the source of "
+            "truth");
 DEFINE_string(blob_url, "",
               "media on an S3-compatible store shared by every replica: "
               "s3://<bucket>[/<prefix>]?endpoint=<http(s)://host[:port]>"
@@ -193,6 +198,7 @@ int RunServerMain(int argc, char** argv, const std::string& name,
   }
   config.worker_id = FLAGS_worker_id;
   config.redis_url = FLAGS_redis_url;
+  config.stock_gate = FLAGS_stock_gate;
   absl::StatusOr<std::vector<account::SigningKey>> keys =
       LoadOrCreateSigningKeys(FLAGS_signing_key_file.empty()
                                   ? FLAGS_data_dir + "/signing.keys"

@@ -77,45 +77,66 @@ struct Shop {
   std::vector<account::Principal> buyers;
   std::vector<int64_t> addresses;
   int64_t sku_id = 0;
+  int64_t sold_out_sku_id = 0;  // stock 0
   std::atomic<int64_t> next_key{0};
 };
 
-Shop& TheShop(const std::string& backend) {
+// Redis for the stock gate's runs (read in main before threads start).
+std::string& RedisUrl() {
+  static std::string url;
+  return url;
+}
+
+// `gate`: orders go through the Redis stock gate (a platform of its own on
+// the same database).
+Shop& TheShop(const std::string& backend, bool gate = false) {
   static auto* shops = new std::map<std::string, Shop*>();
   static absl::Mutex mu;
   absl::MutexLock lock(&mu);
-  Shop*& shop = (*shops)[backend];
+  Shop*& shop = (*shops)[absl::StrCat(backend, gate ? "+gate" : "")];
   if (shop != nullptr) return *shop;
   auto* s = new Shop();
   (void)InitCrypto();
   PlatformConfig c;
+  if (gate) {
+    c.redis_url = RedisUrl();
+    c.stock_gate = true;
+    c.redis_key_prefix = absl::StrCat("tokkit-bench-", getpid());
+  }
   c.database_url = FreshDatabase(backend).url();
   c.database_pool_size = 8;
-  c.blob_dir = absl::StrCat(TempDir(), "/blobs-", backend);
+  c.blob_dir = absl::StrCat(TempDir(), "/blobs-", backend, gate ? "g" : "");
   c.signing_keys = {{"bench", RandomBytes(32)}};
   c.password_hashing = account::PasswordHashOptions::ForTesting();
   c.orders.expiry_sweep_interval = absl::ZeroDuration();
   s->platform = *Platform::Open(c);
   auto& accounts = s->platform->accounts();
-  (void)accounts.Register({"boss", "boss@example.com", "bench-pass-1", ""});
-  (void)accounts.GrantAdmin("boss");
+  const std::string tag = gate ? "g" : "";
+  (void)accounts.Register(
+      {"boss" + tag, "boss" + tag + "@example.com", "bench-pass-1", ""});
+  (void)accounts.GrantAdmin("boss" + tag);
   account::Principal admin =
-      accounts.Login({"boss", "bench-pass-1", "", "", ""})->principal;
-  (void)accounts.Register({"seller", "seller@example.com", "bench-pass-1", ""});
+      accounts.Login({"boss" + tag, "bench-pass-1", "", "", ""})->principal;
+  (void)accounts.Register(
+      {"seller" + tag, "seller" + tag + "@example.com", "bench-pass-1", ""});
   account::Principal seller =
-      accounts.Login({"seller", "bench-pass-1", "", "", ""})->principal;
+      accounts.Login({"seller" + tag, "bench-pass-1", "", "", ""})->principal;
   (void)accounts.SetRole(admin, seller.user_id, account::Role::kMerchant);
   seller.role = account::Role::kMerchant;
   admin.role = account::Role::kAdmin;
   const int64_t category =
-      s->platform->commerce().CreateCategory(admin, "Hot")->id;
+      s->platform->commerce().CreateCategory(admin, "Hot" + tag)->id;
   commerce::NewProduct p;
   p.category_id = category;
   p.name = "Limited sneaker";
   p.skus = {{"size=42", 49900, 100'000'000}};
   s->sku_id = s->platform->commerce().CreateProduct(seller, p)->skus[0].id;
+  p.name = "Sold-out sneaker";
+  p.skus = {{"size=43", 49900, 0}};
+  s->sold_out_sku_id =
+      s->platform->commerce().CreateProduct(seller, p)->skus[0].id;
   for (int i = 0; i < 8; ++i) {
-    const std::string name = absl::StrCat("buyer", i);
+    const std::string name = absl::StrCat("buyer", tag, i);
     (void)accounts.Register({name, name + "@example.com", "bench-pass-1", ""});
     account::Principal b =
         accounts.Login({name, "bench-pass-1", "", "", ""})->principal;
@@ -148,6 +169,28 @@ void FlashSaleOrders(benchmark::State& state, const std::string& backend) {
   state.counters["orders/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["failed"] = static_cast<double>(failures);
+}
+
+// Orders for a SKU with no stock left: every one refused. Without the gate
+// each is a database transaction that rolls back; with it, a Redis script
+// and an indexed idempotency read.
+void SoldOutOrders(benchmark::State& state, const std::string& backend,
+                   bool gate) {
+  Shop& shop = TheShop(backend, gate);
+  const size_t who =
+      static_cast<size_t>(state.thread_index()) % shop.buyers.size();
+  int64_t accepted = 0;
+  for (auto _ : state) {
+    order::CreateOrderRequest r;
+    r.lines = {{shop.sold_out_sku_id, 1}};
+    r.address_id = shop.addresses[who];
+    r.idempotency_key = absl::StrCat("s", shop.next_key.fetch_add(1));
+    if (shop.platform->orders().CreateOrder(shop.buyers[who], r).ok())
+      ++accepted;
+  }
+  state.counters["requests/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["oversold"] = static_cast<double>(accepted);
 }
 
 // The baseline, on the same engine and database in the same run: what a
@@ -237,6 +280,18 @@ void RegisterAll() {
           ->Threads(threads)
           ->UseRealTime();
     }
+    for (const bool gate : {false, true}) {
+      if (gate && RedisUrl().empty()) continue;
+      benchmark::RegisterBenchmark(
+          absl::StrCat("SoldOutOrders/", backend,
+                       gate ? "/redis_gate" : "/database")
+              .c_str(),
+          [backend, gate](benchmark::State& s) {
+            SoldOutOrders(s, backend, gate);
+          })
+          ->Threads(8)
+          ->UseRealTime();
+    }
   }
 }
 
@@ -244,6 +299,10 @@ void RegisterAll() {
 }  // namespace tokkit
 
 int main(int argc, char** argv) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): before any thread starts
+  if (const char* redis = std::getenv("TOKKIT_TEST_REDIS")) {
+    tokkit::RedisUrl() = redis;
+  }
   tokkit::RegisterAll();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

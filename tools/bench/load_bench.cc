@@ -55,6 +55,9 @@ DEFINE_int32(videos, 2000, "videos published before measuring");
 DEFINE_int32(pay_pool, 3000, "orders with payment tokens made for 'pay'");
 DEFINE_string(workloads, "",
               "comma-separated workloads to run (default: all of them)");
+DEFINE_string(login_storms, "8,64",
+              "after the table: the own-profile read at 8 clients alone and "
+              "during each of these many concurrent logins (\"\": none)");
 
 namespace {
 
@@ -120,7 +123,8 @@ struct Result {
 // `clients` calls kept in flight on `channels`, for 0.5 s of warm-up and
 // FLAGS_seconds measured.
 Result Measure(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-               const World& world, const Workload& w, int clients) {
+               const World& world, const Workload& w, int clients,
+               double seconds = FLAGS_seconds) {
   struct Slot {
     int id = 0;
     int64_t n = 0;
@@ -190,7 +194,7 @@ Result Measure(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
     last_done = start;
   }
   phase = 1;
-  absl::SleepFor(absl::Seconds(FLAGS_seconds));
+  absl::SleepFor(absl::Seconds(seconds));
   phase = 2;
   absl::MutexLock lock(&mu);
   mu.Await(absl::Condition(
@@ -592,6 +596,53 @@ int Run() {
                   health_qps > 0 ? r.qps / health_qps : 0.0,
                   static_cast<long long>(r.errors), r.errors ? " first: " : "",
                   r.first_error.c_str());
+      std::fflush(stdout);
+    }
+  }
+  // Password hashing is bounded (argon2id, a few at a time): a storm of
+  // logins must not starve cheap reads. Own profile at 8 clients, alone and
+  // with `storm` logins kept in flight on connections of their own.
+  const std::vector<std::string> storms =
+      absl::StrSplit(FLAGS_login_storms, ',', absl::SkipEmpty());
+  if (!storms.empty()) {
+    std::vector<std::shared_ptr<grpc::Channel>> reads, logins;
+    for (int i = 0; i < 8; ++i) {
+      reads.push_back(NewChannel(server.address(), 100 + i));
+      logins.push_back(NewChannel(server.address(), 200 + i));
+    }
+    const Workload profile{"get_own_profile", [](int, int64_t) {
+                             return Call{
+                                 "/tokkit.account.v1.AccountService/GetUser",
+                                 Bytes(accountpb::GetUserRequest())};
+                           }};
+    const Workload login{
+        "login", [&world](int c, int64_t) {
+          accountpb::LoginRequest req;
+          req.set_login(absl::StrCat(
+              "user", static_cast<size_t>(c) % world.users.size()));
+          req.set_password(kPassword);
+          return Call{"/tokkit.account.v1.AccountService/Login", Bytes(req)};
+        }};
+    const Result alone = Measure(reads, world, profile, 8);
+    std::printf(
+        "\n| own profile, 8 clients | QPS | p50 ms | p99 ms | p99 vs alone |"
+        " logins/s |\n|---|---|---|---|---|---|\n| alone | %.0f | %.2f | "
+        "%.2f | 1.00 | |\n",
+        alone.qps, alone.p50_ms, alone.p99_ms);
+    for (const std::string& storm : storms) {
+      int n = 0;
+      if (!absl::SimpleAtoi(storm, &n) || n < 1) Die("bad --login_storms");
+      Result logged;
+      std::thread storming([&] {
+        logged = Measure(logins, world, login, n, FLAGS_seconds + 1);
+      });
+      absl::SleepFor(absl::Milliseconds(700));  // the storm is on
+      const Result during = Measure(reads, world, profile, 8);
+      storming.join();
+      std::printf("| during %d logins | %.0f | %.2f | %.2f | %.2f | %.0f%s |\n",
+                  n, during.qps, during.p50_ms, during.p99_ms,
+                  during.p99_ms / std::max(alone.p99_ms, 1e-3), logged.qps,
+                  logged.errors ? " (errors)" : "");
       std::fflush(stdout);
     }
   }

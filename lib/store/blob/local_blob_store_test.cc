@@ -1,7 +1,9 @@
 #include "lib/store/blob/local_blob_store.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
@@ -96,6 +98,27 @@ TEST_F(LocalBlobStoreTest, RejectsKeysThatEscapeTheRoot) {
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
+}
+
+// Replicas sharing one directory: a replica starting up must not delete the
+// uploads another has in progress, only leftovers of a crash.
+TEST_F(LocalBlobStoreTest, AStartingReplicaKeepsOtherReplicasUploads) {
+  auto w = store_->NewWriter("videos/1/live.mp4");
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append("first half ").ok());
+  // A crash's leftover, untouched for two hours.
+  const std::string stale = root_ + "/.tmp/stale-upload";
+  { std::ofstream(stale) << "old"; }
+  std::filesystem::last_write_time(
+      stale,
+      std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  auto other = LocalBlobStore::Open(root_);  // another replica starts
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  ASSERT_TRUE((*w)->Append("second half").ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ((*other)->Read("videos/1/live.mp4").value_or(""),
+            "first half second half");
 }
 
 }  // namespace

@@ -30,12 +30,15 @@ fuzz_seconds=${TOKKIT_FUZZ_SECONDS:-10}
 lint_pid=""
 # The code with threads of its own and the tests that race it (likes,
 # follows, coupons, orders, payments, chat streams, the relay and the
-# dispatcher, the pool, id leases, login storms); the rest is single-threaded
+# dispatcher, the pool and group commit, id leases, login storms, the for-you
+# candidate sources, the access-state cache); the rest is single-threaded
 # in tests and would only double the TSan run's time.
 tsan_default=(//lib/core/... //lib/store/... //lib/redis/... //lib/social/...
   //lib/order/... //lib/account:sql_repository_test //lib/feed:view_counter_test
-  //lib/feed:feed_service_test //services/social/... //services/order/...
-  //services/account:login_storm_test //examples/...)
+  //lib/feed:feed_service_test //lib/feed:candidate_sources_test
+  //lib/account:access_state_cache_test //lib/account:account_service_test
+  //services/social/... //services/order/... //services/account:login_storm_test
+  //examples/...)
 
 state=$(mktemp -d /tmp/tokkit-test-servers.XXXXXX)
 tally="$state/tally"

@@ -190,7 +190,10 @@ int RunServerMain(int argc, char** argv, const std::string& name,
       config.blob_secret_key =
           std::string(absl::StripAsciiWhitespace(config.blob_secret_key));
     } else {
+      // Read at start-up, before the server's threads exist.
+      // NOLINTNEXTLINE(concurrency-mt-unsafe)
       const char* id = std::getenv("AWS_ACCESS_KEY_ID");
+      // NOLINTNEXTLINE(concurrency-mt-unsafe)
       const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
       config.blob_access_key = id ? id : "";
       config.blob_secret_key = secret ? secret : "";

@@ -49,6 +49,7 @@ std::string CanonicalRequest(const RequestToSign& r,
   }
   std::sort(query.begin(), query.end());
   std::vector<std::string> query_parts;
+  query_parts.reserve(query.size());
   for (const auto& [k, v] : query)
     query_parts.push_back(absl::StrCat(k, "=", v));
 
@@ -125,6 +126,7 @@ std::string PresignQuery(const RequestToSign& request, const Credentials& c,
   std::vector<std::pair<std::string, std::string>> query = r.query;
   query.push_back({"X-Amz-Signature", signature});
   std::vector<std::string> parts;
+  parts.reserve(query.size());
   for (const auto& [k, v] : query) {
     parts.push_back(
         absl::StrCat(UriEncode(k, false), "=", UriEncode(v, false)));

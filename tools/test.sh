@@ -12,7 +12,8 @@
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
 #   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
 #            copy of its seed corpus
-#   lint     tools/lint/clang_tidy.sh (in the background while fuzzers run)
+#   lint     tools/lint/clang_tidy.sh (started after the plain run, in the
+#            background at the lowest priority)
 #   secrets  no test log holds a test password, a bearer token or a planted
 #            secret
 # and prints one line 'N passed, N failed' adding up the real results: every
@@ -129,6 +130,18 @@ bazel_phase() {
 if [[ "$phases" == *" plain "* ]]; then
   bazel_phase plain -- "${targets[@]:-//...}"
 fi
+# clang-tidy needs only the plain build's generated headers, so it runs from
+# here in the background at the lowest CPU priority, on the cycles the
+# later phases leave idle (tests waiting on servers and sleeps, a fuzzer's
+# one core); the lint phase below waits for it. bazel-bin is resolved now:
+# later bazel commands hold the server lock.
+if [[ "$phases" == *" lint "* && "$phases" == *" plain "* ]]; then
+  bazel build //... >/dev/null 2>&1
+  banner "lint: clang-tidy started in the background"
+  BAZEL_BIN=$(bazel info bazel-bin 2>/dev/null) nice -n 19 \
+    tools/lint/clang_tidy.sh >"$state/lint.log" 2>&1 &
+  lint_pid=$!
+fi
 if [[ "$phases" == *" browser "* ]]; then
   t0=$SECONDS
   banner "browser: examples/web in chromium"
@@ -180,15 +193,6 @@ if [[ "$phases" == *" fuzz "* ]]; then
   banner "fuzz: ${#fuzzers[@]} fuzzers, ${fuzz_seconds}s each"
   if bazel build --config=fuzz "${fuzzers[@]}"; then
     bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)
-    # A fuzzer keeps one core busy for a fixed time: clang-tidy runs beside
-    # the fuzzers instead of after them (it needs no bazel command once
-    # started, and the fuzzers none at all).
-    if [[ "$phases" == *" lint "* ]]; then
-      banner "lint: clang-tidy, in the background during the fuzz runs"
-      bazel build //... >/dev/null 2>&1
-      tools/lint/clang_tidy.sh >"$state/lint.log" 2>&1 &
-      lint_pid=$!
-    fi
     for f in "${fuzzers[@]}"; do
       pkg=${f#//}; pkg=${pkg%%:*}; name=${f##*:}
       work="$state/fuzz-$name"

@@ -8,7 +8,8 @@
 #                                          keep CI under its time budget)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bin=$(bazel info bazel-bin 2>/dev/null)
+# BAZEL_BIN: set by a caller that runs other bazel commands meanwhile.
+bin=${BAZEL_BIN:-$(bazel info bazel-bin 2>/dev/null)}
 if (($# > 0)); then
   files=("$@")
 else

@@ -47,34 +47,43 @@ CandidateSources::CandidateSources(VideoRepository* videos,
                                    CandidateSourceOptions options)
     : videos_(videos), social_(social), clock_(clock), options_(options) {}
 
-bool CandidateSources::Fresh(const Slot& slot, absl::Duration max_age) const {
-  return slot.set != nullptr && !slot.stale &&
-         clock_->Now() - slot.set->built_at < max_age;
+std::optional<std::shared_ptr<const CandidateSet>> CandidateSources::Reuse(
+    Slot& slot, absl::Duration max_age, uint64_t* generation) {
+  const bool fresh = slot.set != nullptr &&
+                     slot.set_generation == slot.generation &&
+                     clock_->Now() - slot.set->built_at < max_age;
+  if (fresh) return slot.set;
+  if (slot.set != nullptr && slot.rebuilding) return slot.set;
+  slot.rebuilding = true;
+  *generation = slot.generation;
+  return std::nullopt;
+}
+
+absl::StatusOr<std::shared_ptr<const CandidateSet>> CandidateSources::Keep(
+    Slot* slot, absl::StatusOr<std::shared_ptr<const CandidateSet>> built,
+    uint64_t generation) {
+  if (slot == nullptr) return built;  // evicted meanwhile: not kept
+  slot->rebuilding = false;
+  if (!built.ok()) return built;
+  slot->set = *built;
+  // Invalidated while building, the set may predate the change: it is served
+  // to this caller, and the next one builds again.
+  slot->set_generation = generation;
+  return built;
 }
 
 absl::StatusOr<std::shared_ptr<const CandidateSet>> CandidateSources::Global() {
   uint64_t generation = 0;
   {
     absl::MutexLock lock(&mu_);
-    if (Fresh(global_, options_.global_max_age)) return global_.set;
-    if (global_.set != nullptr && global_.rebuilding) return global_.set;
-    global_.rebuilding = true;
-    generation = global_.generation;
+    if (auto reused = Reuse(global_, options_.global_max_age, &generation)) {
+      return *std::move(reused);
+    }
   }
   absl::StatusOr<std::shared_ptr<const CandidateSet>> built = BuildGlobal();
   absl::MutexLock lock(&mu_);
-  global_.rebuilding = false;
-  if (!built.ok()) return built.status();
-  ++global_builds_;
-  global_.set = *built;
-  // Invalidated while building: this set may predate the change, so the
-  // next caller builds again.
-  global_.stale = global_.generation != generation;
-  return built;
-}
-
-void CandidateSources::TouchViewer(ViewerSlot& s) {
-  lru_.splice(lru_.begin(), lru_, s.lru);
+  if (built.ok()) ++global_builds_;
+  return Keep(&global_, std::move(built), generation);
 }
 
 absl::StatusOr<std::shared_ptr<const CandidateSet>> CandidateSources::ForViewer(
@@ -91,40 +100,31 @@ absl::StatusOr<std::shared_ptr<const CandidateSet>> CandidateSources::ForViewer(
         lru_.pop_back();
       }
     } else {
-      TouchViewer(it->second);
+      lru_.splice(lru_.begin(), lru_, it->second.lru);  // most recent now
     }
-    Slot& slot = it->second.slot;
-    if (Fresh(slot, options_.viewer_max_age)) return slot.set;
-    if (slot.set != nullptr && slot.rebuilding) return slot.set;
-    slot.rebuilding = true;
-    generation = slot.generation;
+    if (auto reused =
+            Reuse(it->second.slot, options_.viewer_max_age, &generation)) {
+      return *std::move(reused);
+    }
   }
   absl::StatusOr<std::shared_ptr<const CandidateSet>> built =
       BuildForViewer(viewer_id);
   absl::MutexLock lock(&mu_);
   if (built.ok()) ++viewer_builds_;
   auto it = viewers_.find(viewer_id);
-  if (it == viewers_.end()) return built;  // evicted meanwhile: not kept
-  Slot& slot = it->second.slot;
-  slot.rebuilding = false;
-  if (!built.ok()) return built.status();
-  slot.set = *built;
-  slot.stale = slot.generation != generation;
-  return built;
+  return Keep(it == viewers_.end() ? nullptr : &it->second.slot,
+              std::move(built), generation);
 }
 
 void CandidateSources::InvalidateGlobal() {
   absl::MutexLock lock(&mu_);
-  global_.stale = true;
   ++global_.generation;
 }
 
 void CandidateSources::ForgetViewer(int64_t viewer_id) {
   absl::MutexLock lock(&mu_);
   auto it = viewers_.find(viewer_id);
-  if (it == viewers_.end()) return;
-  it->second.slot.stale = true;
-  ++it->second.slot.generation;
+  if (it != viewers_.end()) ++it->second.slot.generation;
 }
 
 int64_t CandidateSources::global_builds() const {

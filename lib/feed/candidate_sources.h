@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,9 +82,9 @@ class CandidateSources {
  private:
   struct Slot {
     std::shared_ptr<const CandidateSet> set;
-    bool stale = false;       // invalidated before its max age
-    bool rebuilding = false;  // a caller is building its successor
-    uint64_t generation = 0;  // bumped by invalidation during a rebuild
+    uint64_t generation = 0;      // bumped by every invalidation
+    uint64_t set_generation = 0;  // the generation `set` was built from
+    bool rebuilding = false;      // a caller is building its successor
   };
   struct ViewerSlot {
     Slot slot;
@@ -94,11 +95,16 @@ class CandidateSources {
   absl::StatusOr<std::shared_ptr<const CandidateSet>> BuildForViewer(
       int64_t viewer_id);
   absl::Status AddEngagement(std::vector<ranking::Candidate>& candidates);
-  // Whether `slot` can be served as is, and otherwise whether this caller
-  // should build (false: serve the stale set, another caller builds).
-  bool Fresh(const Slot& slot, absl::Duration max_age) const
+  // The set to serve as it is (fresh, or stale while another caller
+  // rebuilds it); nullopt when this caller is to build, from `*generation`.
+  std::optional<std::shared_ptr<const CandidateSet>> Reuse(
+      Slot& slot, absl::Duration max_age, uint64_t* generation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void TouchViewer(ViewerSlot& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records a build in `slot` (null: the slot was evicted meanwhile) and
+  // returns it.
+  absl::StatusOr<std::shared_ptr<const CandidateSet>> Keep(
+      Slot* slot, absl::StatusOr<std::shared_ptr<const CandidateSet>> built,
+      uint64_t generation) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   VideoRepository* const videos_;
   SocialSignals* const social_;

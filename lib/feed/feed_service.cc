@@ -190,16 +190,8 @@ absl::StatusOr<Video> VideoUpload::Finish() {
 
 FeedService::FeedService(FeedDeps deps, FeedOptions options)
     : deps_(deps), options_(options) {
-  CandidateSourceOptions sources;
-  sources.per_source = options_.per_source_candidates;
-  sources.followed_authors = options_.followed_authors;
-  sources.followed_window = options_.followed_window;
-  sources.liked_history = options_.liked_history;
-  sources.global_max_age = options_.global_candidates_max_age;
-  sources.viewer_max_age = options_.viewer_candidates_max_age;
-  sources.max_viewers = options_.max_cached_viewers;
-  candidates_ = std::make_unique<CandidateSources>(deps_.videos, deps_.social,
-                                                   deps_.clock, sources);
+  candidates_ = std::make_unique<CandidateSources>(
+      deps_.videos, deps_.social, deps_.clock, options_.candidates);
   views_ = std::make_unique<ViewCounter>(
       [this](const absl::flat_hash_map<int64_t, int64_t>& batch) {
         return deps_.videos->AddViews(batch, options_.popularity,

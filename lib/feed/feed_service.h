@@ -34,16 +34,9 @@ struct FeedOptions {
   int64_t max_cover_bytes = int64_t{2} << 20;
   PopularityModel popularity;
   ranking::Weights ranking;
-  // Candidate sources of the "for you" feed.
-  int followed_authors = 500;
-  absl::Duration followed_window = absl::Hours(24 * 7);
-  int per_source_candidates = 300;
-  int liked_history = 200;
-  // How long candidate sources are reused (candidate_sources.h): the fresh
-  // and popular lists, and each viewer's follows, likes and their sources.
-  absl::Duration global_candidates_max_age = absl::Seconds(1);
-  absl::Duration viewer_candidates_max_age = absl::Seconds(10);
-  size_t max_cached_viewers = 10000;
+  // Where the "for you" feed's candidates come from and how long they are
+  // reused (candidate_sources.h).
+  CandidateSourceOptions candidates;
   // How many served ids a feed cursor remembers (no repeats within them).
   int max_served_in_cursor = 400;
   absl::Duration view_flush_interval = absl::Seconds(1);

@@ -304,7 +304,7 @@ TEST_P(FeedTest, ForYouRanksFollowedAuthorsDiverseAndNeverRepeats) {
 TEST_P(FeedTest, ForYouFindsVideosSharingTheViewersLikedTags) {
   auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
     c.feed.view_flush_interval = absl::ZeroDuration();
-    c.feed.per_source_candidates = 2;  // latest and popular see two videos each
+    c.feed.candidates.per_source = 2;  // latest and popular see two videos each
   });
   ASSERT_TRUE(t.ok()) << t.status();
   tp_ = std::move(*t);
@@ -340,7 +340,7 @@ TEST_P(FeedTest, ForYouPagesReuseTheirCandidateSources) {
   }
   EXPECT_EQ(sources.global_builds(), 1);
   EXPECT_EQ(sources.viewer_builds(), 1);
-  tp_->clock().Advance(feed().options().global_candidates_max_age);
+  tp_->clock().Advance(feed().options().candidates.global_max_age);
   ASSERT_TRUE(feed().ForYou(viewer.user_id, token, 3).ok());
   EXPECT_EQ(sources.global_builds(), 2);
   EXPECT_EQ(sources.viewer_builds(), 1);
@@ -381,7 +381,7 @@ TEST_P(FeedTest, ForYouNeverServesAVideoDeletedElsewhere) {
 TEST_P(FeedTest, AFollowReachesTheViewersCandidatesThroughEvents) {
   auto t = TestPlatform::Create(GetParam(), [](PlatformConfig& c) {
     c.feed.view_flush_interval = absl::ZeroDuration();
-    c.feed.per_source_candidates = 2;  // the old video is in no global list
+    c.feed.candidates.per_source = 2;  // the old video is in no global list
   });
   ASSERT_TRUE(t.ok()) << t.status();
   tp_ = std::move(*t);

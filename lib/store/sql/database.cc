@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <exception>
 #include <map>
-#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -583,9 +582,10 @@ absl::Status Database::TransactOnce(
 
 struct Database::QueuedWrite {
   absl::FunctionRef<absl::Status(soci::session&)> fn;
-  // The caller's request, installed while the leader runs `fn` (outbox
-  // events carry its trace, logs its ids).
-  std::optional<RequestContext> request;
+  // The caller's request (null outside one), installed while another
+  // thread leads (outbox events carry its trace, logs its ids); the caller
+  // blocks until done, so it stays valid.
+  const RequestContext* request;
   absl::Status status;
   bool uncertain = false;
   bool done = false;
@@ -603,8 +603,7 @@ absl::Status Database::GroupTransactOnce(
   // lock, committing and handing the lock on (a thread switch per commit),
   // this process's writers queue and the one at the front commits for
   // every writer queued behind it.
-  QueuedWrite w{fn, std::nullopt, absl::OkStatus(), false, false};
-  if (const RequestContext* request = CurrentRequest()) w.request = *request;
+  QueuedWrite w{fn, CurrentRequest(), absl::OkStatus(), false, false};
   absl::MutexLock lock(&group_mu_);
   group_queue_.push_back(&w);
   std::pair<Database*, QueuedWrite*> me(this, &w);
@@ -659,8 +658,10 @@ void Database::RunGroup(const std::vector<QueuedWrite*>& group) {
     if (!batch.ok()) break;
     batch = exec("SAVEPOINT tokkit_write");
     if (!batch.ok()) break;
-    {
-      ScopedRequest request(q->request.value_or(RequestContext{}));
+    if (q == group.front()) {
+      q->status = Guard(sql, q->fn);  // the leader, on its own thread
+    } else {
+      ScopedRequest request(q->request ? *q->request : RequestContext{});
       q->status = Guard(sql, q->fn);
     }
     // A failed writer's statements are undone; the others' stay.

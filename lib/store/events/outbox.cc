@@ -48,7 +48,7 @@ void AppendToOutbox(soci::session& sql, const Event& e) {
          "traceparent) VALUES (:i, :t, :k, :p, :c, :tp)",
       soci::use(e.id), soci::use(e.topic), soci::use(e.key),
       soci::use(e.payload), soci::use(created), soci::use(trace);
-  if (sql.get_backend_name() == "postgresql") {
+  if (IsPostgres(sql)) {
     sql << "NOTIFY " << kOutboxChannel;
   }
 }

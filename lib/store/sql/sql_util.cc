@@ -6,6 +6,10 @@ namespace tokkit {
 
 bool IsMysql(soci::session& sql) { return sql.get_backend_name() == "mysql"; }
 
+bool IsPostgres(soci::session& sql) {
+  return sql.get_backend_name() == "postgresql";
+}
+
 std::string InsertIgnoringDuplicate(soci::session& sql,
                                     const std::string& into_values) {
   if (IsMysql(sql)) return "INSERT IGNORE INTO " + into_values;

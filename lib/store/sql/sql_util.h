@@ -64,6 +64,7 @@ class FilteredQuery {
 // PostgreSQL, chosen by the session's engine so each adapter stays one
 // implementation.
 bool IsMysql(soci::session& sql);
+bool IsPostgres(soci::session& sql);
 
 // "INSERT INTO <into_values>" that inserts nothing when a unique key already
 // holds the row (0 affected rows): ON CONFLICT DO NOTHING, or INSERT IGNORE on

@@ -3,10 +3,10 @@
 // sold-out orders without a write transaction, keeps idempotent retries
 // answering with their order, and follows the database after a re-sync.
 #include <atomic>
-#include <cstdlib>
 #include <thread>
 
 #include "lib/order/testing/shop_test.h"
+#include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit::order {
 namespace {
@@ -17,15 +17,11 @@ using ::tokkit::testing::StorageTestName;
 class StockGateTest : public testing::ShopTest {
  protected:
   void SetUp() override {
-    const char* redis = std::getenv("TOKKIT_TEST_REDIS");
-    if (redis == nullptr || *redis == '\0') {
-      const char* require = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
-      if (require != nullptr && std::string(require) == "1") {
-        FAIL() << "TOKKIT_TEST_REDIS is not set";
-      }
-      GTEST_SKIP() << "TOKKIT_TEST_REDIS not set";
-    }
-    redis_ = redis;
+    absl::StatusOr<std::string> redis =
+        ::tokkit::testing::TestServerUrl("TOKKIT_TEST_REDIS");
+    if (absl::IsNotFound(redis.status())) GTEST_SKIP() << redis.status();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *redis;
     ShopTest::SetUp();
   }
   void Customize(PlatformConfig& c) override {

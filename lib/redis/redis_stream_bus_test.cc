@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <iterator>
 #include <random>
 #include <thread>
@@ -30,13 +29,10 @@ using ::tokkit::testing::TestDatabase;
 
 // The test Redis, or "" to skip (a failure when every backend is required).
 std::string RedisUrl() {
-  const char* url = std::getenv("TOKKIT_TEST_REDIS");
-  if (url != nullptr && *url != '\0') return url;
-  const char* required = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
-  if (required != nullptr && std::string(required) == "1") {
-    ADD_FAILURE() << "TOKKIT_TEST_REDIS is not set; run through tools/test.sh";
-  }
-  return "";
+  absl::StatusOr<std::string> url =
+      ::tokkit::testing::TestServerUrl("TOKKIT_TEST_REDIS");
+  if (absl::IsFailedPrecondition(url.status())) ADD_FAILURE() << url.status();
+  return url.value_or("");
 }
 
 #define REQUIRE_REDIS(url)            \

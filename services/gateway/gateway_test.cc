@@ -858,18 +858,14 @@ TEST_P(GatewayTest, ChatSocketsOnTwoReplicasTalkToEachOther) {
 // through the other, by a redirect to a presigned storage URL, streamed by
 // the gateway, and over gRPC.
 TEST_P(GatewayTest, ReplicasOnSharedStorageServeEachOthersMedia) {
-  const char* s3 = std::getenv("TOKKIT_TEST_S3");
-  if (s3 == nullptr || *s3 == '\0') {
-    const char* require = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
-    if (require != nullptr && std::string(require) == "1") {
-      FAIL() << "TOKKIT_TEST_S3 is not set (tools/testenv/s3.sh starts one)";
-    }
-    GTEST_SKIP() << "TOKKIT_TEST_S3 not set";
-  }
+  absl::StatusOr<std::string> s3 =
+      ::tokkit::testing::TestServerUrl("TOKKIT_TEST_S3");
+  if (absl::IsNotFound(s3.status())) GTEST_SKIP() << s3.status();
+  ASSERT_TRUE(s3.ok()) << s3.status();
   PlatformConfig config = tp_->config();
   config.blob_url = absl::StrCat(
       "s3://tokkit-", absl::AsciiStrToLower(HexEncode(RandomBytes(5))),
-      "/media?endpoint=", s3);
+      "/media?endpoint=", *s3);
   config.blob_access_key = config.blob_secret_key = "S3RVER";
   const char* redis = std::getenv("TOKKIT_TEST_REDIS");
   if (redis != nullptr && *redis != '\0') config.redis_url = redis;
@@ -903,7 +899,7 @@ TEST_P(GatewayTest, ReplicasOnSharedStorageServeEachOthersMedia) {
   HttpResult redirect = Fetch(gateways[1]->port(), http::verb::get, url);
   ASSERT_EQ(redirect.status, 302) << redirect.body;
   const std::string location = redirect.header("location");
-  ASSERT_TRUE(absl::StartsWith(location, s3)) << location;
+  ASSERT_TRUE(absl::StartsWith(location, *s3)) << location;
   EXPECT_TRUE(absl::StrContains(location, "X-Amz-Signature="));
   int storage_port = 0;
   const std::string rest = location.substr(location.find("://") + 3);

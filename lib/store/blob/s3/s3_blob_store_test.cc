@@ -5,14 +5,13 @@
 
 #include <curl/curl.h>
 
-#include <cstdlib>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/core/crypto.h"
 #include "lib/store/blob/testing/blob_store_conformance.h"
+#include "lib/store/sql/testing/test_database.h"
 
 namespace tokkit::s3 {
 namespace {
@@ -41,18 +40,14 @@ class S3BlobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(InitCrypto().ok());
-    const char* endpoint = std::getenv("TOKKIT_TEST_S3");
-    if (endpoint == nullptr || *endpoint == '\0') {
-      const char* require = std::getenv("TOKKIT_TEST_REQUIRE_ALL_BACKENDS");
-      if (require != nullptr && std::string(require) == "1") {
-        FAIL() << "TOKKIT_TEST_S3 is not set (tools/testenv/s3.sh starts one)";
-      }
-      GTEST_SKIP() << "TOKKIT_TEST_S3 not set";
-    }
+    absl::StatusOr<std::string> endpoint =
+        ::tokkit::testing::TestServerUrl("TOKKIT_TEST_S3");
+    if (absl::IsNotFound(endpoint.status())) GTEST_SKIP() << endpoint.status();
+    ASSERT_TRUE(endpoint.ok()) << endpoint.status();
     auto o = ParseS3Url(
         absl::StrCat("s3://tokkit-",
                      absl::AsciiStrToLower(HexEncode(RandomBytes(5))),
-                     "/media?endpoint=", endpoint, "&region=us-east-1"),
+                     "/media?endpoint=", *endpoint, "&region=us-east-1"),
         "S3RVER", "S3RVER");
     ASSERT_TRUE(o.ok()) << o.status();
     options_ = *o;

@@ -55,6 +55,17 @@ std::vector<std::string> TestBackends() {
   return out;
 }
 
+absl::StatusOr<std::string> TestServerUrl(const char* env_var) {
+  std::string url = Env(env_var);
+  if (!url.empty()) return url;
+  const std::string why = absl::StrCat(
+      env_var, " is not set (tools/test.sh starts the test servers)");
+  if (Env("TOKKIT_TEST_REQUIRE_ALL_BACKENDS") == "1") {
+    return absl::FailedPreconditionError(why);
+  }
+  return absl::NotFoundError(why);
+}
+
 absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
     const std::string& backend, int pool_size) {
   std::unique_ptr<TestDatabase> t(new TestDatabase());

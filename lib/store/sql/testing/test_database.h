@@ -23,6 +23,11 @@ namespace tokkit::testing {
 
 std::vector<std::string> TestBackends();
 
+// The URL of the test server `env_var` names (TOKKIT_TEST_REDIS,
+// TOKKIT_TEST_S3, ...): NOT_FOUND when it is not set (the test skips), and
+// FAILED_PRECONDITION instead when every backend is required (it fails).
+absl::StatusOr<std::string> TestServerUrl(const char* env_var);
+
 class TestDatabase {
  public:
   // A fresh, empty database: a new SQLite file under TEST_TMPDIR, a new

@@ -610,11 +610,11 @@ int Run() {
       reads.push_back(NewChannel(server.address(), 100 + i));
       logins.push_back(NewChannel(server.address(), 200 + i));
     }
-    const Workload profile{"get_own_profile", [](int, int64_t) {
-                             return Call{
-                                 "/tokkit.account.v1.AccountService/GetUser",
-                                 Bytes(accountpb::GetUserRequest())};
-                           }};
+    const std::vector<Workload> all =
+        Workloads(world, 8, /*pay_tokens=*/nullptr, &next_pay);
+    const Workload& profile = *std::find_if(
+        all.begin(), all.end(),
+        [](const Workload& w) { return w.name == "get_own_profile"; });
     const Workload login{
         "login", [&world](int c, int64_t) {
           accountpb::LoginRequest req;

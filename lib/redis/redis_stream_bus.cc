@@ -46,7 +46,17 @@ absl::StatusOr<std::unique_ptr<StreamBus>> StreamBus::Open(
         PeriodicTask::Options{bus->options_.poll_interval, 0.1},
         [b = bus.get()] { return b->PublishOnce(); });
   }
-  bus->read_thread_ = std::thread([b = bus.get()] { b->ReadLoop(); });
+  // Read from the stream's tip as of now, pinned before Open returns: an
+  // event published once the bus is open is never skipped (with "$", one
+  // published before the reader's first XREAD was). History is not replayed.
+  std::string start = "$";
+  absl::StatusOr<Reply> tip = bus->reader_->Command(
+      {"XREVRANGE", bus->options_.stream, "+", "-", "COUNT", "1"});
+  if (tip.ok()) {
+    start = tip->elements.empty() ? "0-0" : tip->elements[0].elements[0].str;
+  }
+  bus->read_thread_ = std::thread(
+      [b = bus.get(), start = std::move(start)] { b->ReadLoop(start); });
   return bus;
 }
 
@@ -197,9 +207,7 @@ absl::Status StreamBus::PublishOnce() {
   return absl::OkStatus();
 }
 
-void StreamBus::ReadLoop() {
-  // Start after whatever the stream holds now; history is not replayed.
-  std::string last = "$";
+void StreamBus::ReadLoop(std::string last) {
   while (true) {
     {
       absl::MutexLock lock(&state_mu_);

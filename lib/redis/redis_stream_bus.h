@@ -66,7 +66,8 @@ class StreamBus : public EventBus {
   StreamBus(Database* db, const Clock* clock, StreamBusOptions options);
   // One round of the leader's work: hold the lease, publish what is new.
   absl::Status PublishOnce();
-  void ReadLoop();
+  // Reads entries after `last` (an entry id, or "$") until stopped.
+  void ReadLoop(std::string last);
   bool HoldLease();
   void Dispatch(const Event& e);
   // The tailer a new leader starts with (see the class comment).

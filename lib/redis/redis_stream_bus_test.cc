@@ -177,6 +177,33 @@ TEST_P(StreamBusTest, AnotherReplicaTakesOverWhenTheLeaderGoes) {
   (void)(*c)->Command({"DEL", prefix_ + ":events"});
 }
 
+// Regression: a reader started at "$" on its first XREAD, so an event
+// published between Open and that read (a replica just started, a chat
+// stream just opened) was never delivered to it.
+TEST_P(StreamBusTest, AnEventPublishedRightAfterOpenIsRead) {
+  REQUIRE_REDIS(url);
+  auto leader = StreamBus::Open(&db_->db(), Clock::Real(), Options(url));
+  ASSERT_TRUE(leader.ok());
+  for (absl::Time until = absl::Now() + absl::Seconds(10);
+       !(*leader)->is_leader() && absl::Now() < until;) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_TRUE((*leader)->is_leader());
+  for (int round = 0; round < 5; ++round) {
+    StreamBusOptions reader_options = Options(url);
+    reader_options.lead = false;
+    auto reader = StreamBus::Open(&db_->db(), Clock::Real(), reader_options);
+    ASSERT_TRUE(reader.ok());
+    Inbox inbox;
+    auto sub = (*reader)->Subscribe("test", "t", inbox.Handler());
+    const int64_t id = Append("t");
+    (*leader)->Poke();
+    EXPECT_EQ(inbox.WaitFor(1), std::vector<int64_t>{id}) << "round " << round;
+  }
+  auto c = Client::Connect(url);
+  (void)(*c)->Command({"DEL", prefix_ + ":events"});
+}
+
 // A relay leader process killed (SIGKILL) at random points, while events are
 // being committed, hands over to the next without losing or doubling a
 // delivery. Regression: a new leader resumed from "now - lookback", which a

@@ -59,6 +59,11 @@ class OutboxRelay : public EventBus {
   // The age of the oldest event this relay has not delivered yet: outbox
   // rows newer than its position (metrics: outbox lag).
   absl::Duration Lag() const;
+  // Whether commits wake this relay now (PostgreSQL LISTEN in effect);
+  // otherwise only the timed poll finds them.
+  bool listening() const {
+    return listener_ != nullptr && listener_->listening();
+  }
 
  private:
   const OutboxRelayOptions options_;

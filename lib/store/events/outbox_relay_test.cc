@@ -167,7 +167,13 @@ TEST_P(OutboxRelayTest, ACommitNotifiesTheRelayOnPostgres) {
   OutboxRelay relay(&db_->db(), &clock_, Manual());
   Recorder got;
   auto sub = relay.Subscribe("test", "t", got.Handler());
-  absl::SleepFor(absl::Milliseconds(300));  // the listener connects
+  // Regression: a fixed 300 ms for the listener to connect was too short
+  // on a loaded CI machine, and the commit went unheard.
+  for (absl::Time until = absl::Now() + absl::Seconds(10);
+       !relay.listening() && absl::Now() < until;) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_TRUE(relay.listening());
   const int64_t id = *ids_->Next();
   ASSERT_TRUE(Append(id, "t").ok());
   const absl::Time start = absl::Now();

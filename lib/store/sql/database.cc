@@ -926,6 +926,7 @@ class PostgresListener : public Database::Listener {
     stop_.store(true);
     thread_.join();
   }
+  bool listening() const override { return listening_.load(); }
 
  private:
   void Loop() {
@@ -941,8 +942,10 @@ class PostgresListener : public Database::Listener {
       }
       if (listening) {
         backoff = absl::Milliseconds(100);
+        listening_.store(true);
         on_notify_();  // anything sent while we were not listening
         Listen(conn);
+        listening_.store(false);
       }
       PQfinish(conn);
       if (stop_.load()) break;
@@ -975,6 +978,7 @@ class PostgresListener : public Database::Listener {
   const std::string channel_;
   const std::function<void()> on_notify_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> listening_{false};
   std::thread thread_;  // last: starts after the fields it reads
 };
 

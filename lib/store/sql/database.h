@@ -119,6 +119,9 @@ class Database {
   class Listener {
    public:
     virtual ~Listener() = default;
+    // Whether LISTEN is in effect now (false while connecting or
+    // reconnecting, when notifications are lost).
+    virtual bool listening() const = 0;
   };
   absl::StatusOr<std::unique_ptr<Listener>> Listen(
       const std::string& channel, std::function<void()> on_notify);

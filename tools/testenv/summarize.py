@@ -23,12 +23,14 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def count(xml_path):
+def count(xml_path, failures=None):
     passed = failed = skipped = 0
     root = ET.parse(xml_path).getroot()
     for case in root.iter("testcase"):
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
+            if failures is not None:
+                failures.append(f"{case.get('classname', '')}.{case.get('name', '')}")
         elif (case.get("result") == "skipped" or case.get("status") == "notrun"
               or case.find("skipped") is not None):
             skipped += 1
@@ -42,9 +44,10 @@ def count(xml_path):
     return passed, failed, skipped
 
 
-def count_targets(logs, targets):
+def count_targets(logs, targets, label=""):
     totals = [0, 0, 0]
     broken = []
+    failing = []
     for target in targets:
         pkg, _, name = target.lstrip("/").partition(":")
         base = os.path.join(logs, pkg, name)
@@ -62,11 +65,18 @@ def count_targets(logs, targets):
             broken.append(target)
             continue
         for path in paths:
-            for i, n in enumerate(count(path)):
+            cases = []
+            counts = count(path, cases)
+            for i, n in enumerate(counts):
                 totals[i] += n
+            if counts[1]:
+                failing.append(f"{target} ({', '.join(cases) or 'no test case'})")
     for t in broken:
         print(f"no result (did not build or run): {t}", file=sys.stderr)
-    return totals
+    # Named again at the very end of the run (--total): CI shows the tail.
+    for t in failing:
+        print(f"FAILED {label}: {t}", file=sys.stderr)
+    return totals, [f"{label}: {t}" for t in failing + broken]
 
 
 def line(totals):
@@ -79,9 +89,11 @@ def line(totals):
 def main(argv):
     if argv and argv[0] == "--record":
         tally, label, logs, targets = argv[1], argv[2], argv[3], argv[4:]
-        totals = count_targets(logs, targets)
+        totals, failing = count_targets(logs, targets, label)
         with open(tally, "a") as f:
             f.write(f"{label}\t{totals[0]}\t{totals[1]}\t{totals[2]}\n")
+        with open(tally + ".failing", "a") as f:
+            f.writelines(t + "\n" for t in failing)
         print(f"{label}: {line(totals)}")
         return 0
     if argv and argv[0] == "--check":
@@ -98,9 +110,13 @@ def main(argv):
                 counts = [int(c) for c in counts]
                 print(f"  {label}: {line(counts)}", file=sys.stderr)
                 totals = [a + b for a, b in zip(totals, counts)]
+        if os.path.exists(argv[1] + ".failing"):
+            with open(argv[1] + ".failing") as f:
+                for row in f:
+                    print(f"  failed in {row.rstrip()}", file=sys.stderr)
         print(line(totals))
         return 0
-    print(line(count_targets(argv[0], argv[1:])))
+    print(line(count_targets(argv[0], argv[1:])[0]))
     return 0
 
 

@@ -8,10 +8,10 @@
 #            examples/web/test/browser_test.mjs (one check per step);
 #            screenshots go to $TOKKIT_ARTIFACTS/browser (default
 #            ./test-artifacts/browser)
-#   asan     bazel test --config=asan //...        (AddressSanitizer + UBSan)
+#   asan     bazel test --config=asan //...   (AddressSanitizer + UBSan, clang)
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
 #   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
-#            copy of its seed corpus
+#            copy of its seed corpus (linked from the asan run's objects)
 #   lint     tools/lint/clang_tidy.sh (started after the plain run, in the
 #            background at the lowest priority)
 #   secrets  no test log holds a test password, a bearer token or a planted

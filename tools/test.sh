@@ -8,10 +8,10 @@
 #            examples/web/test/browser_test.mjs (one check per step);
 #            screenshots go to $TOKKIT_ARTIFACTS/browser (default
 #            ./test-artifacts/browser)
-#   asan     bazel test --config=asan //...   (AddressSanitizer + UBSan, clang)
+#   asan     bazel test --config=asan //...        (AddressSanitizer + UBSan)
 #   tsan     bazel test --config=tsan <concurrent code>    (ThreadSanitizer)
 #   fuzz     each libFuzzer target for $TOKKIT_FUZZ_SECONDS (default 10) on a
-#            copy of its seed corpus (linked from the asan run's objects)
+#            copy of its seed corpus
 #   lint     tools/lint/clang_tidy.sh (started after the plain run, in the
 #            background at the lowest priority)
 #   secrets  no test log holds a test password, a bearer token or a planted
@@ -33,13 +33,13 @@ lint_pid=""
 # follows, coupons, orders, payments, chat streams, the relay and the
 # dispatcher, the pool and group commit, id leases, login storms, the for-you
 # candidate sources, the access-state cache); the rest is single-threaded
-# in tests and would only double the TSan run's time.
+# in tests and would only double the TSan run's time. The examples run in
+# the plain and ASan runs: they only call the library.
 tsan_default=(//lib/core/... //lib/store/... //lib/redis/... //lib/social/...
   //lib/order/... //lib/account:sql_repository_test //lib/feed:view_counter_test
   //lib/feed:feed_service_test //lib/feed:candidate_sources_test
   //lib/account:access_state_cache_test //lib/account:account_service_test
-  //services/social/... //services/order/... //services/account:login_storm_test
-  //examples/...)
+  //services/social/... //services/order/... //services/account:login_storm_test)
 
 state=$(mktemp -d /tmp/tokkit-test-servers.XXXXXX)
 tally="$state/tally"

@@ -68,6 +68,14 @@ absl::Time IdGenerator::TimeOf(int64_t id) {
   return Epoch() + absl::Milliseconds(id >> (kWorkerBits + kSequenceBits));
 }
 
+int64_t IdGenerator::FirstIdAt(absl::Time t) {
+  constexpr int kShift = kWorkerBits + kSequenceBits;
+  const int64_t ms =
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(t - Epoch()));
+  if (ms > (INT64_MAX >> kShift)) return INT64_MAX;
+  return ms << kShift;
+}
+
 int64_t IdGenerator::WorkerOf(int64_t id) {
   return (id >> kSequenceBits) & kMaxWorkerId;
 }

@@ -51,6 +51,10 @@ class IdGenerator {
 
   // The creation time encoded in an id (millisecond precision).
   static absl::Time TimeOf(int64_t id);
+  // The smallest id a generator could draw at `t` (0 before the epoch,
+  // INT64_MAX past the last representable millisecond): ids at or after `t`
+  // are >= it, so a time bound becomes an index range on ids.
+  static int64_t FirstIdAt(absl::Time t);
   static int64_t WorkerOf(int64_t id);
 
  private:

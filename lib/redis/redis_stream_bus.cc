@@ -118,7 +118,7 @@ absl::StatusOr<std::unique_ptr<OutboxTailer>> StreamBus::ResumeFromStream() {
   auto tailer =
       std::make_unique<OutboxTailer>(db_, clock_, options_.tailer, resume_at);
   // Skip what the stream already holds from there on: walk back from the tip.
-  const int64_t low = FirstIdAt(resume_at);
+  const int64_t low = IdGenerator::FirstIdAt(resume_at);
   std::vector<int64_t> published;
   std::string end = "+";
   while (true) {

@@ -5,9 +5,9 @@
 // of the server's capacity a workload gets, independent of the machine).
 //
 //   bazel run -c opt //tools/bench:load_bench
-//   bazel run -c opt //tools/bench:load_bench -- --clients=1,8,32 \
+//   bazel run -c opt //tools/bench:load_bench -- --clients=1,8,32
 //       --videos=20000 --seconds=5 --workloads=for_you_page,latest_page
-//   bazel run -c opt //tools/bench:load_bench -- \
+//   bazel run -c opt //tools/bench:load_bench --
 //       --database_url=postgresql://tokkit@127.0.0.1:55433/tokkit
 //
 // The client is gRPC's callback API on a generic stub: `clients` calls are

@@ -8,7 +8,6 @@ namespace tokkit {
 OutboxRelay::OutboxRelay(Database* db, const Clock* clock,
                          OutboxRelayOptions options)
     : options_(options),
-      clock_(clock),
       tailer_(db, clock,
               {options.lookback, options.retention, options.batch_size},
               clock->Now()),

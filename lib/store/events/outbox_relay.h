@@ -67,7 +67,6 @@ class OutboxRelay : public EventBus {
 
  private:
   const OutboxRelayOptions options_;
-  const Clock* const clock_;
   OutboxTailer tailer_;
   Dispatcher dispatcher_;
   absl::Mutex poll_mu_;

@@ -72,9 +72,6 @@ class OutboxTailer {
   ReadStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
-// The smallest id an IdGenerator could have drawn at `t`.
-int64_t FirstIdAt(absl::Time t);
-
 }  // namespace tokkit
 
 #endif  // TOKKIT_LIB_STORE_EVENTS_OUTBOX_TAILER_H_

@@ -142,7 +142,7 @@ absl::Status CandidateSources::AddEngagement(
   std::vector<int64_t> ids;
   ids.reserve(candidates.size());
   for (const ranking::Candidate& c : candidates) ids.push_back(c.video_id);
-  ASSIGN_OR_RETURN(auto engagement, social_->EngagementOf(ids));
+  ASSIGN_OR_RETURN(auto engagement, social_->EngagementOf(0, ids));
   for (ranking::Candidate& c : candidates) {
     auto e = engagement.find(c.video_id);
     if (e == engagement.end()) continue;

@@ -34,6 +34,10 @@ class FakeVideos : public VideoRepository {
     }
     return out;
   }
+  absl::StatusOr<int64_t> AuthorOf(int64_t) override { return Unsupported(); }
+  absl::StatusOr<int64_t> CountByAuthor(int64_t) override {
+    return Unsupported();
+  }
   absl::Status SoftDelete(int64_t, int64_t, absl::Time) override {
     return Unsupported();
   }
@@ -138,7 +142,7 @@ class FakeSocial : public SocialSignals {
     return likes[user];
   }
   absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
-      const std::vector<int64_t>& ids) override {
+      int64_t, const std::vector<int64_t>& ids) override {
     ++reads;
     absl::flat_hash_map<int64_t, Engagement> out;
     for (int64_t id : ids) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -260,6 +261,46 @@ absl::StatusOr<std::unique_ptr<VideoUpload>> FeedService::BeginPublish(
 absl::StatusOr<Video> FeedService::GetVideo(int64_t video_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
   return deps_.videos->Find(video_id);
+}
+
+absl::StatusOr<std::vector<VideoCard>> FeedService::GetVideos(
+    int64_t viewer_id, const std::vector<int64_t>& video_ids) {
+  if (video_ids.size() > kMaxVideosPerGet) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxVideosPerGet,
+                                                   " video ids per call, got ",
+                                                   video_ids.size()));
+  }
+  std::vector<int64_t> ids;
+  absl::flat_hash_set<int64_t> seen;
+  for (int64_t id : video_ids) {
+    RETURN_IF_ERROR(ValidatePositiveId("video_ids", id));
+    if (seen.insert(id).second) ids.push_back(id);
+  }
+  std::vector<VideoCard> out;
+  if (ids.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<Video> found, deps_.videos->FindMany(ids));
+  absl::flat_hash_map<int64_t, Video> by_id;
+  std::vector<int64_t> live;
+  for (Video& v : found) {
+    live.push_back(v.id);
+    by_id[v.id] = std::move(v);
+  }
+  ASSIGN_OR_RETURN(auto engagement,
+                   deps_.social->EngagementOf(viewer_id, live));
+  for (int64_t id : ids) {
+    auto v = by_id.find(id);
+    if (v == by_id.end()) continue;
+    VideoCard card;
+    card.video = std::move(v->second);
+    auto e = engagement.find(id);
+    if (e != engagement.end()) {
+      card.like_count = e->second.likes;
+      card.comment_count = e->second.comments;
+      card.liked_by_viewer = e->second.liked_by_viewer;
+    }
+    out.push_back(std::move(card));
+  }
+  return out;
 }
 
 absl::Status FeedService::DeleteVideo(const Principal& caller,

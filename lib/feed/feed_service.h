@@ -115,6 +115,12 @@ class FeedService {
   absl::StatusOr<std::unique_ptr<VideoUpload>> BeginPublish(
       const Principal& author, PublishRequest request);
   absl::StatusOr<Video> GetVideo(int64_t video_id);
+  inline static constexpr size_t kMaxVideosPerGet = 100;
+  // Up to kMaxVideosPerGet videos with their counts and whether `viewer_id`
+  // (0: anonymous) liked each, in the order asked (repeats once); deleted
+  // and unknown ids are left out. One read of the videos, one of the counts.
+  absl::StatusOr<std::vector<VideoCard>> GetVideos(
+      int64_t viewer_id, const std::vector<int64_t>& video_ids);
   // By the author or an admin; the video leaves every list and search.
   absl::Status DeleteVideo(const Principal& caller, int64_t video_id);
 

@@ -28,6 +28,14 @@ struct Video {
   int64_t view_count = 0;  // as of the last view flush
 };
 
+// A video with what a viewer's screen shows beside it.
+struct VideoCard {
+  Video video;
+  int64_t like_count = 0;
+  int64_t comment_count = 0;
+  bool liked_by_viewer = false;
+};
+
 // Popularity is kept with forward decay: each event of weight w at time t
 // adds w * 2^((t - landmark) / half_life). Stored as log2 of that sum, the
 // order of videos never changes with the passage of time alone, so the chart

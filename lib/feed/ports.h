@@ -17,14 +17,17 @@ class SocialSignals {
   struct Engagement {
     int64_t likes = 0;
     int64_t comments = 0;
+    bool liked_by_viewer = false;
   };
   virtual ~SocialSignals() = default;
   virtual absl::StatusOr<std::vector<int64_t>> FollowedAuthors(int64_t user_id,
                                                                int limit) = 0;
   virtual absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(
       int64_t user_id, int limit) = 0;
+  // Counts for each of `video_ids` that has any, and whether `viewer_id`
+  // (0: nobody) liked it.
   virtual absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
-      const std::vector<int64_t>& video_ids) = 0;
+      int64_t viewer_id, const std::vector<int64_t>& video_ids) = 0;
 };
 
 class AuthorDirectory {

@@ -24,6 +24,10 @@ class VideoRepository {
   // The live videos among `ids`, in no particular order.
   virtual absl::StatusOr<std::vector<Video>> FindMany(
       const std::vector<int64_t>& ids) = 0;
+  // The author of the video, deleted or not; NOT_FOUND if it never existed.
+  virtual absl::StatusOr<int64_t> AuthorOf(int64_t id) = 0;
+  // How many live videos the author has.
+  virtual absl::StatusOr<int64_t> CountByAuthor(int64_t author_id) = 0;
   // Soft delete by the author (or anyone when author_id is 0: admin);
   // NOT_FOUND unless it is theirs and live. Leaves search and every list.
   virtual absl::Status SoftDelete(int64_t author_id, int64_t id,

@@ -293,6 +293,33 @@ class SqlVideoRepository : public VideoRepository {
         author_id, before > 0 ? before : INT64_MAX, limit);
   }
 
+  absl::StatusOr<int64_t> AuthorOf(int64_t id) override {
+    std::optional<int64_t> author;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << "SELECT author_id FROM videos WHERE id = :i", soci::use(id),
+          soci::into(r);
+      if (sql.got_data()) author = RowInt(r, 0);
+      return absl::OkStatus();
+    }));
+    if (!author) return absl::NotFoundError("video not found");
+    return *author;
+  }
+
+  absl::StatusOr<int64_t> CountByAuthor(int64_t author_id) override {
+    int64_t n = 0;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      // videos_author_idx (author_id, id) narrows it to the author's rows.
+      sql << "SELECT COUNT(*) FROM videos WHERE author_id = :a AND "
+             "deleted = 0",
+          soci::use(author_id), soci::into(r);
+      n = sql.got_data() ? RowInt(r, 0) : 0;
+      return absl::OkStatus();
+    }));
+    return n;
+  }
+
   absl::StatusOr<std::vector<Video>> ListLatest(int64_t before,
                                                 int limit) override {
     return Query(

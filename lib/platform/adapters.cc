@@ -11,7 +11,7 @@ absl::StatusOr<std::vector<social::UserSummary>> AccountUserDirectory::GetUsers(
   out.reserve(users.size());
   for (const account::User& u : users) {
     out.push_back({u.id, u.username, u.display_name, !u.avatar_key.empty(),
-                   u.status == account::UserStatus::kBanned});
+                   u.status == account::UserStatus::kBanned, u.bio});
   }
   return out;
 }
@@ -19,6 +19,14 @@ absl::StatusOr<std::vector<social::UserSummary>> AccountUserDirectory::GetUsers(
 absl::StatusOr<social::VideoRef> FeedVideoCatalog::FindVideo(int64_t video_id) {
   ASSIGN_OR_RETURN(feed::Video v, videos_->Find(video_id));
   return social::VideoRef{v.id, v.author_id};
+}
+
+absl::StatusOr<int64_t> FeedVideoCatalog::AuthorOf(int64_t video_id) {
+  return videos_->AuthorOf(video_id);
+}
+
+absl::StatusOr<int64_t> FeedVideoCatalog::CountByAuthor(int64_t author_id) {
+  return videos_->CountByAuthor(author_id);
 }
 
 absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::FollowedAuthors(
@@ -52,16 +60,17 @@ absl::StatusOr<std::vector<int64_t>> SocialServiceSignals::RecentlyLikedVideos(
 }
 
 absl::StatusOr<absl::flat_hash_map<int64_t, feed::SocialSignals::Engagement>>
-SocialServiceSignals::EngagementOf(const std::vector<int64_t>& video_ids) {
+SocialServiceSignals::EngagementOf(int64_t viewer_id,
+                                   const std::vector<int64_t>& video_ids) {
   absl::flat_hash_map<int64_t, Engagement> out;
   for (size_t i = 0; i < video_ids.size(); i += 100) {
     std::vector<int64_t> chunk(
         video_ids.begin() + i,
         video_ids.begin() + std::min(video_ids.size(), i + 100));
     ASSIGN_OR_RETURN(std::vector<social::VideoSocialState> states,
-                     social_->GetVideoStates(0, chunk));
+                     social_->GetVideoStates(viewer_id, chunk));
     for (const social::VideoSocialState& s : states) {
-      out[s.video_id] = {s.like_count, s.comment_count};
+      out[s.video_id] = {s.like_count, s.comment_count, s.liked_by_viewer};
     }
   }
   return out;

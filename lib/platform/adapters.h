@@ -27,6 +27,8 @@ class FeedVideoCatalog : public social::VideoCatalog {
  public:
   explicit FeedVideoCatalog(feed::VideoRepository* videos) : videos_(videos) {}
   absl::StatusOr<social::VideoRef> FindVideo(int64_t video_id) override;
+  absl::StatusOr<int64_t> CountByAuthor(int64_t author_id) override;
+  absl::StatusOr<int64_t> AuthorOf(int64_t video_id) override;
 
  private:
   feed::VideoRepository* const videos_;
@@ -41,7 +43,7 @@ class SocialServiceSignals : public feed::SocialSignals {
   absl::StatusOr<std::vector<int64_t>> RecentlyLikedVideos(int64_t user_id,
                                                            int limit) override;
   absl::StatusOr<absl::flat_hash_map<int64_t, Engagement>> EngagementOf(
-      const std::vector<int64_t>& video_ids) override;
+      int64_t viewer_id, const std::vector<int64_t>& video_ids) override;
 
  private:
   social::SocialService* const social_;

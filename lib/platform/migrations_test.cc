@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "lib/platform/storage_backend.h"
@@ -63,6 +64,16 @@ TEST_P(MigrationsTest, UpgradesFromEveryEarlierSchemaKeepingData) {
                            "'video/mp4', 10, 'ab', 1)";
                     return absl::OkStatus();
                   }).ok());
+    // A like from before likes carried their video's author (social
+    // migration 5 fills it in and counts it for both users).
+    const bool old_like = steps < 5;
+    if (old_like) {
+      ASSERT_TRUE(db.Run([](soci::session& sql) {
+                      sql << "INSERT INTO video_likes (video_id, user_id, "
+                             "like_id, created_at_ms) VALUES (9, 7, 11, 1)";
+                      return absl::OkStatus();
+                    }).ok());
+    }
 
     DatabaseOptions options;
     options.url = (*t)->url();
@@ -86,15 +97,30 @@ TEST_P(MigrationsTest, UpgradesFromEveryEarlierSchemaKeepingData) {
     absl::StatusOr<feed::Video> video = repos.videos->Find(9);
     ASSERT_TRUE(video.ok()) << video.status();
     EXPECT_EQ(video->title, "old harbour clip");
-    // Found by the indexes added after it was written.
-    absl::StatusOr<std::vector<feed::VideoRepository::SearchHit>> hits =
-        repos.videos->Search("harbour", 0, 10);
-    ASSERT_TRUE(hits.ok()) << hits.status();
-    EXPECT_EQ(hits->size(), 1u);
-    absl::StatusOr<std::vector<feed::Video>> tagged =
-        repos.videos->RecentByTags({"sea"}, absl::UnixEpoch(), 10);
-    ASSERT_TRUE(tagged.ok()) << tagged.status();
-    EXPECT_EQ(tagged->size(), 1u);
+    // Found by the indexes added after it was written (when the feed
+    // schema was older than that; a row written raw into the latest schema
+    // bypasses the repository that indexes it).
+    size_t feed_versions = 0;
+    for (const SqlSchemaModule& m : SqlSchemaModules()) {
+      if (std::string(m.name) == "feed") feed_versions = m.migrations->size();
+    }
+    if (steps < feed_versions) {
+      absl::StatusOr<std::vector<feed::VideoRepository::SearchHit>> hits =
+          repos.videos->Search("harbour", 0, 10);
+      ASSERT_TRUE(hits.ok()) << hits.status();
+      EXPECT_EQ(hits->size(), 1u);
+      absl::StatusOr<std::vector<feed::Video>> tagged =
+          repos.videos->RecentByTags({"sea"}, absl::UnixEpoch(), 10);
+      ASSERT_TRUE(tagged.ok()) << tagged.status();
+      EXPECT_EQ(tagged->size(), 1u);
+    }
+
+    if (old_like) {
+      absl::StatusOr<social::RelationStats> stats = repos.follows->Stats(7);
+      ASSERT_TRUE(stats.ok()) << stats.status();
+      EXPECT_EQ(stats->likes_given, 1);
+      EXPECT_EQ(stats->likes_received, 1);
+    }
 
     // Once more: nothing left to apply, nothing changes.
     ASSERT_TRUE((*backend)->Migrate().ok());

@@ -61,11 +61,22 @@ absl::StatusOr<Message> ChatService::Send(
 
 absl::StatusOr<Page<Message>> ChatService::History(
     const Principal& caller, int64_t peer_id, HistoryDirection direction,
-    const std::string& page_token, int page_size) {
+    const std::string& page_token, int page_size, const TimeWindow& window) {
   RETURN_IF_ERROR(ValidatePositiveId("peer_id", peer_id));
   ASSIGN_OR_RETURN(int limit, PageSize(page_size, 50, 200));
+  if (window.since >= window.until) {
+    return absl::InvalidArgumentError("since must be before until");
+  }
   ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
   const int64_t dir = direction == HistoryDirection::kNewer ? 1 : 0;
+  // The window travels in the token, so a page is never read with
+  // another window than the one that produced its position.
+  const int64_t since_ms = window.since == absl::InfinitePast()
+                               ? INT64_MIN
+                               : absl::ToUnixMillis(window.since);
+  const int64_t until_ms = window.until == absl::InfiniteFuture()
+                               ? INT64_MAX
+                               : absl::ToUnixMillis(window.until);
   int64_t from = 0;
   if (!cursor.empty()) {
     ASSIGN_OR_RETURN(int64_t token_dir, cursor.IntAt(0));
@@ -74,12 +85,28 @@ absl::StatusOr<Page<Message>> ChatService::History(
       return absl::InvalidArgumentError(
           "page token is for the other direction");
     }
+    // Tokens from before windows existed have two fields: no window.
+    int64_t token_since = INT64_MIN, token_until = INT64_MAX;
+    if (cursor.size() > 2) {
+      ASSIGN_OR_RETURN(token_since, cursor.IntAt(2));
+      ASSIGN_OR_RETURN(token_until, cursor.IntAt(3));
+    }
+    if (token_since != since_ms || token_until != until_ms) {
+      return absl::InvalidArgumentError(
+          "page token is for another since/until window");
+    }
   }
   Page<Message> page;
-  ASSIGN_OR_RETURN(page.items, deps_.chats->Between(caller.user_id, peer_id,
-                                                    dir == 1, from, limit));
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.chats->Between(caller.user_id, peer_id, dir == 1, from,
+                                        limit, window));
   if (static_cast<int>(page.items.size()) == limit) {
-    page.next_page_token = Cursor().Add(dir).Add(page.items.back().id).Encode();
+    page.next_page_token = Cursor()
+                               .Add(dir)
+                               .Add(page.items.back().id)
+                               .Add(since_ms)
+                               .Add(until_ms)
+                               .Encode();
   }
   return page;
 }

@@ -65,12 +65,15 @@ class ChatService {
                                const std::string& body,
                                const std::string& client_message_id);
   // kOlder pages back from the newest message; kNewer pages forward from the
-  // oldest (or from where the token points).
+  // oldest (or from where the token points). `window` keeps only messages
+  // sent in [since, until); a page token is valid only with the window it
+  // came from.
   absl::StatusOr<Page<Message>> History(const Principal& caller,
                                         int64_t peer_id,
                                         HistoryDirection direction,
                                         const std::string& page_token,
-                                        int page_size);
+                                        int page_size,
+                                        const TimeWindow& window = {});
   // Messages sent or received with id > after_id, oldest first.
   absl::StatusOr<std::vector<Message>> MissedSince(const Principal& caller,
                                                    int64_t after_id, int limit);

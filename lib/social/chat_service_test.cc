@@ -155,6 +155,72 @@ TEST_P(ChatTest, HistoryPagesBothWaysAndUnreadCountsAreExact) {
   EXPECT_EQ(missed[0].id, ids[2]);
 }
 
+// Messages of one conversation kept by when they were sent: [since, until),
+// paged both ways, the window bound to its page tokens.
+TEST_P(ChatTest, HistoryByTimeWindow) {
+  Principal a = User("anna"), b = User("ben");
+  std::vector<Message> sent;
+  std::vector<absl::Time> at;
+  for (int i = 0; i < 6; ++i) {
+    at.push_back(tp_->clock().Now());
+    sent.push_back(*chat().Send(a, b.user_id, "m" + std::to_string(i), ""));
+    tp_->clock().Advance(absl::Hours(1));
+  }
+  // An hour apart: [at[1], at[4]) holds m1, m2, m3.
+  const TimeWindow window{at[1], at[4]};
+  Page<Message> newer =
+      *chat().History(b, a.user_id, HistoryDirection::kNewer, "", 2, window);
+  ASSERT_EQ(newer.items.size(), 2u);
+  EXPECT_EQ(newer.items[0].id, sent[1].id);
+  EXPECT_EQ(newer.items[1].id, sent[2].id);
+  newer = *chat().History(b, a.user_id, HistoryDirection::kNewer,
+                          newer.next_page_token, 2, window);
+  ASSERT_EQ(newer.items.size(), 1u);
+  EXPECT_EQ(newer.items[0].id, sent[3].id);
+  EXPECT_TRUE(newer.next_page_token.empty());
+
+  Page<Message> older =
+      *chat().History(a, b.user_id, HistoryDirection::kOlder, "", 2, window);
+  ASSERT_EQ(older.items.size(), 2u);
+  EXPECT_EQ(older.items[0].id, sent[3].id);
+  EXPECT_EQ(older.items[1].id, sent[2].id);
+  // The token carries its window: another one (or none) is refused.
+  EXPECT_EQ(chat()
+                .History(a, b.user_id, HistoryDirection::kOlder,
+                         older.next_page_token, 2)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  older = *chat().History(a, b.user_id, HistoryDirection::kOlder,
+                          older.next_page_token, 2, window);
+  ASSERT_EQ(older.items.size(), 1u);
+  EXPECT_EQ(older.items[0].id, sent[1].id);
+
+  // Open ends; an exact bound; empty and reversed windows.
+  EXPECT_EQ(chat()
+                .History(a, b.user_id, HistoryDirection::kNewer, "", 10,
+                         TimeWindow{at[4], absl::InfiniteFuture()})
+                ->items.size(),
+            2u);
+  EXPECT_EQ(chat()
+                .History(a, b.user_id, HistoryDirection::kNewer, "", 10,
+                         TimeWindow{absl::InfinitePast(), at[1]})
+                ->items.size(),
+            1u);
+  EXPECT_EQ(
+      chat()
+          .History(a, b.user_id, HistoryDirection::kOlder, "", 10,
+                   TimeWindow{at[5] + absl::Minutes(1), absl::InfiniteFuture()})
+          ->items.size(),
+      0u);
+  EXPECT_EQ(chat()
+                .History(a, b.user_id, HistoryDirection::kOlder, "", 10,
+                         TimeWindow{at[3], at[3]})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(ChatTest, LiveDeliveryReachesEveryOpenConnectionOnEveryReplica) {
   Principal a = User("anna"), b = User("ben");
   // A second replica: its own Platform (own relay, own id worker) on the

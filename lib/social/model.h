@@ -62,6 +62,14 @@ struct FollowEdge {
 struct RelationStats {
   int64_t followers = 0;
   int64_t following = 0;
+  int64_t likes_given = 0;     // videos this user likes now
+  int64_t likes_received = 0;  // likes on this user's videos, now
+};
+
+// [since, until); the defaults leave either end open.
+struct TimeWindow {
+  absl::Time since = absl::InfinitePast();
+  absl::Time until = absl::InfiniteFuture();
 };
 
 struct Message {

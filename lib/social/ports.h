@@ -21,6 +21,11 @@ class VideoCatalog {
   virtual ~VideoCatalog() = default;
   // NOT_FOUND when the video does not exist or was deleted.
   virtual absl::StatusOr<VideoRef> FindVideo(int64_t video_id) = 0;
+  // The author of a video, live or deleted (authors never change); NOT_FOUND
+  // when there never was such a video.
+  virtual absl::StatusOr<int64_t> AuthorOf(int64_t video_id) = 0;
+  // How many live videos `author_id` has published.
+  virtual absl::StatusOr<int64_t> CountByAuthor(int64_t author_id) = 0;
 };
 
 struct UserSummary {
@@ -29,6 +34,7 @@ struct UserSummary {
   std::string display_name;
   bool has_avatar = false;
   bool banned = false;
+  std::string bio;
 };
 
 class UserDirectory {

@@ -20,12 +20,16 @@ class LikeRepository {
   virtual ~LikeRepository() = default;
   // Idempotent by the (target, user) primary key; `event` is written only
   // when the like is new.
+  // `author_id`: the video's author, whose received-likes count moves with
+  // the like, and back with the unlike (0: nobody's).
   virtual absl::StatusOr<ToggleResult> LikeVideo(int64_t user_id,
                                                  int64_t video_id,
+                                                 int64_t author_id,
                                                  int64_t like_id,
                                                  const Event& event) = 0;
   virtual absl::StatusOr<ToggleResult> UnlikeVideo(int64_t user_id,
-                                                   int64_t video_id) = 0;
+                                                   int64_t video_id,
+                                                   int64_t author_id) = 0;
   // NOT_FOUND when the comment is missing or deleted.
   virtual absl::StatusOr<ToggleResult> LikeComment(int64_t user_id,
                                                    int64_t comment_id,
@@ -99,13 +103,12 @@ class ChatRepository {
   virtual absl::StatusOr<Message> Send(const Message& m,
                                        const Event& event) = 0;
   virtual absl::StatusOr<Message> Find(int64_t id) = 0;
-  // Between two users. Descending: newest first, id < cursor (0: from the
-  // newest). Ascending: oldest first, id > cursor (0: from the first).
-  virtual absl::StatusOr<std::vector<Message>> Between(int64_t user_id,
-                                                       int64_t peer_id,
-                                                       bool ascending,
-                                                       int64_t cursor,
-                                                       int limit) = 0;
+  // Between two users, sent in [since, until). Descending: newest first,
+  // id < cursor (0: from the newest). Ascending: oldest first, id > cursor
+  // (0: from the first).
+  virtual absl::StatusOr<std::vector<Message>> Between(
+      int64_t user_id, int64_t peer_id, bool ascending, int64_t cursor,
+      int limit, const TimeWindow& window) = 0;
   // Everything sent or received by the user with id > after, oldest first:
   // what a reconnecting client missed.
   virtual absl::StatusOr<std::vector<Message>> Since(int64_t user_id,

@@ -21,13 +21,13 @@ void SocialService::Poke() {
 absl::StatusOr<ToggleResult> SocialService::LikeVideo(const Principal& caller,
                                                       int64_t video_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
-  RETURN_IF_ERROR(deps_.videos->FindVideo(video_id).status());
+  ASSIGN_OR_RETURN(VideoRef video, deps_.videos->FindVideo(video_id));
   ASSIGN_OR_RETURN(const int64_t like_id, deps_.ids->Next());
   ASSIGN_OR_RETURN(Event event,
                    NewEvent(kTopicVideoLiked, video_id, caller.user_id));
-  ASSIGN_OR_RETURN(
-      ToggleResult r,
-      deps_.likes->LikeVideo(caller.user_id, video_id, like_id, event));
+  ASSIGN_OR_RETURN(ToggleResult r,
+                   deps_.likes->LikeVideo(caller.user_id, video_id,
+                                          video.author_id, like_id, event));
   if (r.changed) Poke();
   return r;
 }
@@ -35,7 +35,13 @@ absl::StatusOr<ToggleResult> SocialService::LikeVideo(const Principal& caller,
 absl::StatusOr<ToggleResult> SocialService::UnlikeVideo(const Principal& caller,
                                                         int64_t video_id) {
   RETURN_IF_ERROR(ValidatePositiveId("video_id", video_id));
-  return deps_.likes->UnlikeVideo(caller.user_id, video_id);
+  // Unliking stays allowed for any id (stale likes); an unknown video has no
+  // author to move a count for.
+  absl::StatusOr<int64_t> author = deps_.videos->AuthorOf(video_id);
+  if (!author.ok() && !absl::IsNotFound(author.status())) {
+    return author.status();
+  }
+  return deps_.likes->UnlikeVideo(caller.user_id, video_id, author.value_or(0));
 }
 
 absl::StatusOr<ToggleResult> SocialService::LikeComment(const Principal& caller,
@@ -252,6 +258,27 @@ absl::StatusOr<std::vector<bool>> SocialService::IsFollowing(
 absl::StatusOr<RelationStats> SocialService::GetRelationStats(int64_t user_id) {
   RETURN_IF_ERROR(ValidatePositiveId("user_id", user_id));
   return deps_.follows->Stats(user_id);
+}
+
+absl::StatusOr<UserCard> SocialService::GetUserCard(int64_t viewer_id,
+                                                    int64_t user_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("user_id", user_id));
+  ASSIGN_OR_RETURN(std::vector<UserSummary> users,
+                   deps_.users->GetUsers({user_id}));
+  if (users.empty()) return absl::NotFoundError("user not found");
+  UserCard card;
+  card.user = std::move(users[0]);
+  ASSIGN_OR_RETURN(card.stats, deps_.follows->Stats(user_id));
+  ASSIGN_OR_RETURN(card.videos, deps_.videos->CountByAuthor(user_id));
+  if (viewer_id > 0 && viewer_id != user_id) {
+    ASSIGN_OR_RETURN(absl::flat_hash_set<int64_t> followed,
+                     deps_.follows->FollowedAmong(viewer_id, {user_id}));
+    card.followed_by_viewer = followed.contains(user_id);
+    ASSIGN_OR_RETURN(absl::flat_hash_set<int64_t> back,
+                     deps_.follows->FollowedAmong(user_id, {viewer_id}));
+    card.follows_viewer = back.contains(viewer_id);
+  }
+  return card;
 }
 
 }  // namespace tokkit::social

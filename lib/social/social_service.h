@@ -39,6 +39,15 @@ struct FollowEntry {
   bool followed_by_viewer = false;
 };
 
+// What a profile screen shows about a user, in one answer.
+struct UserCard {
+  UserSummary user;
+  RelationStats stats;
+  int64_t videos = 0;
+  bool followed_by_viewer = false;  // the viewer follows this user
+  bool follows_viewer = false;      // this user follows the viewer
+};
+
 inline constexpr size_t kMaxCommentChars = 500;
 
 class SocialService {
@@ -99,6 +108,9 @@ class SocialService {
   absl::StatusOr<std::vector<bool>> IsFollowing(
       int64_t viewer_id, const std::vector<int64_t>& user_ids);
   absl::StatusOr<RelationStats> GetRelationStats(int64_t user_id);
+  // Profile, counts and the relation to the viewer (0: anonymous) in one
+  // call. NOT_FOUND for an unknown user.
+  absl::StatusOr<UserCard> GetUserCard(int64_t viewer_id, int64_t user_id);
 
  private:
   enum class EdgeList { kFollowing, kFollowers, kFriends };

@@ -160,6 +160,62 @@ TEST_P(SocialTest, ConcurrentLikesAndFollowsKeepCountsEqualToRows) {
   for (const Principal& f : fans)
     following_sum += svc().GetRelationStats(f.user_id)->following;
   EXPECT_EQ(following_sum, follow_rows);
+  // Likes given and received move in the like's transaction too.
+  EXPECT_EQ(svc().GetRelationStats(author.user_id)->likes_received, like_rows);
+  int64_t given_sum = 0;
+  for (const Principal& f : fans)
+    given_sum += svc().GetRelationStats(f.user_id)->likes_given;
+  EXPECT_EQ(given_sum, like_rows);
+}
+
+// The profile screen's one call: profile, counts, relation to the viewer.
+TEST_P(SocialTest, UserCardHasProfileCountsAndRelation) {
+  Principal author = User("author"), fan = User("fan"), other = User("other");
+  const int64_t v1 = Video(author);
+  const int64_t v2 = Video(author);
+  Video(author);
+  ASSERT_TRUE(tp_->platform()
+                  .feed()
+                  .DeleteVideo(author, Video(author))
+                  .ok());  // deleted: not counted
+  ASSERT_TRUE(svc().LikeVideo(fan, v1).ok());
+  ASSERT_TRUE(svc().LikeVideo(fan, v2).ok());
+  ASSERT_TRUE(svc().LikeVideo(other, v1).ok());
+  ASSERT_TRUE(svc().LikeVideo(author, v1).ok());
+  ASSERT_TRUE(svc().UnlikeVideo(author, v1).ok());
+  ASSERT_TRUE(svc().Follow(fan, author.user_id).ok());
+  ASSERT_TRUE(svc().Follow(author, fan.user_id).ok());
+  ASSERT_TRUE(svc().Follow(other, author.user_id).ok());
+
+  UserCard card = *svc().GetUserCard(fan.user_id, author.user_id);
+  EXPECT_EQ(card.user.id, author.user_id);
+  EXPECT_EQ(card.user.username, "author");
+  EXPECT_EQ(card.videos, 3);
+  EXPECT_EQ(card.stats.followers, 2);
+  EXPECT_EQ(card.stats.following, 1);
+  EXPECT_EQ(card.stats.likes_received, 3);
+  EXPECT_EQ(card.stats.likes_given, 0);
+  EXPECT_TRUE(card.followed_by_viewer);
+  EXPECT_TRUE(card.follows_viewer);
+
+  card = *svc().GetUserCard(other.user_id, author.user_id);
+  EXPECT_TRUE(card.followed_by_viewer);
+  EXPECT_FALSE(card.follows_viewer);
+  card = *svc().GetUserCard(0, fan.user_id);  // anonymous
+  EXPECT_EQ(card.stats.likes_given, 2);
+  EXPECT_EQ(card.videos, 0);
+  EXPECT_FALSE(card.followed_by_viewer);
+  // A like on a video that is deleted afterwards can still be taken back,
+  // and the author's count follows.
+  ASSERT_TRUE(tp_->platform().feed().DeleteVideo(author, v2).ok());
+  ASSERT_TRUE(svc().UnlikeVideo(fan, v2).ok());
+  EXPECT_EQ(svc().GetUserCard(0, author.user_id)->stats.likes_received, 2);
+  EXPECT_EQ(svc().GetUserCard(0, fan.user_id)->stats.likes_given, 1);
+
+  EXPECT_EQ(svc().GetUserCard(0, 987654321).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(svc().GetUserCard(0, -1).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(SocialTest, CommentThreadsTwoLevels) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "lib/core/id_generator.h"
 #include "lib/core/status_macros.h"
 #include "lib/social/sql_repository.h"
 #include "lib/store/events/outbox.h"
@@ -116,21 +117,45 @@ class SqlChatRepository : public ChatRepository {
     return *found;
   }
 
-  absl::StatusOr<std::vector<Message>> Between(int64_t user_id, int64_t peer_id,
-                                               bool ascending, int64_t cursor,
-                                               int limit) override {
+  absl::StatusOr<std::vector<Message>> Between(
+      int64_t user_id, int64_t peer_id, bool ascending, int64_t cursor,
+      int limit, const TimeWindow& window) override {
     const std::string key = ConversationKey(user_id, peer_id);
-    if (ascending) {
-      return Messages(absl::StrCat("SELECT ", kColumns,
-                                   " FROM messages WHERE conversation_key = :k "
-                                   "AND id > :a ORDER BY id LIMIT :n"),
-                      key, cursor, limit);
+    // The window filters on created_at_ms exactly; the ids (minted from the
+    // same clock, give or take a borrowed millisecond) bound the index scan,
+    // with a minute of slack either side.
+    constexpr absl::Duration kSlack = absl::Minutes(1);
+    int64_t low = 0, high = INT64_MAX;
+    int64_t since_ms = INT64_MIN, until_ms = INT64_MAX;
+    if (window.since != absl::InfinitePast()) {
+      low = std::max<int64_t>(
+          0, IdGenerator::FirstIdAt(window.since - kSlack) - 1);
+      since_ms = absl::ToUnixMillis(window.since);
     }
-    return Messages(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM messages WHERE conversation_key = :k AND "
-                     "id < :b ORDER BY id DESC LIMIT :n"),
-        key, cursor > 0 ? cursor : INT64_MAX, limit);
+    if (window.until != absl::InfiniteFuture()) {
+      high = IdGenerator::FirstIdAt(window.until + kSlack);
+      until_ms = absl::ToUnixMillis(window.until);
+    }
+    if (ascending) {
+      low = std::max(low, cursor);
+    } else if (cursor > 0) {
+      high = std::min(high, cursor);
+    }
+    std::vector<Message> out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << absl::StrCat(
+               "SELECT ", kColumns,
+               " FROM messages WHERE conversation_key = :k AND id > :lo AND "
+               "id < :hi AND created_at_ms >= :s AND created_at_ms < :u "
+               "ORDER BY id ",
+               ascending ? "" : "DESC ", "LIMIT :n"),
+           soci::use(key), soci::use(low), soci::use(high), soci::use(since_ms),
+           soci::use(until_ms), soci::use(limit));
+      for (const soci::row& r : rows) out.push_back(ReadMessage(r));
+      return absl::OkStatus();
+    }));
+    return out;
   }
 
   absl::StatusOr<std::vector<Message>> Since(int64_t user_id, int64_t after,
@@ -212,19 +237,6 @@ class SqlChatRepository : public ChatRepository {
       return absl::OkStatus();
     }));
     return found;
-  }
-
-  absl::StatusOr<std::vector<Message>> Messages(const std::string& q,
-                                                const std::string& key,
-                                                int64_t bound, int limit) {
-    std::vector<Message> out;
-    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::rowset<soci::row> rows = (sql.prepare << q, soci::use(key),
-                                      soci::use(bound), soci::use(limit));
-      for (const soci::row& r : rows) out.push_back(ReadMessage(r));
-      return absl::OkStatus();
-    }));
-    return out;
   }
 
   Database* const db_;

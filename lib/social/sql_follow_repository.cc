@@ -114,10 +114,16 @@ class SqlFollowRepository : public FollowRepository {
   absl::StatusOr<RelationStats> Stats(int64_t user_id) override {
     RelationStats s;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      s.followers =
-          ReadCounter(sql, "user_stats", "user_id", user_id, "follower_count");
-      s.following =
-          ReadCounter(sql, "user_stats", "user_id", user_id, "following_count");
+      soci::row r;
+      sql << "SELECT follower_count, following_count, likes_given, "
+             "likes_received FROM user_stats WHERE user_id = :u",
+          soci::use(user_id), soci::into(r);
+      if (sql.got_data()) {
+        s.followers = RowInt(r, 0);
+        s.following = RowInt(r, 1);
+        s.likes_given = RowInt(r, 2);
+        s.likes_received = RowInt(r, 3);
+      }
       return absl::OkStatus();
     }));
     return s;

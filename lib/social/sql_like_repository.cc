@@ -17,20 +17,27 @@ class SqlLikeRepository : public LikeRepository {
   explicit SqlLikeRepository(Database* db) : db_(db) {}
 
   absl::StatusOr<ToggleResult> LikeVideo(int64_t user_id, int64_t video_id,
-                                         int64_t like_id,
+                                         int64_t author_id, int64_t like_id,
                                          const Event& event) override {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       const int64_t now = ToMillis(event.created_at);
       // The primary key makes this idempotent: no check-then-insert race.
-      r.changed = ExecAffected(sql,
-                               InsertIgnoringDuplicate(
-                                   sql,
-                                   "video_likes (video_id, user_id, like_id, "
-                                   "created_at_ms) VALUES (:v, :u, :l, :c)"),
-                               video_id, user_id, like_id, now) == 1;
+      r.changed =
+          ExecAffected(sql,
+                       InsertIgnoringDuplicate(
+                           sql,
+                           "video_likes (video_id, user_id, like_id, "
+                           "created_at_ms, author_id) VALUES (:v, :u, :l, "
+                           ":c, :a)"),
+                       video_id, user_id, like_id, now, author_id) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", +1);
+        BumpCounter(sql, "user_stats", "user_id", user_id, "likes_given", +1);
+        if (author_id != 0) {
+          BumpCounter(sql, "user_stats", "user_id", author_id, "likes_received",
+                      +1);
+        }
         AppendToOutbox(sql, event);
       }
       r.active = true;
@@ -41,10 +48,12 @@ class SqlLikeRepository : public LikeRepository {
     return r;
   }
 
-  absl::StatusOr<ToggleResult> UnlikeVideo(int64_t user_id,
-                                           int64_t video_id) override {
+  absl::StatusOr<ToggleResult> UnlikeVideo(int64_t user_id, int64_t video_id,
+                                           int64_t author_id) override {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
+      // The author comes from the caller, not from the row: a row read
+      // before a racing like committed would not be there to say.
       r.changed =
           ExecAffected(sql,
                        "DELETE FROM video_likes WHERE video_id = :v AND "
@@ -52,6 +61,11 @@ class SqlLikeRepository : public LikeRepository {
                        video_id, user_id) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", -1);
+        BumpCounter(sql, "user_stats", "user_id", user_id, "likes_given", -1);
+        if (author_id != 0) {
+          BumpCounter(sql, "user_stats", "user_id", author_id, "likes_received",
+                      -1);
+        }
       }
       r.count =
           ReadCounter(sql, "video_stats", "video_id", video_id, "like_count");

@@ -98,6 +98,25 @@ grpc::Status FeedGrpcService::GetVideo(Ctx* context,
   });
 }
 
+grpc::Status FeedGrpcService::GetVideos(Ctx* context,
+                                        const feedpb::GetVideosRequest* request,
+                                        feedpb::GetVideosResponse* response) {
+  return WithViewer(context, *request, [&](int64_t viewer) -> absl::Status {
+    const std::vector<int64_t> ids(request->video_ids().begin(),
+                                   request->video_ids().end());
+    ASSIGN_OR_RETURN(std::vector<feed::VideoCard> cards,
+                     feed_->GetVideos(viewer, ids));
+    for (const feed::VideoCard& c : cards) {
+      feedpb::VideoCard* out = response->add_videos();
+      ToProto(c.video, out->mutable_video());
+      out->set_like_count(c.like_count);
+      out->set_comment_count(c.comment_count);
+      out->set_liked_by_viewer(c.liked_by_viewer);
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status FeedGrpcService::Download(
     Ctx* context, const feedpb::DownloadRequest* request,
     grpc::ServerWriter<feedpb::DownloadChunk>* writer) {

@@ -29,6 +29,8 @@ class FeedGrpcService final : public feedpb::FeedService::Service {
                                 feedpb::VideoPage* response) override;
   grpc::Status ListLatest(Ctx* context, const feedpb::PageRequest* request,
                           feedpb::VideoPage* response) override;
+  grpc::Status GetVideos(Ctx* context, const feedpb::GetVideosRequest* request,
+                         feedpb::GetVideosResponse* response) override;
   grpc::Status ForYou(Ctx* context, const feedpb::PageRequest* request,
                       feedpb::VideoPage* response) override;
   grpc::Status Popular(Ctx* context, const feedpb::PageRequest* request,

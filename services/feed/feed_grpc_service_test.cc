@@ -233,6 +233,66 @@ TEST_P(FeedGrpcTest, FeedsSearchViewsAndDelete) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// GetVideos: one round trip for a list of ids, in the order asked, with the
+// counts and the viewer's like state; deleted and unknown ids drop out.
+TEST_P(FeedGrpcTest, GetVideosByIdsWithTheViewersLikes) {
+  auto alice_login = tp_->SignUp("alice");
+  auto carol = tp_->SignUp("carol");
+  ASSERT_TRUE(alice_login.ok() && carol.ok());
+  const std::string alice = alice_login->tokens.access_token;
+  const std::string mp4 = std::string(
+                              "\0\0\0\x18"
+                              "ftypisom",
+                              12) +
+                          "body";
+  std::vector<int64_t> ids;
+  for (const char* title : {"one", "two", "three"}) {
+    pb::Video v;
+    ASSERT_TRUE(Upload(alice, title, mp4, "", &v).ok());
+    ids.push_back(v.id());
+  }
+  ASSERT_TRUE(
+      tp_->platform().social().LikeVideo(carol->principal, ids[1]).ok());
+  ASSERT_TRUE(tp_->platform()
+                  .social()
+                  .AddComment(carol->principal, ids[1], "nice", 0)
+                  .ok());
+  ASSERT_TRUE(
+      tp_->platform().feed().DeleteVideo(alice_login->principal, ids[0]).ok());
+
+  pb::GetVideosRequest req;
+  for (int64_t id : {ids[2], ids[0], ids[1], ids[2], int64_t{987654321}}) {
+    req.add_video_ids(id);
+  }
+  pb::GetVideosResponse got;
+  ASSERT_TRUE(
+      stub_->GetVideos(Ctx(carol->tokens.access_token).get(), req, &got).ok());
+  ASSERT_EQ(got.videos_size(), 2);
+  EXPECT_EQ(got.videos(0).video().id(), ids[2]);
+  EXPECT_EQ(got.videos(0).video().title(), "three");
+  EXPECT_FALSE(got.videos(0).liked_by_viewer());
+  EXPECT_EQ(got.videos(1).video().id(), ids[1]);
+  EXPECT_TRUE(got.videos(1).liked_by_viewer());
+  EXPECT_EQ(got.videos(1).like_count(), 1);
+  EXPECT_EQ(got.videos(1).comment_count(), 1);
+  EXPECT_FALSE(got.videos(1).video().video_url().empty());
+  // Anonymous: the same counts, nothing liked.
+  ASSERT_TRUE(stub_->GetVideos(Ctx().get(), req, &got).ok());
+  ASSERT_EQ(got.videos_size(), 2);
+  EXPECT_FALSE(got.videos(1).liked_by_viewer());
+  EXPECT_EQ(got.videos(1).like_count(), 1);
+
+  req.add_video_ids(0);
+  grpc::Status bad = stub_->GetVideos(Ctx().get(), req, &got);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  pb::GetVideosRequest many;
+  for (int i = 1; i <= 101; ++i) many.add_video_ids(i);
+  bad = stub_->GetVideos(Ctx().get(), many, &got);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(bad.error_message(), "at most 100"))
+      << bad.error_message();
+}
+
 std::string Mp4(size_t bytes) {
   std::string video(
       "\0\0\0\x18"

@@ -2,6 +2,7 @@
 
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
+#include "services/common/media_urls.h"
 #include "services/social/social_convert.h"
 
 namespace tokkit {
@@ -218,6 +219,32 @@ grpc::Status SocialGrpcService::GetRelationStats(
                      social_->GetRelationStats(req->user_id()));
     resp->set_followers(s.followers);
     resp->set_following(s.following);
+    resp->set_likes_given(s.likes_given);
+    resp->set_likes_received(s.likes_received);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SocialGrpcService::GetUserCard(
+    Ctx* context, const socialpb::GetUserCardRequest* req,
+    socialpb::UserCard* resp) {
+  return WithViewer(context, *req, [&](int64_t viewer) -> absl::Status {
+    ASSIGN_OR_RETURN(social::UserCard card,
+                     social_->GetUserCard(viewer, req->user_id()));
+    ToProto(card.user, resp->mutable_user());
+    resp->set_bio(card.user.bio);
+    if (card.user.has_avatar) {
+      resp->set_avatar_url(CurrentMediaUrls().Avatar(card.user.id));
+    }
+    resp->set_banned(card.user.banned);
+    socialpb::RelationStats* stats = resp->mutable_stats();
+    stats->set_followers(card.stats.followers);
+    stats->set_following(card.stats.following);
+    stats->set_likes_given(card.stats.likes_given);
+    stats->set_likes_received(card.stats.likes_received);
+    resp->set_video_count(card.videos);
+    resp->set_followed_by_viewer(card.followed_by_viewer);
+    resp->set_follows_viewer(card.follows_viewer);
     return absl::OkStatus();
   });
 }
@@ -238,13 +265,22 @@ grpc::Status SocialGrpcService::ListMessages(
     Ctx* context, const socialpb::ListMessagesRequest* req,
     socialpb::ListMessagesResponse* resp) {
   return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    if (req->since_ms() < 0 || req->until_ms() < 0) {
+      return absl::InvalidArgumentError(
+          "since_ms and until_ms are Unix milliseconds (0: open)");
+    }
+    social::TimeWindow window;
+    if (req->since_ms() > 0)
+      window.since = absl::FromUnixMillis(req->since_ms());
+    if (req->until_ms() > 0)
+      window.until = absl::FromUnixMillis(req->until_ms());
     ASSIGN_OR_RETURN(
         Page<social::Message> page,
         chat_->History(p, req->peer_id(),
                        req->direction() == socialpb::DIRECTION_NEWER
                            ? social::HistoryDirection::kNewer
                            : social::HistoryDirection::kOlder,
-                       req->page_token(), req->page_size()));
+                       req->page_token(), req->page_size(), window));
     for (const social::Message& m : page.items)
       ToProto(m, resp->add_messages());
     resp->set_next_page_token(page.next_page_token);

@@ -66,6 +66,9 @@ class SocialGrpcService final
   grpc::Status IsFollowing(Ctx* context,
                            const socialpb::IsFollowingRequest* request,
                            socialpb::IsFollowingResponse* response) override;
+  grpc::Status GetUserCard(Ctx* context,
+                           const socialpb::GetUserCardRequest* request,
+                           socialpb::UserCard* response) override;
   grpc::Status GetRelationStats(Ctx* context,
                                 const socialpb::UserRequest* request,
                                 socialpb::RelationStats* response) override;

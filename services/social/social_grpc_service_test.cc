@@ -92,6 +92,50 @@ class SocialGrpcTest
   int videos_ = 0;
 };
 
+TEST_P(SocialGrpcTest, UserCardInOneCall) {
+  TestUser author = User("author"), fan = User("fan");
+  const int64_t v = Video(author.id);
+  Video(author.id);
+  pb::VideoRequest vr;
+  vr.set_video_id(v);
+  pb::LikeResult like;
+  ASSERT_TRUE(stub_->LikeVideo(Ctx(fan.token).get(), vr, &like).ok());
+  pb::UserRequest follow;
+  follow.set_user_id(author.id);
+  pb::FollowResult followed;
+  ASSERT_TRUE(stub_->Follow(Ctx(fan.token).get(), follow, &followed).ok());
+
+  pb::GetUserCardRequest req;
+  req.set_user_id(author.id);
+  pb::UserCard card;
+  ASSERT_TRUE(stub_->GetUserCard(Ctx(fan.token).get(), req, &card).ok());
+  EXPECT_EQ(card.user().id(), author.id);
+  EXPECT_EQ(card.user().username(), "author");
+  EXPECT_EQ(card.video_count(), 2);
+  EXPECT_EQ(card.stats().followers(), 1);
+  EXPECT_EQ(card.stats().likes_received(), 1);
+  EXPECT_TRUE(card.followed_by_viewer());
+  EXPECT_FALSE(card.follows_viewer());
+  EXPECT_TRUE(card.avatar_url().empty());
+  ASSERT_TRUE(stub_->GetUserCard(Ctx().get(), req, &card).ok());  // public
+  EXPECT_FALSE(card.followed_by_viewer());
+  EXPECT_EQ(card.stats().likes_received(), 1);
+  pb::RelationStats stats;
+  req.set_user_id(fan.id);
+  ASSERT_TRUE(stub_->GetUserCard(Ctx().get(), req, &card).ok());
+  EXPECT_EQ(card.stats().likes_given(), 1);
+  follow.set_user_id(fan.id);
+  ASSERT_TRUE(stub_->GetRelationStats(Ctx().get(), follow, &stats).ok());
+  EXPECT_EQ(stats.likes_given(), 1);
+
+  req.set_user_id(987654321);
+  EXPECT_EQ(stub_->GetUserCard(Ctx().get(), req, &card).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  req.set_user_id(0);
+  EXPECT_EQ(stub_->GetUserCard(Ctx().get(), req, &card).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_P(SocialGrpcTest, LikesCommentsFollowsOverTheWire) {
   TestUser author = User("author"), fan = User("fan");
   const int64_t v = Video(author.id);
@@ -266,6 +310,20 @@ TEST_P(SocialGrpcTest, ChatStreamsBetweenTwoClientsAndCatchesUpOnReconnect) {
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(bad.error_message(), "direction"))
       << bad.error_message();
+  // A time window: nothing was sent after "welcome back"; up to it, it is
+  // the newest.
+  hist.set_direction(pb::DIRECTION_OLDER);
+  hist.set_since_ms(m3.message().created_at_ms() + 1);
+  ASSERT_TRUE(stub_->ListMessages(Ctx(bob.token).get(), hist, &page).ok());
+  EXPECT_EQ(page.messages_size(), 0);
+  hist.set_since_ms(0);
+  hist.set_until_ms(m3.message().created_at_ms() + 1);
+  ASSERT_TRUE(stub_->ListMessages(Ctx(bob.token).get(), hist, &page).ok());
+  ASSERT_GE(page.messages_size(), 1);
+  EXPECT_EQ(page.messages(0).body(), "welcome back");
+  hist.set_until_ms(-5);
+  EXPECT_EQ(stub_->ListMessages(Ctx(bob.token).get(), hist, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // Close: half-close, drain what is left, then Finish (gRPC's contract).
   for (ChatStream* s : {a.get(), b2.get()}) {

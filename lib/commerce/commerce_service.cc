@@ -1,5 +1,7 @@
 #include "lib/commerce/commerce_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "lib/core/log.h"
 #include "lib/core/media_type.h"
@@ -40,17 +42,61 @@ absl::Status ValidateStock(int64_t stock) {
 
 }  // namespace
 
+// The parent as CheckParent wants it: nullopt when there is no such one.
+static absl::StatusOr<std::optional<Category>> FindParent(
+    CatalogRepository* catalog, int64_t parent_id) {
+  if (parent_id <= 0) return std::optional<Category>();
+  absl::StatusOr<Category> parent = catalog->FindCategory(parent_id);
+  if (absl::IsNotFound(parent.status())) return std::optional<Category>();
+  RETURN_IF_ERROR(parent.status());
+  return std::optional<Category>(*std::move(parent));
+}
+
 absl::StatusOr<Category> CommerceService::CreateCategory(
-    const Principal& admin, const std::string& name) {
+    const Principal& admin, const std::string& name, int64_t parent_id) {
   if (!admin.is_admin())
     return absl::PermissionDeniedError("only admins create categories");
   RETURN_IF_ERROR(ValidateText("name", name, 1, 50));
+  ASSIGN_OR_RETURN(std::optional<Category> parent,
+                   FindParent(deps_.catalog, parent_id));
+  RETURN_IF_ERROR(CheckParent(0, false, parent_id, parent));
   ASSIGN_OR_RETURN(const int64_t id, deps_.ids->Next());
-  return deps_.catalog->CreateCategory({id, name});
+  return deps_.catalog->CreateCategory({id, name, parent_id});
+}
+
+absl::StatusOr<Category> CommerceService::UpdateCategory(
+    const Principal& admin, int64_t category_id, const std::string& name,
+    int64_t parent_id) {
+  if (!admin.is_admin())
+    return absl::PermissionDeniedError("only admins change categories");
+  RETURN_IF_ERROR(ValidatePositiveId("category_id", category_id));
+  RETURN_IF_ERROR(ValidateText("name", name, 1, 50));
+  RETURN_IF_ERROR(deps_.catalog->FindCategory(category_id).status());
+  ASSIGN_OR_RETURN(std::optional<Category> parent,
+                   FindParent(deps_.catalog, parent_id));
+  ASSIGN_OR_RETURN(const bool has_children,
+                   deps_.catalog->HasSubcategories(category_id));
+  RETURN_IF_ERROR(CheckParent(category_id, has_children, parent_id, parent));
+  const Category updated{category_id, name, parent_id};
+  RETURN_IF_ERROR(deps_.catalog->UpdateCategory(updated));
+  return updated;
+}
+
+absl::Status CommerceService::DeleteCategory(const Principal& admin,
+                                             int64_t category_id) {
+  if (!admin.is_admin())
+    return absl::PermissionDeniedError("only admins delete categories");
+  RETURN_IF_ERROR(ValidatePositiveId("category_id", category_id));
+  return deps_.catalog->DeleteCategory(category_id);
 }
 
 absl::StatusOr<std::vector<Category>> CommerceService::ListCategories() {
   return deps_.catalog->ListCategories();
+}
+
+absl::StatusOr<std::vector<CategoryNode>> CommerceService::CategoryTree() {
+  ASSIGN_OR_RETURN(std::vector<Category> all, deps_.catalog->ListCategories());
+  return BuildCategoryTree(std::move(all));
 }
 
 absl::StatusOr<Product> CommerceService::CreateProduct(
@@ -282,6 +328,62 @@ absl::StatusOr<UserCoupon> CommerceService::ClaimCoupon(const Principal& user,
 absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>>
 CommerceService::MyCoupons(const Principal& user) {
   return deps_.coupons->Wallet(user.user_id);
+}
+
+absl::StatusOr<Page<CouponStats>> CommerceService::ListShopCoupons(
+    const Principal& merchant, const std::string& page_token, int page_size) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  Page<CouponStats> page;
+  ASSIGN_OR_RETURN(page.items, deps_.coupons->ListByMerchant(merchant.user_id,
+                                                             before, limit));
+  page.next_page_token = NextIdCursor(
+      page.items, limit, [](const CouponStats& s) { return s.coupon.id; });
+  return page;
+}
+
+absl::StatusOr<Page<Coupon>> CommerceService::ListClaimableCoupons(
+    const ClaimableQuery& query, const std::string& page_token, int page_size) {
+  const int set =
+      (query.merchant_id != 0) + (query.spu_id != 0) + (query.category_id != 0);
+  if (set != 1 || query.merchant_id < 0 || query.spu_id < 0 ||
+      query.category_id < 0) {
+    return absl::InvalidArgumentError(
+        "give exactly one of merchant_id, product_id or category_id");
+  }
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  ClaimableQuery resolved = query;
+  if (query.spu_id != 0) {
+    // A product's coupons: its own, its shop's and its category's (of its
+    // shop).
+    ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(query.spu_id));
+    resolved.merchant_id = spu.merchant_id;
+    resolved.category_id = spu.category_id;
+  }
+  Page<Coupon> page;
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.coupons->ListClaimable(resolved, deps_.clock->Now(),
+                                                before, limit));
+  page.next_page_token =
+      NextIdCursor(page.items, limit, [](const Coupon& c) { return c.id; });
+  return page;
+}
+
+absl::StatusOr<Coupon> CommerceService::DeactivateCoupon(
+    const Principal& merchant, int64_t coupon_id) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
+  RETURN_IF_ERROR(deps_.coupons->Deactivate(merchant.user_id, coupon_id));
+  return deps_.coupons->Find(coupon_id);
+}
+
+absl::Status CommerceService::DeleteCoupon(const Principal& merchant,
+                                           int64_t coupon_id) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
+  return deps_.coupons->DeleteUnclaimed(merchant.user_id, coupon_id);
 }
 
 absl::Status CommerceService::PutInCart(const Principal& user, int64_t sku_id,

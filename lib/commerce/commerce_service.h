@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/account/principal.h"
+#include "lib/commerce/category_tree.h"
 #include "lib/commerce/model.h"
 #include "lib/commerce/repository.h"
 #include "lib/core/clock.h"
@@ -70,9 +71,21 @@ class CommerceService {
  public:
   explicit CommerceService(CommerceDeps deps) : deps_(deps) {}
 
+  // Admins only. `parent_id` 0 makes a top-level category; otherwise the
+  // parent must be top level (one level of subcategories).
   absl::StatusOr<Category> CreateCategory(const Principal& admin,
-                                          const std::string& name);
+                                          const std::string& name,
+                                          int64_t parent_id = 0);
+  // Renames and/or moves it (parent_id 0: to the top level).
+  absl::StatusOr<Category> UpdateCategory(const Principal& admin,
+                                          int64_t category_id,
+                                          const std::string& name,
+                                          int64_t parent_id);
+  // FAILED_PRECONDITION while products or subcategories use it.
+  absl::Status DeleteCategory(const Principal& admin, int64_t category_id);
+  // Every category, by name (each with its parent_id).
   absl::StatusOr<std::vector<Category>> ListCategories();
+  absl::StatusOr<std::vector<CategoryNode>> CategoryTree();
 
   absl::StatusOr<Product> CreateProduct(const Principal& merchant,
                                         const NewProduct& product);
@@ -97,6 +110,20 @@ class CommerceService {
                                          int64_t coupon_id);
   absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> MyCoupons(
       const Principal& user);
+  // The merchant's own coupons, newest first, with claimed and used counts.
+  absl::StatusOr<Page<CouponStats>> ListShopCoupons(
+      const Principal& merchant, const std::string& page_token, int page_size);
+  // Coupons one could claim now (active, in their window, not all issued)
+  // of exactly one of: a shop, a product, a category. Public.
+  absl::StatusOr<Page<Coupon>> ListClaimableCoupons(
+      const ClaimableQuery& query, const std::string& page_token,
+      int page_size);
+  // No new claims; coupons already claimed stay usable until they expire.
+  // Idempotent. NOT_FOUND for another merchant's coupon.
+  absl::StatusOr<Coupon> DeactivateCoupon(const Principal& merchant,
+                                          int64_t coupon_id);
+  // Only a coupon nobody claimed (FAILED_PRECONDITION otherwise).
+  absl::Status DeleteCoupon(const Principal& merchant, int64_t coupon_id);
 
   // Quantity 1..99, within current stock, of a SKU that is for sale.
   absl::Status PutInCart(const Principal& user, int64_t sku_id,

@@ -9,6 +9,10 @@ bool ClaimWindowOpen(const Coupon& coupon, absl::Time now) {
 }
 
 absl::Status PoolRefusal(const Coupon& coupon, absl::Time now) {
+  if (!coupon.active) {
+    return absl::FailedPreconditionError(
+        "this coupon was withdrawn by its shop");
+  }
   if (!ClaimWindowOpen(coupon, now)) {
     return absl::FailedPreconditionError("coupon is not claimable now");
   }

@@ -16,8 +16,8 @@ namespace tokkit::commerce {
 bool ClaimWindowOpen(const Coupon& coupon, absl::Time now);
 
 // Why a claim that could not take one from the pool was refused:
-// FAILED_PRECONDITION outside the claim window, else RESOURCE_EXHAUSTED
-// (all issued).
+// FAILED_PRECONDITION when deactivated or outside the claim window, else
+// RESOURCE_EXHAUSTED (all issued).
 absl::Status PoolRefusal(const Coupon& coupon, absl::Time now);
 
 // RESOURCE_EXHAUSTED when the user already holds `held` of this coupon and

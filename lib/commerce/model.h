@@ -13,6 +13,7 @@ namespace tokkit::commerce {
 struct Category {
   int64_t id = 0;
   std::string name;
+  int64_t parent_id = 0;  // 0: top level (one level of parents at most)
 };
 
 // A product (standard product unit) and its sellable variants (SKUs).
@@ -65,6 +66,24 @@ struct Coupon {
   absl::Time claim_start;
   absl::Time claim_end;
   absl::Duration valid_for = absl::Hours(24 * 7);  // after claiming
+  // Deactivated coupons take no new claims; claimed ones stay usable.
+  bool active = true;
+};
+
+// A merchant's coupon with how it fared.
+struct CouponStats {
+  Coupon coupon;
+  int64_t claimed = 0;  // wallet entries issued
+  int64_t used = 0;     // of those, tied to an order
+};
+
+// Whose claimable coupons to list: a shop's (every coupon of the merchant),
+// a product's (its shop's shop-wide coupons, its category's and its own),
+// or a category's (coupons scoped to it, of any shop).
+struct ClaimableQuery {
+  int64_t merchant_id = 0;
+  int64_t spu_id = 0;
+  int64_t category_id = 0;
 };
 
 // A coupon in a user's wallet.

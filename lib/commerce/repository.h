@@ -24,10 +24,18 @@ struct SpuFilter {
 class CatalogRepository {
  public:
   virtual ~CatalogRepository() = default;
-  // ALREADY_EXISTS for a duplicate name.
+  // ALREADY_EXISTS for a duplicate name. With a parent, inserted only while
+  // the parent is still top level (FAILED_PRECONDITION otherwise).
   virtual absl::StatusOr<Category> CreateCategory(const Category& c) = 0;
   virtual absl::StatusOr<std::vector<Category>> ListCategories() = 0;
   virtual absl::StatusOr<Category> FindCategory(int64_t id) = 0;
+  virtual absl::StatusOr<bool> HasSubcategories(int64_t id) = 0;
+  // Renames / moves it: NOT_FOUND, ALREADY_EXISTS for a taken name,
+  // FAILED_PRECONDITION if it got subcategories meanwhile while being given
+  // a parent.
+  virtual absl::Status UpdateCategory(const Category& c) = 0;
+  // NOT_FOUND; FAILED_PRECONDITION while products or subcategories use it.
+  virtual absl::Status DeleteCategory(int64_t id) = 0;
   // The SPU and its SKUs together, with version-1 price history rows.
   virtual absl::Status CreateSpu(const Spu& spu, const std::vector<Sku>& skus,
                                  absl::Time now) = 0;
@@ -62,6 +70,20 @@ class CouponRepository {
                                            absl::Time now) = 0;
   virtual absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(
       int64_t user_id) = 0;
+  // The merchant's coupons, newest first, id < before.
+  virtual absl::StatusOr<std::vector<CouponStats>> ListByMerchant(
+      int64_t merchant_id, int64_t before, int limit) = 0;
+  // Active, in their claim window at `now`, not all issued; newest first.
+  virtual absl::StatusOr<std::vector<Coupon>> ListClaimable(
+      const ClaimableQuery& query, absl::Time now, int64_t before,
+      int limit) = 0;
+  // Stops new claims. NOT_FOUND unless it is the merchant's.
+  virtual absl::Status Deactivate(int64_t merchant_id, int64_t coupon_id) = 0;
+  // Only while nobody claimed it (a conditional delete, so a racing claim
+  // wins or loses whole): FAILED_PRECONDITION otherwise, NOT_FOUND unless
+  // it is the merchant's.
+  virtual absl::Status DeleteUnclaimed(int64_t merchant_id,
+                                       int64_t coupon_id) = 0;
 };
 
 class CartRepository {

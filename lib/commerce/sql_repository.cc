@@ -89,6 +89,18 @@ CREATE TABLE cart_items (
   PRIMARY KEY (user_id, sku_id)
 );
 )sql"},
+      {2, "one level of parent categories",
+       R"sql(
+ALTER TABLE categories ADD COLUMN parent_id BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX categories_parent_idx ON categories (parent_id);
+)sql"},
+      {3, "coupon management",
+       R"sql(
+ALTER TABLE coupons ADD COLUMN active SMALLINT NOT NULL DEFAULT 1;
+CREATE INDEX coupons_merchant_idx ON coupons (merchant_id, id);
+CREATE INDEX coupons_scope_idx ON coupons (scope, scope_id, id);
+CREATE INDEX user_coupons_coupon_idx ON user_coupons (coupon_id, used_order_id);
+)sql"},
   };
   return *migrations;
 }
@@ -105,7 +117,8 @@ constexpr char kSkuColumns[] =
 constexpr char kCouponColumns[] =
     "c.id, c.merchant_id, c.name, c.kind, c.amount_off_cents, c.percent_off, "
     "c.threshold_cents, c.scope, c.scope_id, c.total_limit, c.issued, "
-    "c.per_user_limit, c.claim_start_ms, c.claim_end_ms, c.valid_for_ms";
+    "c.per_user_limit, c.claim_start_ms, c.claim_end_ms, c.valid_for_ms, "
+    "c.active";
 
 Spu ReadSpu(const soci::row& r, size_t o = 0) {
   Spu s;
@@ -152,6 +165,7 @@ Coupon ReadCoupon(const soci::row& r, size_t o = 0) {
   c.claim_start = FromMillis(RowInt(r, o + 12));
   c.claim_end = FromMillis(RowInt(r, o + 13));
   c.valid_for = absl::Milliseconds(RowInt(r, o + 14));
+  c.active = RowBool(r, o + 15);
   return c;
 }
 
@@ -220,24 +234,112 @@ class SqlCatalogRepository : public CatalogRepository {
   explicit SqlCatalogRepository(Database* db) : db_(db) {}
 
   absl::StatusOr<Category> CreateCategory(const Category& c) override {
-    absl::Status st = db_->Run([&](soci::session& sql) {
-      sql << "INSERT INTO categories (id, name) VALUES (:i, :n)",
-          soci::use(c.id), soci::use(c.name);
+    bool inserted = false;
+    absl::Status st = db_->Transact([&](soci::session& sql) {
+      if (c.parent_id != 0) {
+        // The parent row, locked: a concurrent move of the parent under
+        // another category waits for this insert, then sees the child.
+        soci::row parent;
+        sql << absl::StrCat("SELECT parent_id FROM categories WHERE id = :p",
+                            ForUpdate(sql)),
+            soci::use(c.parent_id), soci::into(parent);
+        if (!sql.got_data() || RowInt(parent, 0) != 0) return absl::OkStatus();
+      }
+      sql << "INSERT INTO categories (id, name, parent_id) VALUES (:i, :n, :p)",
+          soci::use(c.id), soci::use(c.name), soci::use(c.parent_id);
+      inserted = true;
       return absl::OkStatus();
     });
     if (IsUniqueViolation(st))
       return absl::AlreadyExistsError("category name is taken");
     RETURN_IF_ERROR(st);
+    if (!inserted) {
+      return absl::FailedPreconditionError(
+          "the parent category is gone or no longer top level");
+    }
     return c;
+  }
+
+  absl::StatusOr<bool> HasSubcategories(int64_t id) override {
+    bool has = false;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::row r;
+      sql << "SELECT id FROM categories WHERE parent_id = :p LIMIT 1",
+          soci::use(id), soci::into(r);
+      has = sql.got_data();
+      return absl::OkStatus();
+    }));
+    return has;
+  }
+
+  absl::Status UpdateCategory(const Category& c) override {
+    long long changed = 0;
+    absl::Status st = db_->Transact([&](soci::session& sql) {
+      // Given a parent only while it has no subcategories; the derived
+      // table lets MySQL read the table it updates.
+      changed =
+          c.parent_id == 0
+              ? ExecAffected(sql,
+                             "UPDATE categories SET name = :n, parent_id = 0 "
+                             "WHERE id = :i",
+                             c.name, c.id)
+              : ExecAffected(
+                    sql,
+                    "UPDATE categories SET name = :n, parent_id = :p WHERE "
+                    "id = :i AND NOT EXISTS (SELECT 1 FROM (SELECT parent_id "
+                    "FROM categories) AS sub WHERE sub.parent_id = :i2)",
+                    c.name, c.parent_id, c.id, c.id);
+      return absl::OkStatus();
+    });
+    if (IsUniqueViolation(st)) {
+      return absl::AlreadyExistsError("category name is taken");
+    }
+    RETURN_IF_ERROR(st);
+    if (changed == 1) return absl::OkStatus();
+    // MySQL counts a row set to what it held as unchanged.
+    ASSIGN_OR_RETURN(Category now, FindCategory(c.id));
+    if (now.name == c.name && now.parent_id == c.parent_id) {
+      return absl::OkStatus();
+    }
+    return absl::FailedPreconditionError(
+        "categories have one level: a category with subcategories stays top "
+        "level");
+  }
+
+  absl::Status DeleteCategory(int64_t id) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      soci::row r;
+      sql << "SELECT COUNT(*) FROM spus WHERE category_id = :c", soci::use(id),
+          soci::into(r);
+      const int64_t products = sql.got_data() ? RowInt(r, 0) : 0;
+      if (products > 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(products,
+                         " product(s) use this category; move or delete them "
+                         "first"));
+      }
+      soci::row child;
+      sql << "SELECT id FROM categories WHERE parent_id = :p LIMIT 1",
+          soci::use(id), soci::into(child);
+      if (sql.got_data()) {
+        return absl::FailedPreconditionError(
+            "this category has subcategories; delete or move them first");
+      }
+      if (ExecAffected(sql, "DELETE FROM categories WHERE id = :i", id) == 0) {
+        return absl::NotFoundError("category not found");
+      }
+      return absl::OkStatus();
+    });
   }
 
   absl::StatusOr<std::vector<Category>> ListCategories() override {
     std::vector<Category> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          sql.prepare << "SELECT id, name FROM categories ORDER BY name";
+          sql.prepare
+          << "SELECT id, name, parent_id FROM categories ORDER BY name";
       for (const soci::row& r : rows)
-        out.push_back({RowInt(r, 0), RowString(r, 1)});
+        out.push_back({RowInt(r, 0), RowString(r, 1), RowInt(r, 2)});
       return absl::OkStatus();
     }));
     return out;
@@ -247,9 +349,11 @@ class SqlCatalogRepository : public CatalogRepository {
     std::optional<Category> c;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << "SELECT id, name FROM categories WHERE id = :i", soci::use(id),
-          soci::into(r);
-      if (sql.got_data()) c = Category{RowInt(r, 0), RowString(r, 1)};
+      sql << "SELECT id, name, parent_id FROM categories WHERE id = :i",
+          soci::use(id), soci::into(r);
+      if (sql.got_data()) {
+        c = Category{RowInt(r, 0), RowString(r, 1), RowInt(r, 2)};
+      }
       return absl::OkStatus();
     }));
     if (!c) return absl::NotFoundError("category not found");
@@ -505,7 +609,8 @@ class SqlCouponRepository : public CouponRepository {
       if (ExecAffected(
               sql,
               "UPDATE coupons SET issued = issued + 1 WHERE id = :i AND issued "
-              "< total_limit AND claim_start_ms <= :n AND claim_end_ms > :n2",
+              "< total_limit AND claim_start_ms <= :n AND claim_end_ms > :n2 "
+              "AND active = 1",
               coupon_id, now_ms, now_ms) != 1) {
         soci::row r;
         sql << absl::StrCat("SELECT ", kCouponColumns,
@@ -533,6 +638,119 @@ class SqlCouponRepository : public CouponRepository {
       return absl::OkStatus();
     }));
     return uc;
+  }
+
+  absl::StatusOr<std::vector<CouponStats>> ListByMerchant(int64_t merchant_id,
+                                                          int64_t before,
+                                                          int limit) override {
+    std::vector<CouponStats> out;
+    const int64_t bound = before > 0 ? before : INT64_MAX;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << absl::StrCat(
+               "SELECT ", kCouponColumns,
+               ", (SELECT COUNT(*) FROM user_coupons u WHERE u.coupon_id = "
+               "c.id AND u.used_order_id <> 0) FROM coupons c WHERE "
+               "c.merchant_id = :m AND c.id < :b ORDER BY c.id DESC LIMIT :n"),
+           soci::use(merchant_id), soci::use(bound), soci::use(limit));
+      for (const soci::row& r : rows) {
+        CouponStats s;
+        s.coupon = ReadCoupon(r);
+        s.claimed = s.coupon.issued;
+        s.used = RowInt(r, 16);
+        out.push_back(std::move(s));
+      }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<Coupon>> ListClaimable(const ClaimableQuery& q,
+                                                    absl::Time now,
+                                                    int64_t before,
+                                                    int limit) override {
+    std::vector<Coupon> out;
+    const int64_t now_ms = ToMillis(now);
+    const int64_t bound = before > 0 ? before : INT64_MAX;
+    // Which coupons: only the parts of the query that are set become SQL.
+    std::string which;
+    std::vector<int64_t> values;
+    auto any = [&](const std::string& condition,
+                   std::initializer_list<int64_t> bound_values) {
+      absl::StrAppend(&which, which.empty() ? "" : " OR ", "(", condition, ")");
+      values.insert(values.end(), bound_values);
+    };
+    if (q.spu_id != 0) {
+      any("c.scope = 2 AND c.scope_id = :s", {q.spu_id});
+      any("c.scope = 0 AND c.merchant_id = :m", {q.merchant_id});
+      any("c.scope = 1 AND c.scope_id = :c AND c.merchant_id = :m2",
+          {q.category_id, q.merchant_id});
+    } else if (q.merchant_id != 0) {
+      any("c.merchant_id = :m", {q.merchant_id});
+    } else {
+      any("c.scope = 1 AND c.scope_id = :c", {q.category_id});
+    }
+    const std::string text = absl::StrCat(
+        "SELECT ", kCouponColumns, " FROM coupons c WHERE (", which,
+        ") AND c.active = 1 AND c.claim_start_ms <= :n AND c.claim_end_ms > "
+        ":n2 AND c.issued < c.total_limit AND c.id < :b ORDER BY c.id DESC "
+        "LIMIT :l");
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::statement st(sql);
+      st.alloc();
+      st.prepare(text);
+      for (int64_t& v : values) st.exchange(soci::use(v));
+      int64_t n1 = now_ms, n2 = now_ms, b = bound;
+      int l = limit;
+      st.exchange(soci::use(n1));
+      st.exchange(soci::use(n2));
+      st.exchange(soci::use(b));
+      st.exchange(soci::use(l));
+      soci::row r;
+      st.exchange(soci::into(r));
+      st.define_and_bind();
+      if (!st.execute(true)) return absl::OkStatus();
+      do {
+        out.push_back(ReadCoupon(r));
+      } while (st.fetch());
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::Status Deactivate(int64_t merchant_id, int64_t coupon_id) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      soci::row r;
+      sql << "SELECT merchant_id FROM coupons WHERE id = :i",
+          soci::use(coupon_id), soci::into(r);
+      if (!sql.got_data() || RowInt(r, 0) != merchant_id) {
+        return absl::NotFoundError("coupon not found");
+      }
+      sql << "UPDATE coupons SET active = 0 WHERE id = :i",
+          soci::use(coupon_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status DeleteUnclaimed(int64_t merchant_id,
+                               int64_t coupon_id) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      if (ExecAffected(sql,
+                       "DELETE FROM coupons WHERE id = :i AND merchant_id = "
+                       ":m AND issued = 0",
+                       coupon_id, merchant_id) == 1) {
+        return absl::OkStatus();
+      }
+      soci::row r;
+      sql << "SELECT merchant_id, issued FROM coupons WHERE id = :i",
+          soci::use(coupon_id), soci::into(r);
+      if (!sql.got_data() || RowInt(r, 0) != merchant_id) {
+        return absl::NotFoundError("coupon not found");
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this coupon was claimed ", RowInt(r, 1),
+          " time(s) and stays for its holders; deactivate it instead"));
+    });
   }
 
   absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> Wallet(

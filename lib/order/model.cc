@@ -26,6 +26,18 @@ bool CanTransition(OrderStatus from, OrderStatus to) {
   return false;
 }
 
+bool IsClosed(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::kCompleted:
+    case OrderStatus::kCancelled:
+    case OrderStatus::kExpired:
+    case OrderStatus::kRefunded:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::string_view StatusName(OrderStatus s) {
   switch (s) {
     case OrderStatus::kPendingPayment:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -40,6 +41,8 @@ enum class OrderStatus {
 };
 
 bool CanTransition(OrderStatus from, OrderStatus to);
+// Nothing can happen to the order any more (no transition leaves it).
+bool IsClosed(OrderStatus s);
 absl::string_view StatusName(OrderStatus s);
 
 // Which coupon an order uses: none, the best usable one in the wallet, or
@@ -154,6 +157,21 @@ struct LedgerEntry {
   int64_t amount_cents = 0;
   std::string kind;  // "payment" or "refund"
   absl::Time created_at;
+};
+
+// A ledger entry's position in the (order_id, kind, account) order.
+struct LedgerKey {
+  int64_t order_id = 0;
+  std::string kind;
+  std::string account;
+};
+
+// One page of the ledger, newest order first, with the balances of the
+// accounts it covers.
+struct LedgerPage {
+  std::vector<LedgerEntry> entries;
+  absl::flat_hash_map<std::string, int64_t> balances;
+  std::string next_page_token;
 };
 
 inline std::string MerchantAccount(int64_t merchant_id) {

@@ -494,6 +494,69 @@ absl::StatusOr<int> OrderService::ExpireOverdue(int limit) {
   return expired;
 }
 
+absl::Status OrderService::HideOrder(const Principal& buyer, int64_t order_id) {
+  ASSIGN_OR_RETURN(Order o, Owned(buyer, order_id));
+  if (!IsClosed(o.status)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "only a closed order (completed, cancelled, expired or refunded) can "
+        "be hidden; this one is ",
+        StatusName(o.status)));
+  }
+  // False only when it was hidden already: closed orders never reopen.
+  return deps_.orders->HideFromBuyer(buyer.user_id, order_id).status();
+}
+
+absl::StatusOr<LedgerPage> OrderService::GetLedger(
+    const Principal& caller, int64_t merchant_id, const std::string& page_token,
+    int page_size) {
+  if (merchant_id < 0) {
+    return absl::InvalidArgumentError("merchant_id must not be negative");
+  }
+  std::string account;  // "": every account
+  if (caller.is_admin()) {
+    if (merchant_id > 0) account = MerchantAccount(merchant_id);
+  } else if (caller.role == account::Role::kMerchant) {
+    if (merchant_id != 0 && merchant_id != caller.user_id) {
+      return absl::PermissionDeniedError(
+          "a merchant sees only their own ledger");
+    }
+    account = MerchantAccount(caller.user_id);
+  } else {
+    return absl::PermissionDeniedError(
+        "the ledger is for merchants (their own) and admins");
+  }
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size, 50, 500));
+  ASSIGN_OR_RETURN(Cursor cursor, Cursor::Decode(page_token));
+  LedgerKey after;
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(after.order_id, cursor.IntAt(0));
+    ASSIGN_OR_RETURN(after.kind, cursor.StringAt(1));
+    ASSIGN_OR_RETURN(after.account, cursor.StringAt(2));
+    ASSIGN_OR_RETURN(std::string token_account, cursor.StringAt(3));
+    if (after.order_id <= 0 || token_account != account) {
+      return absl::InvalidArgumentError("page token is for another ledger");
+    }
+  }
+  LedgerPage page;
+  ASSIGN_OR_RETURN(page.entries,
+                   deps_.orders->LedgerPage(account, after, limit));
+  if (static_cast<int>(page.entries.size()) == limit) {
+    const LedgerEntry& last = page.entries.back();
+    page.next_page_token = Cursor()
+                               .Add(last.order_id)
+                               .Add(last.kind)
+                               .Add(last.account)
+                               .Add(account)
+                               .Encode();
+  }
+  if (account.empty()) {
+    ASSIGN_OR_RETURN(page.balances, deps_.orders->Balances());
+  } else {
+    ASSIGN_OR_RETURN(page.balances[account], deps_.orders->Balance(account));
+  }
+  return page;
+}
+
 absl::StatusOr<std::vector<LedgerEntry>> OrderService::Ledger(
     const Principal& admin) {
   if (!admin.is_admin()) return absl::PermissionDeniedError("admins only");

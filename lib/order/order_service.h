@@ -134,6 +134,23 @@ class OrderService {
   // Returns charges of voided payments; returns how many finished.
   absl::StatusOr<int> ResumeVoids(int limit = 100);
 
+  // Takes a closed order (completed, cancelled, expired, refunded) out of
+  // the buyer's list; the merchant, admins and the ledger still see it, and
+  // GetOrder by id still answers. FAILED_PRECONDITION while it is open.
+  // Idempotent.
+  absl::Status HideOrder(const Principal& buyer, int64_t order_id);
+
+  // The ledger as the caller may see it: a merchant their own account
+  // (merchant_id 0 or their own id), an admin any merchant's, or with
+  // merchant_id 0 every account including the provider's clearing account.
+  // Balances are the platform's books: a merchant account is credited
+  // (negative) when a buyer pays and debited back by a refund, so minus its
+  // balance is what the platform owes that merchant.
+  absl::StatusOr<LedgerPage> GetLedger(const Principal& caller,
+                                       int64_t merchant_id,
+                                       const std::string& page_token,
+                                       int page_size);
+
   absl::StatusOr<std::vector<LedgerEntry>> Ledger(const Principal& admin);
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances(
       const Principal& admin);

@@ -73,6 +73,169 @@ TEST_P(ShopTest, CatalogueOwnershipPriceHistoryAndSearch) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// Categories: one level of subcategories, renamed and moved by admins,
+// deleted only when nothing uses them, listed as a tree.
+TEST_P(ShopTest, CategoriesFormAOneLevelTree) {
+  const int64_t kitchen = category_;
+  commerce::Category woks = *commerce().CreateCategory(admin_, "Woks", kitchen);
+  EXPECT_EQ(woks.parent_id, kitchen);
+  commerce::Category tea = *commerce().CreateCategory(admin_, "Tea");
+  // Two levels, unknown parents and non-admins are refused.
+  EXPECT_EQ(commerce().CreateCategory(admin_, "Lids", woks.id).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(commerce().CreateCategory(admin_, "X", 987654321).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      commerce().UpdateCategory(merchant_, tea.id, "Teas", 0).status().code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(commerce()
+                .UpdateCategory(admin_, kitchen, "Kitchen", tea.id)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);  // it has a subcategory
+  EXPECT_EQ(
+      commerce().UpdateCategory(admin_, tea.id, "Woks", 0).status().code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      commerce().UpdateCategory(admin_, 987654321, "Y", 0).status().code(),
+      absl::StatusCode::kNotFound);
+
+  // Rename, move under another top-level category, unchanged is fine.
+  commerce::Category moved =
+      *commerce().UpdateCategory(admin_, woks.id, "Woks & pans", tea.id);
+  EXPECT_EQ(moved.parent_id, tea.id);
+  ASSERT_TRUE(
+      commerce().UpdateCategory(admin_, woks.id, "Woks & pans", tea.id).ok());
+  std::vector<commerce::CategoryNode> tree = *commerce().CategoryTree();
+  ASSERT_EQ(tree.size(), 2u);
+  EXPECT_EQ(tree[0].category.name, "Kitchen");
+  EXPECT_TRUE(tree[0].children.empty());
+  EXPECT_EQ(tree[1].category.name, "Tea");
+  ASSERT_EQ(tree[1].children.size(), 1u);
+  EXPECT_EQ(tree[1].children[0].name, "Woks & pans");
+
+  // Delete: refused while a product or a subcategory uses it.
+  commerce::NewProduct p;
+  p.category_id = woks.id;
+  p.name = "Carbon steel wok";
+  p.skus = {{"32cm", 4999, 3}};
+  ASSERT_TRUE(commerce().CreateProduct(merchant_, p).ok());
+  absl::Status st = commerce().DeleteCategory(admin_, woks.id);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(st.message(), "product")) << st;
+  EXPECT_EQ(commerce().DeleteCategory(admin_, tea.id).code(),
+            absl::StatusCode::kFailedPrecondition);  // Woks is under it
+  EXPECT_EQ(commerce().DeleteCategory(merchant_, tea.id).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(commerce().UpdateCategory(admin_, woks.id, "Woks", 0).ok());
+  ASSERT_TRUE(commerce().DeleteCategory(admin_, tea.id).ok());
+  EXPECT_EQ(commerce().DeleteCategory(admin_, tea.id).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(commerce().ListCategories()->size(), 2u);  // Kitchen, Woks
+}
+
+// Coupon management: a merchant's list with claimed/used counts, what a
+// buyer can claim for a shop, a product or a category, deactivation (no new
+// claims, claimed ones still usable) and deleting only unclaimed ones.
+TEST_P(ShopTest, MerchantsManageCouponsBuyersBrowseThem) {
+  Principal buyer = User("buyer");
+  Principal other = User("othershop");
+  ASSERT_TRUE(
+      accounts().SetRole(admin_, other.user_id, account::Role::kMerchant).ok());
+  other.role = account::Role::kMerchant;
+  commerce::Sku wok = Product(10000, 10, "Wok");
+  commerce::Sku lid = Product(800, 10, "Lid");
+  const int64_t shop_wide = Coupon(CouponKind::kAmountOff, 500, 0);
+  auto scoped = [&](CouponScope scope, int64_t scope_id) {
+    commerce::Coupon c;
+    c.name = "scoped";
+    c.kind = CouponKind::kPercentOff;
+    c.percent_off = 10;
+    c.scope = scope;
+    c.scope_id = scope_id;
+    c.total_limit = 5;
+    c.per_user_limit = 1;
+    c.claim_start = tp_->clock().Now() - absl::Hours(1);
+    c.claim_end = tp_->clock().Now() + absl::Hours(24);
+    return commerce().CreateCoupon(merchant_, c)->id;
+  };
+  const int64_t for_wok = scoped(CouponScope::kSpu, wok.spu_id);
+  const int64_t for_kitchen = scoped(CouponScope::kCategory, category_);
+  auto ids = [](const std::vector<commerce::Coupon>& coupons) {
+    std::vector<int64_t> out;
+    for (const commerce::Coupon& c : coupons) out.push_back(c.id);
+    return out;
+  };
+  auto claimable = [&](commerce::ClaimableQuery q) {
+    absl::StatusOr<Page<commerce::Coupon>> page =
+        commerce().ListClaimableCoupons(q, "", 20);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? ids(page->items) : std::vector<int64_t>{};
+  };
+  EXPECT_EQ(claimable({merchant_.user_id, 0, 0}),
+            (std::vector<int64_t>{for_kitchen, for_wok, shop_wide}));
+  EXPECT_EQ(claimable({0, wok.spu_id, 0}),
+            (std::vector<int64_t>{for_kitchen, for_wok, shop_wide}));
+  EXPECT_EQ(claimable({0, lid.spu_id, 0}),
+            (std::vector<int64_t>{for_kitchen, shop_wide}));
+  EXPECT_EQ(claimable({0, 0, category_}), (std::vector<int64_t>{for_kitchen}));
+  EXPECT_TRUE(claimable({other.user_id, 0, 0}).empty());
+  EXPECT_EQ(commerce()
+                .ListClaimableCoupons({merchant_.user_id, wok.spu_id, 0}, "", 5)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(commerce().ListClaimableCoupons({}, "", 5).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // Claimed and used counts.
+  commerce::UserCoupon mine = *commerce().ClaimCoupon(buyer, shop_wide);
+  Order o = *Buy(buyer, wok.id, 1, "c1", CouponMode::kSpecific, mine.id);
+  EXPECT_EQ(o.discount_cents, 500);
+  ASSERT_TRUE(commerce().ClaimCoupon(buyer, for_kitchen).ok());
+  Page<commerce::CouponStats> listed =
+      *commerce().ListShopCoupons(merchant_, "", 2);
+  ASSERT_EQ(listed.items.size(), 2u);
+  EXPECT_EQ(listed.items[0].coupon.id, for_kitchen);
+  EXPECT_EQ(listed.items[0].claimed, 1);
+  EXPECT_EQ(listed.items[0].used, 0);
+  listed = *commerce().ListShopCoupons(merchant_, listed.next_page_token, 2);
+  ASSERT_EQ(listed.items.size(), 1u);
+  EXPECT_EQ(listed.items[0].coupon.id, shop_wide);
+  EXPECT_EQ(listed.items[0].claimed, 1);
+  EXPECT_EQ(listed.items[0].used, 1);
+  EXPECT_TRUE(commerce().ListShopCoupons(other, "", 10)->items.empty());
+  EXPECT_EQ(commerce().ListShopCoupons(buyer, "", 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Deactivated: gone from the claimable lists, refused to new claims,
+  // still usable by whoever holds one.
+  EXPECT_EQ(commerce().DeactivateCoupon(other, for_kitchen).status().code(),
+            absl::StatusCode::kNotFound);
+  commerce::Coupon off = *commerce().DeactivateCoupon(merchant_, for_kitchen);
+  EXPECT_FALSE(off.active);
+  ASSERT_TRUE(commerce().DeactivateCoupon(merchant_, for_kitchen).ok());
+  EXPECT_EQ(claimable({0, 0, category_}), std::vector<int64_t>{});
+  Principal late = User("late");
+  absl::StatusOr<commerce::UserCoupon> refused =
+      commerce().ClaimCoupon(late, for_kitchen);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  Order held = *Buy(buyer, wok.id, 1, "c2", CouponMode::kBest);
+  EXPECT_EQ(held.discount_cents, 1000);  // 10% of the wok, still usable
+
+  // Delete: only what nobody claimed.
+  absl::Status st = commerce().DeleteCoupon(merchant_, shop_wide);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(st.message(), "deactivate")) << st;
+  EXPECT_EQ(commerce().DeleteCoupon(other, for_wok).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(commerce().DeleteCoupon(merchant_, for_wok).ok());
+  EXPECT_EQ(commerce().DeleteCoupon(merchant_, for_wok).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(claimable({merchant_.user_id, 0, 0}),
+            (std::vector<int64_t>{shop_wide}));
+}
+
 TEST_P(ShopTest, CouponClaimsAreNeverOverIssued) {
   const int64_t limited =
       Coupon(CouponKind::kAmountOff, 100, 0, /*total=*/10, /*per_user=*/1);
@@ -345,6 +508,121 @@ TEST_P(ShopTest, RefundsAreReviewedAndReverseTheLedger) {
   ExpectLedgerBalanced();
   EXPECT_EQ(orders().Ledger(buyer).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// A buyer hides a closed order from their list; the merchant, GetOrder and
+// the ledger still have it. Open orders and other people's are refused.
+TEST_P(ShopTest, BuyersHideClosedOrdersOnly) {
+  Principal buyer = User("buyer"), stranger = User("stranger");
+  commerce::Sku wok = Product(1000, 10);
+  Order open = *Buy(buyer, wok.id, 1, "h1");
+  Order paid = *Buy(buyer, wok.id, 1, "h2");
+  ASSERT_TRUE(
+      orders()
+          .Pay(buyer, orders().CreatePaymentToken(buyer, paid.id)->token)
+          .ok());
+  Order cancelled = *Buy(buyer, wok.id, 1, "h3");
+  ASSERT_TRUE(orders().CancelOrder(buyer, cancelled.id).ok());
+
+  absl::Status st = orders().HideOrder(buyer, open.id);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(st.message(), "pending_payment")) << st;
+  EXPECT_EQ(orders().HideOrder(buyer, paid.id).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().HideOrder(stranger, cancelled.id).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().HideOrder(buyer, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(orders().HideOrder(buyer, cancelled.id).ok());
+  ASSERT_TRUE(orders().HideOrder(buyer, cancelled.id).ok());  // idempotent
+
+  std::vector<int64_t> listed;
+  const Page<Order> mine = *orders().ListMyOrders(buyer, "", 10);
+  for (const Order& o : mine.items) listed.push_back(o.id);
+  EXPECT_EQ(listed, (std::vector<int64_t>{paid.id, open.id}));
+  // Paging skips it too: one per page, two pages, then the end.
+  Page<Order> first = *orders().ListMyOrders(buyer, "", 1);
+  Page<Order> second = *orders().ListMyOrders(buyer, first.next_page_token, 1);
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.items[0].id, open.id);
+  EXPECT_EQ(orders().GetOrder(buyer, cancelled.id)->id, cancelled.id);
+  int merchant_sees = 0;
+  const Page<Order> theirs = *orders().ListMerchantOrders(merchant_, "", 10);
+  for (const Order& o : theirs.items) merchant_sees += o.id == cancelled.id;
+  EXPECT_EQ(merchant_sees, 1);
+}
+
+// GetLedger: merchants see their own account, admins anyone's or all, paged
+// newest order first; the entries add up to the balances.
+TEST_P(ShopTest, LedgerIsPagedAndScopedByRole) {
+  Principal buyer = User("buyer");
+  Principal other = User("othershop");
+  ASSERT_TRUE(
+      accounts().SetRole(admin_, other.user_id, account::Role::kMerchant).ok());
+  other.role = account::Role::kMerchant;
+  commerce::Sku wok = Product(1500, 10);
+  std::vector<int64_t> paid;
+  for (int i = 0; i < 3; ++i) {
+    Order o = *Buy(buyer, wok.id, 1, "l" + std::to_string(i));
+    ASSERT_TRUE(orders()
+                    .Pay(buyer, orders().CreatePaymentToken(buyer, o.id)->token)
+                    .ok());
+    paid.push_back(o.id);
+  }
+  ASSERT_TRUE(orders().RequestRefund(buyer, paid[0], "broken").ok());
+  ASSERT_TRUE(orders().ReviewRefund(merchant_, paid[0], true, false).ok());
+
+  // The merchant, two entries per page: payment(2), payment(1), refund(0),
+  // payment(0) for their account, newest order first.
+  std::vector<LedgerEntry> mine;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<LedgerPage> page =
+        orders().GetLedger(merchant_, 0, token, 2);
+    ASSERT_TRUE(page.ok()) << page.status();
+    mine.insert(mine.end(), page->entries.begin(), page->entries.end());
+    ASSERT_EQ(page->balances.size(), 1u);
+    EXPECT_EQ(page->balances[MerchantAccount(merchant_.user_id)], -3000);
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty() && pages < 10);
+  ASSERT_EQ(mine.size(), 4u);
+  EXPECT_EQ(mine[0].order_id, paid[2]);
+  EXPECT_EQ(mine[1].order_id, paid[1]);
+  EXPECT_EQ(mine[2].order_id, paid[0]);
+  EXPECT_EQ(mine[2].kind, "refund");
+  EXPECT_EQ(mine[3].kind, "payment");
+  int64_t sum = 0;
+  for (const LedgerEntry& e : mine) {
+    EXPECT_EQ(e.account, MerchantAccount(merchant_.user_id));
+    sum += e.amount_cents;
+  }
+  EXPECT_EQ(sum, -3000);
+
+  // The other merchant has nothing and sees nothing of this one's.
+  LedgerPage empty = *orders().GetLedger(other, 0, "", 10);
+  EXPECT_TRUE(empty.entries.empty());
+  EXPECT_EQ(empty.balances[MerchantAccount(other.user_id)], 0);
+  EXPECT_EQ(
+      orders().GetLedger(other, merchant_.user_id, "", 10).status().code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(orders().GetLedger(buyer, 0, "", 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A token of one ledger is refused on another.
+  LedgerPage first = *orders().GetLedger(merchant_, 0, "", 1);
+  EXPECT_EQ(
+      orders().GetLedger(admin_, 0, first.next_page_token, 1).status().code(),
+      absl::StatusCode::kInvalidArgument);
+
+  // An admin: one merchant, or every account (both sides of each posting).
+  EXPECT_EQ(
+      orders().GetLedger(admin_, merchant_.user_id, "", 100)->entries.size(),
+      4u);
+  LedgerPage all = *orders().GetLedger(admin_, 0, "", 100);
+  EXPECT_EQ(all.entries.size(), 8u);
+  EXPECT_EQ(all.balances[kProviderClearing], 3000);
+  ExpectLedgerBalanced();
 }
 
 TEST_P(ShopTest, ConcurrentOrdersNeverOversell) {

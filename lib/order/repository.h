@@ -39,9 +39,14 @@ class OrderRepository {
   // NOT_FOUND when the user has no order under that key.
   virtual absl::StatusOr<Order> FindByIdempotencyKey(
       int64_t user_id, const std::string& key) = 0;
+  // The user's orders they have not hidden, newest first, id < before.
   virtual absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id,
                                                         int64_t before,
                                                         int limit) = 0;
+  // Takes a closed order of the user's out of their list: false when it was
+  // not theirs, not closed, or hidden already.
+  virtual absl::StatusOr<bool> HideFromBuyer(int64_t user_id,
+                                             int64_t order_id) = 0;
   virtual absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id,
                                                             int64_t before,
                                                             int limit) = 0;
@@ -126,6 +131,12 @@ class OrderRepository {
   virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerEntries() = 0;
   virtual absl::StatusOr<absl::flat_hash_map<std::string, int64_t>>
   Balances() = 0;
+  // Entries of `account` ("": of every account) in descending (order_id,
+  // kind, account) order, after `after` (order_id 0: from the newest).
+  virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerPage(
+      const std::string& account, const LedgerKey& after, int limit) = 0;
+  // The balance of `account` (0 when it has no entries).
+  virtual absl::StatusOr<int64_t> Balance(const std::string& account) = 0;
 };
 
 }  // namespace tokkit::order

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/commerce/pricing.h"
 #include "lib/core/cursor.h"
 #include "lib/core/status_macros.h"
@@ -100,6 +101,11 @@ ALTER TABLE payments ADD COLUMN next_attempt_at_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE payments ADD COLUMN last_error VARCHAR(500) NOT NULL DEFAULT '';
 CREATE INDEX payments_due_idx ON payments (status, next_attempt_at_ms);
 )sql"},
+      {3, "orders hidden by their buyer; the ledger by account",
+       R"sql(
+ALTER TABLE orders ADD COLUMN buyer_hidden SMALLINT NOT NULL DEFAULT 0;
+CREATE INDEX ledger_entries_account_idx ON ledger_entries (account, order_id);
+)sql"},
   };
   return *migrations;
 }
@@ -133,6 +139,15 @@ ShippingAddress DecodeAddress(const std::string& text) {
                            &a.postal_code, &a.country_code};
   for (size_t i = 0; i < 8; ++i) *fields[i] = c->StringAt(i).value_or("");
   return a;
+}
+
+// The statuses IsClosed accepts, as SQL integers.
+std::string ClosedStatusList() {
+  std::vector<int> closed;
+  for (int s = 1; s <= static_cast<int>(OrderStatus::kRefunding); ++s) {
+    if (IsClosed(static_cast<OrderStatus>(s))) closed.push_back(s);
+  }
+  return absl::StrJoin(closed, ", ");
 }
 
 Order ReadOrder(const soci::row& r) {
@@ -363,7 +378,25 @@ class SqlOrderRepository : public OrderRepository {
 
   absl::StatusOr<std::vector<Order>> ListByUser(int64_t user_id, int64_t before,
                                                 int limit) override {
-    return List("user_id", user_id, before, limit);
+    return List("user_id", user_id, before, limit, " AND buyer_hidden = 0");
+  }
+
+  absl::StatusOr<bool> HideFromBuyer(int64_t user_id,
+                                     int64_t order_id) override {
+    bool hidden = false;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
+      // The status rule (IsClosed) decided by the caller is re-checked here
+      // in the condition, so an order reopened meanwhile is not hidden.
+      hidden =
+          ExecAffected(sql,
+                       absl::StrCat("UPDATE orders SET buyer_hidden = 1 WHERE "
+                                    "id = :i AND user_id = :u AND "
+                                    "buyer_hidden = 0 AND status IN (",
+                                    ClosedStatusList(), ")"),
+                       order_id, user_id) == 1;
+      return absl::OkStatus();
+    }));
+    return hidden;
   }
 
   absl::StatusOr<std::vector<Order>> ListByMerchant(int64_t merchant_id,
@@ -791,6 +824,54 @@ class SqlOrderRepository : public OrderRepository {
     return out;
   }
 
+  absl::StatusOr<std::vector<LedgerEntry>> LedgerPage(
+      const std::string& account, const LedgerKey& after, int limit) override {
+    std::vector<LedgerEntry> out;
+    const bool first = after.order_id == 0;
+    // Row-value comparison (PostgreSQL, MySQL/MariaDB and SQLite all have
+    // it) keeps the keyset one condition the index can range over.
+    const std::string q = absl::StrCat(
+        "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
+        "ledger_entries WHERE ",
+        account.empty() ? "1 = 1" : "account = :a",
+        first ? "" : " AND (order_id, kind, account) < (:o, :k, :ac)",
+        " ORDER BY order_id DESC, kind DESC, account DESC LIMIT :n");
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::statement st(sql);
+      st.alloc();
+      st.prepare(q);
+      if (!account.empty()) st.exchange(soci::use(account));
+      if (!first) {
+        st.exchange(soci::use(after.order_id));
+        st.exchange(soci::use(after.kind));
+        st.exchange(soci::use(after.account));
+      }
+      st.exchange(soci::use(limit));
+      soci::row r;
+      st.exchange(soci::into(r));
+      st.define_and_bind();
+      if (!st.execute(true)) return absl::OkStatus();
+      do {
+        out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2),
+                       RowString(r, 3), FromMillis(RowInt(r, 4))});
+      } while (st.fetch());
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<int64_t> Balance(const std::string& account) override {
+    int64_t balance = 0;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      soci::indicator ind = soci::i_null;
+      sql << "SELECT balance_cents FROM ledger_balances WHERE account = :a",
+          soci::use(account), soci::into(balance, ind);
+      if (!sql.got_data() || ind != soci::i_ok) balance = 0;
+      return absl::OkStatus();
+    }));
+    return balance;
+  }
+
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> Balances()
       override {
     absl::flat_hash_map<std::string, int64_t> out;
@@ -816,7 +897,8 @@ class SqlOrderRepository : public OrderRepository {
 
  private:
   absl::StatusOr<std::vector<Order>> List(const char* column, int64_t who,
-                                          int64_t before, int limit) {
+                                          int64_t before, int limit,
+                                          const char* filter = "") {
     std::vector<Order> out;
     const int64_t bound = before > 0 ? before : INT64_MAX;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
@@ -824,7 +906,7 @@ class SqlOrderRepository : public OrderRepository {
         soci::rowset<soci::row> rows =
             (sql.prepare << absl::StrCat(
                  "SELECT ", kOrderColumns, " FROM orders WHERE ", column,
-                 " = :w AND id < :b ORDER BY id DESC LIMIT :n"),
+                 " = :w AND id < :b", filter, " ORDER BY id DESC LIMIT :n"),
              soci::use(who), soci::use(bound), soci::use(limit));
         for (const soci::row& r : rows) out.push_back(ReadOrder(r));
       }

@@ -9,6 +9,12 @@ namespace {
 
 using account::Principal;
 
+void ToProto(const commerce::Category& c, commercepb::Category* out) {
+  out->set_id(c.id);
+  out->set_name(c.name);
+  out->set_parent_id(c.parent_id);
+}
+
 void ToProto(const commerce::Sku& s, commercepb::Sku* out) {
   out->set_id(s.id);
   out->set_spu_id(s.spu_id);
@@ -55,6 +61,7 @@ void ToProto(const commerce::Coupon& c, commercepb::Coupon* out) {
   out->set_claim_start_ms(absl::ToUnixMillis(c.claim_start));
   out->set_claim_end_ms(absl::ToUnixMillis(c.claim_end));
   out->set_valid_for_ms(absl::ToInt64Milliseconds(c.valid_for));
+  out->set_active(c.active);
 }
 
 void ToProto(const commerce::UserCoupon& u, const commerce::Coupon& c,
@@ -83,11 +90,30 @@ grpc::Status CommerceGrpcService::CreateCategory(
     Ctx* context, const commercepb::CreateCategoryRequest* req,
     commercepb::Category* resp) {
   return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(commerce::Category c,
-                     commerce_->CreateCategory(p, req->name()));
-    resp->set_id(c.id);
-    resp->set_name(c.name);
+    ASSIGN_OR_RETURN(
+        commerce::Category c,
+        commerce_->CreateCategory(p, req->name(), req->parent_id()));
+    ToProto(c, resp);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::UpdateCategory(
+    Ctx* context, const commercepb::UpdateCategoryRequest* req,
+    commercepb::Category* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Category c,
+                     commerce_->UpdateCategory(p, req->category_id(),
+                                               req->name(), req->parent_id()));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::DeleteCategory(
+    Ctx* context, const commercepb::CategoryRequest* req, commercepb::Empty*) {
+  return WithCaller(context, *req, [&](const Principal& p) {
+    return commerce_->DeleteCategory(p, req->category_id());
   });
 }
 
@@ -98,9 +124,16 @@ grpc::Status CommerceGrpcService::ListCategories(
     ASSIGN_OR_RETURN(std::vector<commerce::Category> list,
                      commerce_->ListCategories());
     for (const commerce::Category& c : list) {
-      commercepb::Category* out = resp->add_categories();
-      out->set_id(c.id);
-      out->set_name(c.name);
+      ToProto(c, resp->add_categories());
+    }
+    // The tree from the same read, so the two views always agree.
+    for (const commerce::CategoryNode& node :
+         commerce::BuildCategoryTree(std::move(list))) {
+      commercepb::CategoryNode* out = resp->add_tree();
+      ToProto(node.category, out->mutable_category());
+      for (const commerce::Category& c : node.children) {
+        ToProto(c, out->add_children());
+      }
     }
     return absl::OkStatus();
   });
@@ -278,6 +311,61 @@ grpc::Status CommerceGrpcService::ListMyCoupons(
     ASSIGN_OR_RETURN(auto wallet, commerce_->MyCoupons(p));
     for (const auto& [u, c] : wallet) ToProto(u, c, resp->add_coupons());
     return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListShopCoupons(
+    Ctx* context, const commercepb::ListShopCouponsRequest* req,
+    commercepb::ListShopCouponsResponse* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Page<commerce::CouponStats> page,
+        commerce_->ListShopCoupons(p, req->page_token(), req->page_size()));
+    for (const commerce::CouponStats& s : page.items) {
+      commercepb::ShopCoupon* out = resp->add_coupons();
+      ToProto(s.coupon, out->mutable_coupon());
+      out->set_claimed(s.claimed);
+      out->set_used(s.used);
+    }
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListClaimableCoupons(
+    Ctx* context, const commercepb::ListClaimableCouponsRequest* req,
+    commercepb::ListClaimableCouponsResponse* resp) {
+  return Public(context, *req, [&]() -> absl::Status {
+    commerce::ClaimableQuery q;
+    q.merchant_id = req->merchant_id();
+    q.spu_id = req->product_id();
+    q.category_id = req->category_id();
+    ASSIGN_OR_RETURN(Page<commerce::Coupon> page,
+                     commerce_->ListClaimableCoupons(q, req->page_token(),
+                                                     req->page_size()));
+    for (const commerce::Coupon& c : page.items) {
+      ToProto(c, resp->add_coupons());
+    }
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::DeactivateCoupon(
+    Ctx* context, const commercepb::CouponRequest* req,
+    commercepb::Coupon* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Coupon c,
+                     commerce_->DeactivateCoupon(p, req->coupon_id()));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::DeleteCoupon(
+    Ctx* context, const commercepb::CouponRequest* req, commercepb::Empty*) {
+  return WithCaller(context, *req, [&](const Principal& p) {
+    return commerce_->DeleteCoupon(p, req->coupon_id());
   });
 }
 

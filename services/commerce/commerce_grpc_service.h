@@ -18,6 +18,12 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
   grpc::Status CreateCategory(Ctx* context,
                               const commercepb::CreateCategoryRequest* request,
                               commercepb::Category* response) override;
+  grpc::Status UpdateCategory(Ctx* context,
+                              const commercepb::UpdateCategoryRequest* request,
+                              commercepb::Category* response) override;
+  grpc::Status DeleteCategory(Ctx* context,
+                              const commercepb::CategoryRequest* request,
+                              commercepb::Empty* response) override;
   grpc::Status ListCategories(
       Ctx* context, const commercepb::ListCategoriesRequest* request,
       commercepb::ListCategoriesResponse* response) override;
@@ -56,6 +62,18 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
   grpc::Status ListMyCoupons(
       Ctx* context, const commercepb::ListMyCouponsRequest* request,
       commercepb::ListMyCouponsResponse* response) override;
+  grpc::Status ListShopCoupons(
+      Ctx* context, const commercepb::ListShopCouponsRequest* request,
+      commercepb::ListShopCouponsResponse* response) override;
+  grpc::Status ListClaimableCoupons(
+      Ctx* context, const commercepb::ListClaimableCouponsRequest* request,
+      commercepb::ListClaimableCouponsResponse* response) override;
+  grpc::Status DeactivateCoupon(Ctx* context,
+                                const commercepb::CouponRequest* request,
+                                commercepb::Coupon* response) override;
+  grpc::Status DeleteCoupon(Ctx* context,
+                            const commercepb::CouponRequest* request,
+                            commercepb::Empty* response) override;
   grpc::Status PutInCart(Ctx* context,
                          const commercepb::PutInCartRequest* request,
                          commercepb::Cart* response) override;

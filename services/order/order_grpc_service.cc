@@ -1,5 +1,10 @@
 #include "services/order/order_grpc_service.h"
 
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
 
@@ -132,6 +137,42 @@ grpc::Status OrderGrpcService::ListMerchantOrders(
         Page<order::Order> page,
         orders_->ListMerchantOrders(p, req->page_token(), req->page_size()));
     for (const order::Order& o : page.items) ToProto(o, resp->add_orders());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::HideOrder(Ctx* context,
+                                         const orderpb::OrderRequest* req,
+                                         orderpb::Empty*) {
+  return WithCaller(context, *req, [&](const Principal& p) {
+    return orders_->HideOrder(p, req->order_id());
+  });
+}
+
+grpc::Status OrderGrpcService::GetLedger(Ctx* context,
+                                         const orderpb::GetLedgerRequest* req,
+                                         orderpb::GetLedgerResponse* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::LedgerPage page,
+                     orders_->GetLedger(p, req->merchant_id(),
+                                        req->page_token(), req->page_size()));
+    for (const order::LedgerEntry& e : page.entries) {
+      orderpb::LedgerEntry* out = resp->add_entries();
+      out->set_account(e.account);
+      out->set_order_id(e.order_id);
+      out->set_amount_cents(e.amount_cents);
+      out->set_kind(e.kind);
+      out->set_created_at_ms(absl::ToUnixMillis(e.created_at));
+    }
+    std::vector<std::pair<std::string, int64_t>> balances(page.balances.begin(),
+                                                          page.balances.end());
+    std::sort(balances.begin(), balances.end());  // a stable answer
+    for (const auto& [account, cents] : balances) {
+      orderpb::AccountBalance* b = resp->add_balances();
+      b->set_account(account);
+      b->set_balance_cents(cents);
+    }
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });

@@ -28,6 +28,10 @@ class OrderGrpcService final : public orderpb::OrderService::Service {
   grpc::Status ListMerchantOrders(
       Ctx* context, const orderpb::ListOrdersRequest* request,
       orderpb::ListOrdersResponse* response) override;
+  grpc::Status HideOrder(Ctx* context, const orderpb::OrderRequest* request,
+                         orderpb::Empty* response) override;
+  grpc::Status GetLedger(Ctx* context, const orderpb::GetLedgerRequest* request,
+                         orderpb::GetLedgerResponse* response) override;
   grpc::Status CancelOrder(Ctx* context, const orderpb::OrderRequest* request,
                            orderpb::Order* response) override;
   grpc::Status ChangeAddress(Ctx* context,

@@ -88,6 +88,36 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
       shop_->CreateCategory(Ctx(merchant).get(), cat, &category).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(shop_->CreateCategory(Ctx(admin).get(), cat, &category).ok());
+  // A subcategory, renamed, listed as a tree, then deleted.
+  cpb::CreateCategoryRequest sub;
+  sub.set_name("Green");
+  sub.set_parent_id(category.id());
+  cpb::Category green;
+  ASSERT_TRUE(shop_->CreateCategory(Ctx(admin).get(), sub, &green).ok());
+  EXPECT_EQ(green.parent_id(), category.id());
+  cpb::UpdateCategoryRequest rename;
+  rename.set_category_id(green.id());
+  rename.set_name("Green tea");
+  rename.set_parent_id(category.id());
+  ASSERT_TRUE(shop_->UpdateCategory(Ctx(admin).get(), rename, &green).ok());
+  EXPECT_EQ(green.name(), "Green tea");
+  cpb::ListCategoriesResponse cats;
+  ASSERT_TRUE(
+      shop_->ListCategories(Ctx().get(), cpb::ListCategoriesRequest(), &cats)
+          .ok());
+  EXPECT_EQ(cats.categories_size(), 2);
+  ASSERT_EQ(cats.tree_size(), 1);
+  ASSERT_EQ(cats.tree(0).children_size(), 1);
+  EXPECT_EQ(cats.tree(0).children(0).name(), "Green tea");
+  cpb::CategoryRequest del;
+  del.set_category_id(category.id());
+  cpb::Empty none;
+  EXPECT_EQ(shop_->DeleteCategory(Ctx(admin).get(), del, &none).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  del.set_category_id(green.id());
+  EXPECT_EQ(shop_->DeleteCategory(Ctx(merchant).get(), del, &none).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(shop_->DeleteCategory(Ctx(admin).get(), del, &none).ok());
   cpb::CreateProductRequest np;
   np.set_category_id(category.id());
   np.set_name("Longjing green tea");
@@ -208,6 +238,45 @@ TEST_P(ShopGrpcTest, BrowseCartOrderPayRefund) {
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(order_->Pay(Ctx().get(), pay, &again).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+
+  // The ledger: the merchant's own (paid, then refunded: back to 0), an
+  // admin's view of everything, nobody else's.
+  opb::GetLedgerRequest ledger;
+  opb::GetLedgerResponse books;
+  ASSERT_TRUE(order_->GetLedger(Ctx(merchant).get(), ledger, &books).ok());
+  ASSERT_EQ(books.entries_size(), 2);
+  EXPECT_EQ(books.entries(0).order_id(), order.id());
+  EXPECT_EQ(books.entries(0).kind(), "refund");
+  EXPECT_EQ(books.entries(0).amount_cents(), order.total_cents());
+  EXPECT_EQ(books.entries(1).kind(), "payment");
+  ASSERT_EQ(books.balances_size(), 1);
+  EXPECT_EQ(books.balances(0).account(),
+            "merchant:" + std::to_string(merchant_id));
+  EXPECT_EQ(books.balances(0).balance_cents(), 0);
+  EXPECT_EQ(order_->GetLedger(Ctx(buyer).get(), ledger, &books).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(order_->GetLedger(Ctx(admin).get(), ledger, &books).ok());
+  EXPECT_EQ(books.entries_size(), 4);
+  EXPECT_EQ(books.balances_size(), 2);
+  ledger.set_merchant_id(-1);
+  EXPECT_EQ(order_->GetLedger(Ctx(admin).get(), ledger, &books).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The refunded (closed) order leaves the buyer's list, not the merchant's.
+  opb::Empty done;
+  ASSERT_TRUE(order_->HideOrder(Ctx(buyer).get(), which, &done).ok());
+  opb::ListOrdersResponse listed;
+  ASSERT_TRUE(
+      order_->ListMyOrders(Ctx(buyer).get(), opb::ListOrdersRequest(), &listed)
+          .ok());
+  EXPECT_EQ(listed.orders_size(), 0);
+  ASSERT_TRUE(order_
+                  ->ListMerchantOrders(Ctx(merchant).get(),
+                                       opb::ListOrdersRequest(), &listed)
+                  .ok());
+  EXPECT_EQ(listed.orders_size(), 1);
+  EXPECT_EQ(order_->HideOrder(Ctx(merchant).get(), which, &done).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 // A shop made through the library: an admin, two merchants with a product

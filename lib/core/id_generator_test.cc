@@ -29,6 +29,24 @@ TEST(IdGenerator, EncodesTimeAndWorker) {
   EXPECT_EQ(IdGenerator::TimeOf(id), absl::FromUnixMillis(1767225600123));
 }
 
+// A time bound turns into an id bound: every id drawn at or after `t` is
+// >= FirstIdAt(t), every id drawn before it is below.
+TEST(IdGenerator, FirstIdAtBoundsTheIdsOfAMillisecond) {
+  SimulatedClock clock(absl::FromUnixMillis(1767225600123));
+  auto gen = IdGenerator::Create(IdGenerator::kMaxWorkerId, &clock);
+  ASSERT_TRUE(gen.ok());
+  const int64_t before = *(*gen)->Next();
+  clock.Advance(absl::Milliseconds(1));
+  const absl::Time t = clock.Now();
+  const int64_t at = *(*gen)->Next();
+  EXPECT_LT(before, IdGenerator::FirstIdAt(t));
+  EXPECT_LE(IdGenerator::FirstIdAt(t), at);
+  EXPECT_EQ(IdGenerator::TimeOf(IdGenerator::FirstIdAt(t)), t);
+  EXPECT_EQ(IdGenerator::FirstIdAt(IdGenerator::Epoch() - absl::Hours(1)), 0);
+  EXPECT_EQ(IdGenerator::FirstIdAt(absl::InfinitePast()), 0);
+  EXPECT_EQ(IdGenerator::FirstIdAt(absl::InfiniteFuture()), INT64_MAX);
+}
+
 TEST(IdGenerator, StrictlyIncreasingEvenPastSequenceAndBackwardsClock) {
   SimulatedClock clock;
   std::unique_ptr<IdGenerator> gen = std::move(*IdGenerator::Create(1, &clock));

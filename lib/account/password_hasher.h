@@ -58,6 +58,9 @@ class PasswordHasher {
   // response time does not reveal which usernames exist.
   absl::Status VerifyDummy(absl::string_view password) const;
 
+  // Hashes and verifications running now (tests, metrics).
+  int running() const { return limiter_.active(); }
+
  private:
   absl::StatusOr<ConcurrencyLimiter::Permit> Admit() const;
   bool VerifyUnbounded(absl::string_view password,

@@ -94,7 +94,9 @@ TEST(PasswordHasherBoundTest, WaitersHonourTheRequestDeadline) {
   o.max_concurrent = 1;
   PasswordHasher hasher(o);
   std::thread busy([&] { EXPECT_TRUE(hasher.Hash("first").ok()); });
-  absl::SleepFor(absl::Milliseconds(5));
+  // Regression: a fixed 5 ms for the first hash to start was not always
+  // enough under ASan on a loaded machine, and the second took the slot.
+  while (hasher.running() == 0) absl::SleepFor(absl::Microseconds(100));
   ScopedRequest request({"r", "", 0, absl::Now() + absl::Microseconds(10)});
   absl::StatusOr<std::string> late = hasher.Hash("second");
   busy.join();

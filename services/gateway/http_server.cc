@@ -90,6 +90,10 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(),
               [self = shared_from_this()] { self->Close(); });
   }
+  // Only once no io thread runs: drops the exchange, which holds this
+  // session as the session holds it, so an exchange cut off mid-way (its
+  // handlers never ran after Stop) does not keep the pair alive forever.
+  void Abandon();
 
   // --- used by ExchangeImpl, on the strand ---
   void ReadPiece(
@@ -459,6 +463,11 @@ void Session::FinishExchange() {
   ReadHead(false);
 }
 
+void Session::Abandon() {
+  if (exchange_) exchange_->Detach();
+  exchange_.reset();
+}
+
 void Session::Close() {
   if (exchange_) {
     auto e = exchange_;
@@ -588,6 +597,16 @@ HttpServer::~HttpServer() {
   Stop(absl::Seconds(5));
   // Queued blocking work runs to its end here, while io_ still exists.
   blocking_.reset();
+  // Regression (LeakSanitizer): a session whose exchange was streaming
+  // when the grace ran out stayed in a reference cycle with it.
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    absl::MutexLock l(&registry_->mu);
+    for (auto& [raw, weak] : registry_->sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->Abandon();
 }
 
 }  // namespace tokkit::gateway

@@ -44,7 +44,7 @@ def count(xml_path, failures=None):
     return passed, failed, skipped
 
 
-def count_targets(logs, targets, label=""):
+def count_targets(logs, targets, label="", failed_targets=()):
     totals = [0, 0, 0]
     broken = []
     failing = []
@@ -71,6 +71,13 @@ def count_targets(logs, targets, label=""):
                 totals[i] += n
             if counts[1]:
                 failing.append(f"{target} ({', '.join(cases) or 'no test case'})")
+            elif target in failed_targets:
+                # Every case passed but the binary failed after them (a
+                # LeakSanitizer report at exit, a crash in teardown): Bazel
+                # said FAILED, and so do we.
+                totals[1] += 1
+                failing.append(f"{target} (exited non-zero after its cases; "
+                               "see its test.log)")
     for t in broken:
         print(f"no result (did not build or run): {t}", file=sys.stderr)
     # Named again at the very end of the run (--total): CI shows the tail.
@@ -88,8 +95,15 @@ def line(totals):
 
 def main(argv):
     if argv and argv[0] == "--record":
+        failed_targets = set()
+        if len(argv) > 2 and argv[1] == "--failed-targets":
+            # Targets bazel reported FAILED (its summary lines), from a file.
+            with open(argv[2]) as f:
+                for row in f:
+                    failed_targets.add(row.strip())
+            argv = argv[:1] + argv[3:]
         tally, label, logs, targets = argv[1], argv[2], argv[3], argv[4:]
-        totals, failing = count_targets(logs, targets, label)
+        totals, failing = count_targets(logs, targets, label, failed_targets)
         with open(tally, "a") as f:
             f.write(f"{label}\t{totals[0]}\t{totals[1]}\t{totals[2]}\n")
         with open(tally + ".failing", "a") as f:

@@ -671,48 +671,28 @@ class SqlCouponRepository : public CouponRepository {
                                                     int limit) override {
     std::vector<Coupon> out;
     const int64_t now_ms = ToMillis(now);
-    const int64_t bound = before > 0 ? before : INT64_MAX;
-    // Which coupons: only the parts of the query that are set become SQL.
-    std::string which;
-    std::vector<int64_t> values;
-    auto any = [&](const std::string& condition,
-                   std::initializer_list<int64_t> bound_values) {
-      absl::StrAppend(&which, which.empty() ? "" : " OR ", "(", condition, ")");
-      values.insert(values.end(), bound_values);
-    };
-    if (q.spu_id != 0) {
-      any("c.scope = 2 AND c.scope_id = :s", {q.spu_id});
-      any("c.scope = 0 AND c.merchant_id = :m", {q.merchant_id});
-      any("c.scope = 1 AND c.scope_id = :c AND c.merchant_id = :m2",
-          {q.category_id, q.merchant_id});
-    } else if (q.merchant_id != 0) {
-      any("c.merchant_id = :m", {q.merchant_id});
-    } else {
-      any("c.scope = 1 AND c.scope_id = :c", {q.category_id});
-    }
-    const std::string text = absl::StrCat(
-        "SELECT ", kCouponColumns, " FROM coupons c WHERE (", which,
-        ") AND c.active = 1 AND c.claim_start_ms <= :n AND c.claim_end_ms > "
-        ":n2 AND c.issued < c.total_limit AND c.id < :b ORDER BY c.id DESC "
-        "LIMIT :l");
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::statement st(sql);
-      st.alloc();
-      st.prepare(text);
-      for (int64_t& v : values) st.exchange(soci::use(v));
-      int64_t n1 = now_ms, n2 = now_ms, b = bound;
-      int l = limit;
-      st.exchange(soci::use(n1));
-      st.exchange(soci::use(n2));
-      st.exchange(soci::use(b));
-      st.exchange(soci::use(l));
-      soci::row r;
-      st.exchange(soci::into(r));
-      st.define_and_bind();
-      if (!st.execute(true)) return absl::OkStatus();
-      do {
-        out.push_back(ReadCoupon(r));
-      } while (st.fetch());
+      FilteredQuery query(
+          absl::StrCat("SELECT ", kCouponColumns, " FROM coupons c"));
+      // Which coupons: only the part of the query that is set becomes SQL.
+      if (q.spu_id != 0) {
+        query.WhereInOrder(
+            "(c.scope = 2 AND c.scope_id = ?) OR (c.scope = 0 AND "
+            "c.merchant_id = ?) OR (c.scope = 1 AND c.scope_id = ? AND "
+            "c.merchant_id = ?)",
+            {q.spu_id, q.merchant_id, q.category_id, q.merchant_id});
+      } else if (q.merchant_id != 0) {
+        query.Where("c.merchant_id = ?", q.merchant_id);
+      } else {
+        query.Where("c.scope = 1 AND c.scope_id = ?", q.category_id);
+      }
+      query.Where("c.active = 1")
+          .Where("c.claim_start_ms <= ?", now_ms)
+          .Where("c.claim_end_ms > ?", now_ms)
+          .Where("c.issued < c.total_limit")
+          .Where("c.id < ?", before > 0 ? before : INT64_MAX);
+      query.Each(sql, "ORDER BY c.id DESC LIMIT ?", limit,
+                 [&](const soci::row& r) { out.push_back(ReadCoupon(r)); });
       return absl::OkStatus();
     }));
     return out;

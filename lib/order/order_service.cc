@@ -539,7 +539,7 @@ absl::StatusOr<LedgerPage> OrderService::GetLedger(
   }
   LedgerPage page;
   ASSIGN_OR_RETURN(page.entries,
-                   deps_.orders->LedgerPage(account, after, limit));
+                   deps_.orders->LedgerEntriesAfter(account, after, limit));
   if (static_cast<int>(page.entries.size()) == limit) {
     const LedgerEntry& last = page.entries.back();
     page.next_page_token = Cursor()

@@ -133,7 +133,7 @@ class OrderRepository {
   Balances() = 0;
   // Entries of `account` ("": of every account) in descending (order_id,
   // kind, account) order, after `after` (order_id 0: from the newest).
-  virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerPage(
+  virtual absl::StatusOr<std::vector<LedgerEntry>> LedgerEntriesAfter(
       const std::string& account, const LedgerKey& after, int limit) = 0;
   // The balance of `account` (0 when it has no entries).
   virtual absl::StatusOr<int64_t> Balance(const std::string& account) = 0;

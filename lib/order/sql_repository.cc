@@ -824,37 +824,25 @@ class SqlOrderRepository : public OrderRepository {
     return out;
   }
 
-  absl::StatusOr<std::vector<LedgerEntry>> LedgerPage(
+  absl::StatusOr<std::vector<LedgerEntry>> LedgerEntriesAfter(
       const std::string& account, const LedgerKey& after, int limit) override {
     std::vector<LedgerEntry> out;
-    const bool first = after.order_id == 0;
-    // Row-value comparison (PostgreSQL, MySQL/MariaDB and SQLite all have
-    // it) keeps the keyset one condition the index can range over.
-    const std::string q = absl::StrCat(
-        "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
-        "ledger_entries WHERE ",
-        account.empty() ? "1 = 1" : "account = :a",
-        first ? "" : " AND (order_id, kind, account) < (:o, :k, :ac)",
-        " ORDER BY order_id DESC, kind DESC, account DESC LIMIT :n");
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
-      soci::statement st(sql);
-      st.alloc();
-      st.prepare(q);
-      if (!account.empty()) st.exchange(soci::use(account));
-      if (!first) {
-        st.exchange(soci::use(after.order_id));
-        st.exchange(soci::use(after.kind));
-        st.exchange(soci::use(after.account));
+      FilteredQuery q(
+          "SELECT account, order_id, amount_cents, kind, created_at_ms FROM "
+          "ledger_entries");
+      if (!account.empty()) q.Where("account = ?", account);
+      // Row-value comparison (PostgreSQL, MySQL/MariaDB and SQLite all have
+      // it) keeps the keyset one condition the index can range over.
+      if (after.order_id != 0) {
+        q.WhereInOrder("(order_id, kind, account) < (?, ?, ?)",
+                       {after.order_id, after.kind, after.account});
       }
-      st.exchange(soci::use(limit));
-      soci::row r;
-      st.exchange(soci::into(r));
-      st.define_and_bind();
-      if (!st.execute(true)) return absl::OkStatus();
-      do {
-        out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2),
-                       RowString(r, 3), FromMillis(RowInt(r, 4))});
-      } while (st.fetch());
+      q.Each(sql, "ORDER BY order_id DESC, kind DESC, account DESC LIMIT ?",
+             limit, [&](const soci::row& r) {
+               out.push_back({0, RowString(r, 0), RowInt(r, 1), RowInt(r, 2),
+                              RowString(r, 3), FromMillis(RowInt(r, 4))});
+             });
       return absl::OkStatus();
     }));
     return out;

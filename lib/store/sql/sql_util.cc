@@ -1,6 +1,8 @@
 #include "lib/store/sql/sql_util.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace tokkit {
 
@@ -102,6 +104,25 @@ FilteredQuery& FilteredQuery::Where(const std::string& condition,
   strings_.push_back(value);
   for (char c : condition) {
     if (c == '?') order_.emplace_back(true, strings_.size() - 1);
+  }
+  return *this;
+}
+
+FilteredQuery& FilteredQuery::WhereInOrder(const std::string& condition,
+                                           const std::vector<Value>& values) {
+  if (static_cast<size_t>(std::count(condition.begin(), condition.end(),
+                                     '?')) != values.size()) {
+    throw std::logic_error("WhereInOrder: one value per '?'");
+  }
+  Where(Placeholders(condition));
+  for (const Value& v : values) {
+    if (const int64_t* i = std::get_if<int64_t>(&v)) {
+      ints_.push_back(*i);
+      order_.emplace_back(false, ints_.size() - 1);
+    } else {
+      strings_.push_back(std::get<std::string>(v));
+      order_.emplace_back(true, strings_.size() - 1);
+    }
   }
   return *this;
 }

@@ -9,6 +9,8 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -36,6 +38,8 @@ long long ExecAffected(soci::session& sql, const std::string& query,
 //   if (category != 0) q.Where("category_id = ?", category);
 //   q.Each(sql, "ORDER BY id DESC LIMIT ?", limit, [&](const soci::row& r)
 //   {..});
+//
+// WhereInOrder binds a different value to each '?' of one condition.
 class FilteredQuery {
  public:
   explicit FilteredQuery(std::string select_from)
@@ -43,6 +47,12 @@ class FilteredQuery {
   FilteredQuery& Where(const std::string& condition);
   FilteredQuery& Where(const std::string& condition, int64_t value);
   FilteredQuery& Where(const std::string& condition, const std::string& value);
+  // A condition with several values: the i-th '?' binds values[i], e.g. a
+  // keyset "(a, b) < (?, ?)" or an OR of terms. Throws std::logic_error
+  // (INTERNAL from Database::Run) when the counts differ.
+  using Value = std::variant<int64_t, std::string>;
+  FilteredQuery& WhereInOrder(const std::string& condition,
+                              const std::vector<Value>& values);
   // Runs the query with `tail` appended (ORDER BY / LIMIT; '?' binds
   // `limit`), calling `fn` for each row.
   void Each(soci::session& sql, const std::string& tail, int64_t limit,

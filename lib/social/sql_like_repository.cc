@@ -23,14 +23,12 @@ class SqlLikeRepository : public LikeRepository {
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
       const int64_t now = ToMillis(event.created_at);
       // The primary key makes this idempotent: no check-then-insert race.
-      r.changed =
-          ExecAffected(sql,
-                       InsertIgnoringDuplicate(
-                           sql,
-                           "video_likes (video_id, user_id, like_id, "
-                           "created_at_ms, author_id) VALUES (:v, :u, :l, "
-                           ":c, :a)"),
-                       video_id, user_id, like_id, now, author_id) == 1;
+      r.changed = ExecAffected(sql,
+                               InsertIgnoringDuplicate(
+                                   sql,
+                                   "video_likes (video_id, user_id, like_id, "
+                                   "created_at_ms) VALUES (:v, :u, :l, :c)"),
+                               video_id, user_id, like_id, now) == 1;
       if (r.changed) {
         BumpCounter(sql, "video_stats", "video_id", video_id, "like_count", +1);
         BumpCounter(sql, "user_stats", "user_id", user_id, "likes_given", +1);
@@ -52,8 +50,9 @@ class SqlLikeRepository : public LikeRepository {
                                            int64_t author_id) override {
     ToggleResult r;
     RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) {
-      // The author comes from the caller, not from the row: a row read
-      // before a racing like committed would not be there to say.
+      // The author comes from the caller (the video's, which never
+      // changes), not from a read of the row: a row read before a racing
+      // like committed would not be there to say.
       r.changed =
           ExecAffected(sql,
                        "DELETE FROM video_likes WHERE video_id = :v AND "

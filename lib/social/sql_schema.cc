@@ -101,19 +101,16 @@ CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_message
 ALTER TABLE messages ADD COLUMN client_key VARCHAR(64) AS (NULLIF(client_message_id, '')) STORED;
 CREATE UNIQUE INDEX messages_client_id_uq ON messages (sender_id, client_key);
 )sql")},
-      // Likes given and received per user, kept like the follow counts.
-      // Received likes need each like's video author: stored with the like
-      // from now on, and filled in here once from the videos table (the
-      // feed module migrates first).
+      // Likes given and received per user, kept like the follow counts and
+      // filled in here once from the existing likes; received ones through
+      // the videos table for their authors (the feed module migrates first).
       {5, "likes given and received per user",
        R"sql(
-ALTER TABLE video_likes ADD COLUMN author_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE user_stats ADD COLUMN likes_given BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE user_stats ADD COLUMN likes_received BIGINT NOT NULL DEFAULT 0;
-UPDATE video_likes SET author_id = (SELECT v.author_id FROM videos v WHERE v.id = video_likes.video_id) WHERE EXISTS (SELECT 1 FROM videos v WHERE v.id = video_likes.video_id);
 INSERT INTO user_stats (user_id) SELECT DISTINCT user_id FROM video_likes WHERE user_id NOT IN (SELECT user_id FROM user_stats);
-INSERT INTO user_stats (user_id) SELECT DISTINCT author_id FROM video_likes WHERE author_id <> 0 AND author_id NOT IN (SELECT user_id FROM user_stats);
-UPDATE user_stats SET likes_given = (SELECT COUNT(*) FROM video_likes l WHERE l.user_id = user_stats.user_id), likes_received = (SELECT COUNT(*) FROM video_likes l WHERE l.author_id = user_stats.user_id);
+INSERT INTO user_stats (user_id) SELECT DISTINCT v.author_id FROM video_likes l JOIN videos v ON v.id = l.video_id WHERE v.author_id NOT IN (SELECT user_id FROM user_stats);
+UPDATE user_stats SET likes_given = (SELECT COUNT(*) FROM video_likes l WHERE l.user_id = user_stats.user_id), likes_received = (SELECT COUNT(*) FROM video_likes l JOIN videos v ON v.id = l.video_id WHERE v.author_id = user_stats.user_id);
 )sql"},
   };
   return *migrations;

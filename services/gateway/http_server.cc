@@ -38,6 +38,16 @@ class Session;
 }  // namespace
 
 struct HttpServer::Registry {
+  // The sessions still alive, held for the caller.
+  std::vector<std::shared_ptr<Session>> Live() {
+    std::vector<std::shared_ptr<Session>> live;
+    absl::MutexLock l(&mu);
+    for (auto& [raw, weak] : sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    return live;
+  }
+
   absl::Mutex mu;
   absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions
       ABSL_GUARDED_BY(mu);
@@ -568,22 +578,12 @@ void HttpServer::Stop(absl::Duration grace) {
     beast::error_code ec;
     acceptor_.close(ec);
   });
-  auto for_each = [this](auto fn) {
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      absl::MutexLock l(&registry_->mu);
-      for (auto& [raw, weak] : registry_->sessions) {
-        if (auto s = weak.lock()) live.push_back(std::move(s));
-      }
-    }
-    for (auto& s : live) fn(*s);
-  };
-  for_each([](Session& s) { s.CloseIfIdle(); });
+  for (auto& s : registry_->Live()) s->CloseIfIdle();
   const absl::Time deadline = absl::Now() + grace;
   while (open_connections_.load() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
-  for_each([](Session& s) { s.CloseNow(); });
+  for (auto& s : registry_->Live()) s->CloseNow();
   const absl::Time hard = absl::Now() + absl::Seconds(2);
   while (open_connections_.load() > 0 && absl::Now() < hard) {
     absl::SleepFor(absl::Milliseconds(10));
@@ -599,14 +599,7 @@ HttpServer::~HttpServer() {
   blocking_.reset();
   // Regression (LeakSanitizer): a session whose exchange was streaming
   // when the grace ran out stayed in a reference cycle with it.
-  std::vector<std::shared_ptr<Session>> live;
-  {
-    absl::MutexLock l(&registry_->mu);
-    for (auto& [raw, weak] : registry_->sessions) {
-      if (auto s = weak.lock()) live.push_back(std::move(s));
-    }
-  }
-  for (auto& s : live) s->Abandon();
+  for (auto& s : registry_->Live()) s->Abandon();
 }
 
 }  // namespace tokkit::gateway

@@ -139,10 +139,7 @@ TEST_P(ShopTest, CategoriesFormAOneLevelTree) {
 // claims, claimed ones still usable) and deleting only unclaimed ones.
 TEST_P(ShopTest, MerchantsManageCouponsBuyersBrowseThem) {
   Principal buyer = User("buyer");
-  Principal other = User("othershop");
-  ASSERT_TRUE(
-      accounts().SetRole(admin_, other.user_id, account::Role::kMerchant).ok());
-  other.role = account::Role::kMerchant;
+  Principal other = Merchant("othershop");
   commerce::Sku wok = Product(10000, 10, "Wok");
   commerce::Sku lid = Product(800, 10, "Lid");
   const int64_t shop_wide = Coupon(CouponKind::kAmountOff, 500, 0);
@@ -556,10 +553,7 @@ TEST_P(ShopTest, BuyersHideClosedOrdersOnly) {
 // newest order first; the entries add up to the balances.
 TEST_P(ShopTest, LedgerIsPagedAndScopedByRole) {
   Principal buyer = User("buyer");
-  Principal other = User("othershop");
-  ASSERT_TRUE(
-      accounts().SetRole(admin_, other.user_id, account::Role::kMerchant).ok());
-  other.role = account::Role::kMerchant;
+  Principal other = Merchant("othershop");
   commerce::Sku wok = Product(1500, 10);
   std::vector<int64_t> paid;
   for (int i = 0; i < 3; ++i) {

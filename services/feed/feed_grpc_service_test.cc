@@ -106,6 +106,16 @@ class FeedGrpcTest
   std::unique_ptr<pb::FeedService::Stub> stub_;
 };
 
+// The smallest MP4 the type check accepts, padded to `bytes`.
+std::string Mp4(size_t bytes) {
+  std::string video(
+      "\0\0\0\x18"
+      "ftypmp42",
+      12);
+  while (video.size() < bytes) video.push_back(static_cast<char>(video.size()));
+  return video;
+}
+
 TEST_P(FeedGrpcTest, UploadThenDownloadWholeAndRanges) {
   const std::string token = Token("alice");
   std::string video = std::string(
@@ -240,11 +250,7 @@ TEST_P(FeedGrpcTest, GetVideosByIdsWithTheViewersLikes) {
   auto carol = tp_->SignUp("carol");
   ASSERT_TRUE(alice_login.ok() && carol.ok());
   const std::string alice = alice_login->tokens.access_token;
-  const std::string mp4 = std::string(
-                              "\0\0\0\x18"
-                              "ftypisom",
-                              12) +
-                          "body";
+  const std::string mp4 = Mp4(16);
   std::vector<int64_t> ids;
   for (const char* title : {"one", "two", "three"}) {
     pb::Video v;
@@ -291,15 +297,6 @@ TEST_P(FeedGrpcTest, GetVideosByIdsWithTheViewersLikes) {
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(bad.error_message(), "at most 100"))
       << bad.error_message();
-}
-
-std::string Mp4(size_t bytes) {
-  std::string video(
-      "\0\0\0\x18"
-      "ftypmp42",
-      12);
-  while (video.size() < bytes) video.push_back(static_cast<char>(video.size()));
-  return video;
 }
 
 // Regression: a stream cancelled after 2 of 5 chunks was published as a

@@ -35,12 +35,7 @@ class ShopTest
     admin_ = User("boss");
     ASSERT_TRUE(accounts().GrantAdmin("boss").ok());
     admin_.role = account::Role::kAdmin;
-    merchant_ = User("shop");
-    ASSERT_TRUE(
-        accounts()
-            .SetRole(admin_, merchant_.user_id, account::Role::kMerchant)
-            .ok());
-    merchant_.role = account::Role::kMerchant;
+    merchant_ = Merchant("shop");
     category_ = commerce().CreateCategory(admin_, "Kitchen")->id;
   }
 
@@ -52,6 +47,15 @@ class ShopTest
     auto login = tp_->SignUp(name);
     EXPECT_TRUE(login.ok()) << login.status();
     return login->principal;
+  }
+
+  // A new user the admin made a merchant.
+  Principal Merchant(const std::string& name) {
+    Principal p = User(name);
+    EXPECT_TRUE(
+        accounts().SetRole(admin_, p.user_id, account::Role::kMerchant).ok());
+    p.role = account::Role::kMerchant;
+    return p;
   }
 
   int64_t Address(const Principal& p) {

@@ -5,6 +5,9 @@
 set -euo pipefail
 server=services/tokkit_server/tokkit_server
 out="$TEST_TMPDIR/out.log"
+# Any failing command names itself and shows the server's output, so a CI
+# failure is never an empty log.
+trap 'rc=$?; echo "failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2; cat "$out" >&2' ERR
 
 wait_for() {  # wait_for <file> <text>
   for _ in $(seq 1 100); do

@@ -1,6 +1,7 @@
 #include "services/common/server_main.h"
 
 #include <gflags/gflags.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -111,6 +112,18 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) { g_stop.store(true); }
 
+// Installed before anything can report "listening": a supervisor (or a
+// test) that stops the server as soon as it is up must reach this handler,
+// never the default action. sigaction keeps it installed for later signals.
+void InstallStopHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 }  // namespace
 
 int RunServerMain(int argc, char** argv, const std::string& name,
@@ -127,6 +140,7 @@ int RunServerMain(int argc, char** argv, const std::string& name,
         "http_listen", defaults.http_listen.c_str(), gflags::SET_FLAGS_DEFAULT);
   }
   gflags::ParseCommandLineFlags(&argc, &argv, true);
+  InstallStopHandlers();
   // Debian builds abseil without NDEBUG, which turns deadlock detection on:
   // every absl::Mutex::Lock then takes one process-wide lock to update a
   // lock-order graph. Tests keep it; a server turns it off unless asked.
@@ -324,8 +338,6 @@ int RunServerMain(int argc, char** argv, const std::string& name,
     }
   }
 
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(100));
   std::printf("%s shutting down\n", name.c_str());
   log::Info("server_stopping", {{"server", name}});

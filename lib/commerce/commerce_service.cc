@@ -40,6 +40,13 @@ absl::Status ValidateStock(int64_t stock) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateNewSku(const NewSku& n) {
+  RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
+  RETURN_IF_ERROR(ValidateText("description", n.description, 0, 1000, true));
+  RETURN_IF_ERROR(ValidatePrice(n.price_cents));
+  return ValidateStock(n.stock);
+}
+
 }  // namespace
 
 // The parent as CheckParent wants it: nullopt when there is no such one.
@@ -105,8 +112,10 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
   RETURN_IF_ERROR(ValidateText("name", p.name, 1, 100));
   RETURN_IF_ERROR(ValidateText("description", p.description, 0, 4000, true));
   RETURN_IF_ERROR(ValidatePrice(p.shipping_cents));
-  if (p.skus.empty() || p.skus.size() > 50) {
-    return absl::InvalidArgumentError("a product needs 1 to 50 SKUs");
+  if (p.skus.empty() ||
+      p.skus.size() > static_cast<size_t>(kMaxSkusPerProduct)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a product needs 1 to ", kMaxSkusPerProduct, " SKUs"));
   }
   RETURN_IF_ERROR(deps_.catalog->FindCategory(p.category_id).status());
   Product out;
@@ -119,9 +128,7 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
   out.spu.for_sale = p.for_sale;
   out.spu.created_at = deps_.clock->Now();
   for (const NewSku& n : p.skus) {
-    RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
-    RETURN_IF_ERROR(ValidatePrice(n.price_cents));
-    RETURN_IF_ERROR(ValidateStock(n.stock));
+    RETURN_IF_ERROR(ValidateNewSku(n));
     Sku s;
     ASSIGN_OR_RETURN(s.id, deps_.ids->Next());
     s.spu_id = out.spu.id;
@@ -129,6 +136,8 @@ absl::StatusOr<Product> CommerceService::CreateProduct(
     s.attributes = n.attributes;
     s.price_cents = n.price_cents;
     s.stock = n.stock;
+    s.description = n.description;
+    s.for_sale = n.for_sale;
     out.skus.push_back(s);
   }
   RETURN_IF_ERROR(
@@ -140,17 +149,23 @@ absl::StatusOr<Product> CommerceService::GetProduct(int64_t spu_id) {
   RETURN_IF_ERROR(ValidatePositiveId("spu_id", spu_id));
   Product p;
   ASSIGN_OR_RETURN(p.spu, deps_.catalog->FindSpu(spu_id));
+  if (p.spu.deleted) return absl::NotFoundError("product not found");
   ASSIGN_OR_RETURN(p.skus, deps_.catalog->SkusOf(spu_id));
   return p;
 }
 
 absl::StatusOr<Spu> CommerceService::OwnedSpu(const Principal& owner,
-                                              int64_t spu_id) {
+                                              int64_t spu_id,
+                                              bool deleted_too) {
   RETURN_IF_ERROR(ValidatePositiveId("spu_id", spu_id));
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
   if (spu.merchant_id != owner.user_id) {
     return absl::PermissionDeniedError(
         "only the product's merchant can change it");
+  }
+  if (spu.deleted && !deleted_too) {
+    return absl::FailedPreconditionError(
+        "the product is deleted; restore it first");
   }
   return spu;
 }
@@ -163,7 +178,74 @@ absl::StatusOr<Sku> CommerceService::OwnedSku(const Principal& owner,
     return absl::PermissionDeniedError(
         "only the product's merchant can change it");
   }
+  if (sku.deleted) return absl::NotFoundError("sku not found (deleted)");
+  RETURN_IF_ERROR(OwnedSpu(owner, sku.spu_id).status());
   return sku;
+}
+
+absl::Status CommerceService::DeleteProduct(const Principal& owner,
+                                            int64_t spu_id) {
+  RETURN_IF_ERROR(OwnedSpu(owner, spu_id, /*deleted_too=*/true).status());
+  return deps_.catalog->SetSpuDeleted(spu_id, true);
+}
+
+absl::StatusOr<Product> CommerceService::RestoreProduct(const Principal& owner,
+                                                        int64_t spu_id) {
+  RETURN_IF_ERROR(OwnedSpu(owner, spu_id, /*deleted_too=*/true).status());
+  RETURN_IF_ERROR(deps_.catalog->SetSpuDeleted(spu_id, false));
+  return GetProduct(spu_id);
+}
+
+absl::StatusOr<Page<Spu>> CommerceService::ListDeletedProducts(
+    const Principal& owner, const std::string& page_token, int page_size) {
+  RETURN_IF_ERROR(RequireMerchant(owner));
+  SpuFilter filter;
+  filter.merchant_id = owner.user_id;
+  filter.for_sale_only = false;
+  filter.deleted = true;
+  return ListProducts(filter, page_token, page_size);
+}
+
+absl::StatusOr<Sku> CommerceService::AddSku(const Principal& owner,
+                                            int64_t spu_id, const NewSku& n) {
+  RETURN_IF_ERROR(ValidateNewSku(n));
+  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
+  ASSIGN_OR_RETURN(std::vector<Sku> skus, deps_.catalog->SkusOf(spu_id));
+  if (skus.size() >= static_cast<size_t>(kMaxSkusPerProduct)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a product has at most ", kMaxSkusPerProduct, " SKUs"));
+  }
+  Sku s;
+  ASSIGN_OR_RETURN(s.id, deps_.ids->Next());
+  s.spu_id = spu.id;
+  s.merchant_id = spu.merchant_id;
+  s.attributes = n.attributes;
+  s.description = n.description;
+  s.price_cents = n.price_cents;
+  s.stock = n.stock;
+  s.for_sale = n.for_sale;
+  RETURN_IF_ERROR(deps_.catalog->AddSku(s, deps_.clock->Now()));
+  return deps_.catalog->FindSku(s.id);
+}
+
+absl::StatusOr<Sku> CommerceService::UpdateSku(const Principal& owner,
+                                               int64_t sku_id,
+                                               const SkuChanges& changes) {
+  RETURN_IF_ERROR(ValidateText("attributes", changes.attributes, 0, 200));
+  RETURN_IF_ERROR(
+      ValidateText("description", changes.description, 0, 1000, true));
+  ASSIGN_OR_RETURN(Sku sku, OwnedSku(owner, sku_id));
+  sku.attributes = changes.attributes;
+  sku.description = changes.description;
+  sku.for_sale = changes.for_sale;
+  RETURN_IF_ERROR(deps_.catalog->UpdateSku(sku));
+  return deps_.catalog->FindSku(sku_id);
+}
+
+absl::Status CommerceService::DeleteSku(const Principal& owner,
+                                        int64_t sku_id) {
+  RETURN_IF_ERROR(OwnedSku(owner, sku_id).status());
+  return deps_.catalog->DeleteSku(sku_id);
 }
 
 absl::StatusOr<Product> CommerceService::UpdateProduct(const Principal& owner,
@@ -218,7 +300,8 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(
 absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id,
                                                               int index) {
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(spu_id));
-  if (index < 0 || index >= static_cast<int>(spu.image_keys.size())) {
+  if (spu.deleted || index < 0 ||
+      index >= static_cast<int>(spu.image_keys.size())) {
     return absl::NotFoundError("no such image");
   }
   return deps_.blobs->Read(spu.image_keys[index]);
@@ -359,6 +442,7 @@ absl::StatusOr<Page<Coupon>> CommerceService::ListClaimableCoupons(
     // A product's coupons: its own, its shop's and its category's (of its
     // shop).
     ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(query.spu_id));
+    if (spu.deleted) return absl::NotFoundError("product not found");
     resolved.merchant_id = spu.merchant_id;
     resolved.category_id = spu.category_id;
   }
@@ -395,7 +479,11 @@ absl::Status CommerceService::PutInCart(const Principal& user, int64_t sku_id,
   }
   ASSIGN_OR_RETURN(Sku sku, deps_.catalog->FindSku(sku_id));
   ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(sku.spu_id));
-  if (!spu.for_sale)
+  if (sku.deleted || spu.deleted) {
+    return absl::FailedPreconditionError(
+        "this item was deleted by its merchant");
+  }
+  if (!spu.for_sale || !sku.for_sale)
     return absl::FailedPreconditionError("product is not for sale");
   if (quantity > sku.stock) {
     return absl::FailedPreconditionError(

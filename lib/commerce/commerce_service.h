@@ -36,6 +36,16 @@ struct NewSku {
   std::string attributes;
   int64_t price_cents = 0;
   int64_t stock = 0;
+  std::string description;
+  bool for_sale = true;
+};
+
+// What UpdateSku changes; price and stock have their own calls (and price
+// its history).
+struct SkuChanges {
+  std::string attributes;
+  std::string description;
+  bool for_sale = true;
 };
 
 struct NewProduct {
@@ -44,7 +54,7 @@ struct NewProduct {
   std::string description;
   int64_t shipping_cents = 0;
   bool for_sale = true;
-  std::vector<NewSku> skus;  // 1..50
+  std::vector<NewSku> skus;  // 1..kMaxSkusPerProduct
 };
 
 struct Product {
@@ -61,6 +71,7 @@ struct Cart {
 // products of them (subtotals, stock changes) never overflow 64 bits and a
 // bad value is INVALID_ARGUMENT naming its limit, not a database error.
 inline constexpr int64_t kMaxQuantityPerLine = 99;
+inline constexpr int kMaxSkusPerProduct = 50;
 inline constexpr int64_t kMaxPriceCents = int64_t{100'000'000} * 100;
 inline constexpr int64_t kMaxStock = 1'000'000'000;  // per SKU
 inline constexpr int64_t kMaxCouponIssue = 1'000'000'000;
@@ -89,9 +100,28 @@ class CommerceService {
 
   absl::StatusOr<Product> CreateProduct(const Principal& merchant,
                                         const NewProduct& product);
+  // NOT_FOUND for a deleted product.
   absl::StatusOr<Product> GetProduct(int64_t spu_id);
   absl::StatusOr<Product> UpdateProduct(const Principal& owner,
                                         const Spu& changes);
+  // Soft: gone from listings, search and every cart; orders keep their
+  // snapshots; RestoreProduct brings it back (not its cart lines).
+  // Idempotent.
+  absl::Status DeleteProduct(const Principal& owner, int64_t spu_id);
+  absl::StatusOr<Product> RestoreProduct(const Principal& owner,
+                                         int64_t spu_id);
+  // The merchant's deleted products, newest first.
+  absl::StatusOr<Page<Spu>> ListDeletedProducts(const Principal& owner,
+                                                const std::string& page_token,
+                                                int page_size);
+  // A SKU added to a live product (at most kMaxSkusPerProduct live ones).
+  absl::StatusOr<Sku> AddSku(const Principal& owner, int64_t spu_id,
+                             const NewSku& sku);
+  absl::StatusOr<Sku> UpdateSku(const Principal& owner, int64_t sku_id,
+                                const SkuChanges& changes);
+  // Soft, like products: carts drop it, orders refuse it. The product's
+  // last SKU is refused (FAILED_PRECONDITION): delete the product instead.
+  absl::Status DeleteSku(const Principal& owner, int64_t sku_id);
   absl::StatusOr<std::string> AddProductImage(const Principal& owner,
                                               int64_t spu_id,
                                               absl::string_view image);
@@ -133,7 +163,11 @@ class CommerceService {
   absl::StatusOr<Cart> GetCart(const Principal& user);
 
  private:
-  absl::StatusOr<Spu> OwnedSpu(const Principal& owner, int64_t spu_id);
+  // The caller's product; a deleted one is FAILED_PRECONDITION unless
+  // `deleted_too`.
+  absl::StatusOr<Spu> OwnedSpu(const Principal& owner, int64_t spu_id,
+                               bool deleted_too = false);
+  // The caller's live SKU of a live product.
   absl::StatusOr<Sku> OwnedSku(const Principal& owner, int64_t sku_id);
 
   CommerceDeps deps_;

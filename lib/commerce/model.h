@@ -26,8 +26,11 @@ struct Spu {
   std::vector<std::string> image_keys;
   int64_t shipping_cents = 0;
   bool for_sale = false;
-  int64_t min_price_cents = 0;  // over its SKUs, for price-range queries
+  int64_t min_price_cents = 0;  // over its live SKUs, for price queries
   absl::Time created_at;
+  // Deleted by its merchant: gone from listings, search and carts; orders
+  // keep their snapshots; the merchant can restore it.
+  bool deleted = false;
 };
 
 struct Sku {
@@ -39,6 +42,9 @@ struct Sku {
   int64_t price_version = 1;  // bumped on every price change; orders cite it
   int64_t stock = 0;
   int64_t sold = 0;
+  std::string description;
+  bool for_sale = true;  // the product's own flag must be set too
+  bool deleted = false;  // soft: orders keep citing it
 };
 
 struct PricePoint {
@@ -111,7 +117,8 @@ struct SkuForOrder {
   int64_t category_id = 0;
   std::string spu_name;
   int64_t shipping_cents = 0;
-  bool for_sale = false;
+  bool for_sale = false;  // the product's and the SKU's flags
+  bool deleted = false;   // the product or the SKU
 };
 
 }  // namespace tokkit::commerce

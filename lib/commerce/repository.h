@@ -19,6 +19,9 @@ struct SpuFilter {
   int64_t max_price_cents = 0;  // 0: no upper bound
   int64_t merchant_id = 0;      // 0: any
   bool for_sale_only = true;
+  // Only deleted products (with merchant_id: a merchant's bin) instead of
+  // only live ones.
+  bool deleted = false;
 };
 
 class CatalogRepository {
@@ -39,10 +42,26 @@ class CatalogRepository {
   // The SPU and its SKUs together, with version-1 price history rows.
   virtual absl::Status CreateSpu(const Spu& spu, const std::vector<Sku>& skus,
                                  absl::Time now) = 0;
+  // Deleted ones too (`deleted` says so).
   virtual absl::StatusOr<Spu> FindSpu(int64_t id) = 0;
+  // Its live SKUs, by id.
   virtual absl::StatusOr<std::vector<Sku>> SkusOf(int64_t spu_id) = 0;
+  // Deleted ones too.
   virtual absl::StatusOr<Sku> FindSku(int64_t id) = 0;
   virtual absl::Status UpdateSpu(const Spu& spu) = 0;
+  // Soft delete or restore. Deleting also drops the product's lines from
+  // every cart, in the same transaction. Idempotent.
+  virtual absl::Status SetSpuDeleted(int64_t spu_id, bool deleted) = 0;
+  // A SKU added to an existing product, with its version-1 price history row
+  // and the product's new min price. FAILED_PRECONDITION if the product was
+  // deleted meanwhile.
+  virtual absl::Status AddSku(const Sku& sku, absl::Time now) = 0;
+  // Attributes, description and for-sale flag only. NOT_FOUND if deleted.
+  virtual absl::Status UpdateSku(const Sku& sku) = 0;
+  // Soft; drops its cart lines and refreshes the product's min price.
+  // FAILED_PRECONDITION if it is the product's last live SKU (delete the
+  // product instead); NOT_FOUND if already deleted.
+  virtual absl::Status DeleteSku(int64_t sku_id) = 0;
   virtual absl::Status AddSpuImage(int64_t spu_id, const std::string& key) = 0;
   // New version + history row + the SPU's min price, atomically.
   virtual absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,

@@ -101,6 +101,13 @@ CREATE INDEX coupons_merchant_idx ON coupons (merchant_id, id);
 CREATE INDEX coupons_scope_idx ON coupons (scope, scope_id, id);
 CREATE INDEX user_coupons_coupon_idx ON user_coupons (coupon_id, used_order_id);
 )sql"},
+      {4, "soft-deleted products and SKUs; SKU description and for-sale flag",
+       R"sql(
+ALTER TABLE spus ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE skus ADD COLUMN description VARCHAR(2000) NOT NULL DEFAULT '';
+ALTER TABLE skus ADD COLUMN for_sale SMALLINT NOT NULL DEFAULT 1;
+ALTER TABLE skus ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0;
+)sql"},
   };
   return *migrations;
 }
@@ -109,11 +116,20 @@ namespace {
 
 constexpr char kSpuColumns[] =
     "id, merchant_id, category_id, name, description, image_keys, "
-    "shipping_cents, "
-    "for_sale, min_price_cents, created_at_ms";
-constexpr char kSkuColumns[] =
-    "id, spu_id, merchant_id, attributes, price_cents, price_version, stock, "
-    "sold";
+    "shipping_cents, for_sale, min_price_cents, created_at_ms, deleted";
+constexpr int kSkuColumnCount = 11;
+
+// The columns ReadSku reads, each prefixed with `alias.` when given.
+std::string SkuColumns(absl::string_view alias = "") {
+  static constexpr const char* kColumns[kSkuColumnCount] = {
+      "id",          "spu_id",        "merchant_id", "attributes",
+      "price_cents", "price_version", "stock",       "sold",
+      "description", "for_sale",      "deleted"};
+  const std::string prefix = alias.empty() ? "" : absl::StrCat(alias, ".");
+  std::vector<std::string> out;
+  for (const char* c : kColumns) out.push_back(absl::StrCat(prefix, c));
+  return absl::StrJoin(out, ", ");
+}
 constexpr char kCouponColumns[] =
     "c.id, c.merchant_id, c.name, c.kind, c.amount_off_cents, c.percent_off, "
     "c.threshold_cents, c.scope, c.scope_id, c.total_limit, c.issued, "
@@ -132,6 +148,7 @@ Spu ReadSpu(const soci::row& r, size_t o = 0) {
   s.for_sale = RowBool(r, o + 7);
   s.min_price_cents = RowInt(r, o + 8);
   s.created_at = FromMillis(RowInt(r, o + 9));
+  s.deleted = RowBool(r, o + 10);
   return s;
 }
 
@@ -145,6 +162,9 @@ Sku ReadSku(const soci::row& r, size_t o = 0) {
   s.price_version = RowInt(r, o + 5);
   s.stock = RowInt(r, o + 6);
   s.sold = RowInt(r, o + 7);
+  s.description = RowString(r, o + 8);
+  s.for_sale = RowBool(r, o + 9);
+  s.deleted = RowBool(r, o + 10);
   return s;
 }
 
@@ -182,7 +202,7 @@ UserCoupon ReadUserCoupon(const soci::row& r, size_t o = 0) {
 
 std::optional<Sku> FindSkuOn(soci::session& sql, int64_t id) {
   soci::row r;
-  sql << absl::StrCat("SELECT ", kSkuColumns, " FROM skus WHERE id = :i"),
+  sql << absl::StrCat("SELECT ", SkuColumns(), " FROM skus WHERE id = :i"),
       soci::use(id), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
   return ReadSku(r);
@@ -191,7 +211,7 @@ std::optional<Sku> FindSkuOn(soci::session& sql, int64_t id) {
 void RefreshMinPrice(soci::session& sql, int64_t spu_id) {
   sql << "UPDATE spus SET min_price_cents = (SELECT COALESCE(MIN(price_cents), "
          "0) "
-         "FROM skus WHERE spu_id = :s) WHERE id = :s2",
+         "FROM skus WHERE spu_id = :s AND deleted = 0) WHERE id = :s2",
       soci::use(spu_id), soci::use(spu_id);
 }
 
@@ -219,6 +239,16 @@ std::vector<std::pair<UserCoupon, Coupon>> LoadWallet(soci::session& sql,
     out.emplace_back(ReadUserCoupon(r), ReadCoupon(r, 6));
   }
   return out;
+}
+
+// Every cart's lines of the SKU, or of every SKU of the product.
+void DropFromCarts(soci::session& sql, const char* column, int64_t id) {
+  // The derived table lets MySQL read skus while deleting from cart_items.
+  sql << absl::StrCat(
+      "DELETE FROM cart_items WHERE sku_id IN (SELECT id FROM (SELECT "
+      "id FROM skus WHERE ",
+      column, " = :i) AS doomed)"),
+      soci::use(id);
 }
 
 void RemoveFromCart(soci::session& sql, int64_t user_id,
@@ -376,13 +406,14 @@ class SqlCatalogRepository : public CatalogRepository {
           soci::use(s.shipping_cents), soci::use(for_sale), soci::use(created);
       const int64_t since = ToMillis(now);
       for (const Sku& k : skus) {
+        const int sku_for_sale = k.for_sale ? 1 : 0;
         sql << "INSERT INTO skus (id, spu_id, merchant_id, attributes, "
-               "price_cents, "
-               "price_version, stock, sold) VALUES (:i, :s, :m, :a, :p, 1, "
-               ":st, 0)",
+               "price_cents, price_version, stock, sold, description, "
+               "for_sale) VALUES (:i, :s, :m, :a, :p, 1, :st, 0, :d, :f)",
             soci::use(k.id), soci::use(s.id), soci::use(s.merchant_id),
             soci::use(k.attributes), soci::use(k.price_cents),
-            soci::use(k.stock);
+            soci::use(k.stock), soci::use(k.description),
+            soci::use(sku_for_sale);
         sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, "
                "since_ms) "
                "VALUES (:i, 1, :p, :t)",
@@ -411,8 +442,8 @@ class SqlCatalogRepository : public CatalogRepository {
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
           (sql.prepare << absl::StrCat(
-               "SELECT ", kSkuColumns,
-               " FROM skus WHERE spu_id = :s ORDER BY id"),
+               "SELECT ", SkuColumns(),
+               " FROM skus WHERE spu_id = :s AND deleted = 0 ORDER BY id"),
            soci::use(spu_id));
       for (const soci::row& r : rows) out.push_back(ReadSku(r));
       return absl::OkStatus();
@@ -436,11 +467,104 @@ class SqlCatalogRepository : public CatalogRepository {
       if (ExecAffected(
               sql,
               "UPDATE spus SET name = :n, description = :d, category_id = :c, "
-              "shipping_cents = :sh, for_sale = :f WHERE id = :i",
+              "shipping_cents = :sh, for_sale = :f WHERE id = :i AND "
+              "deleted = 0",
               s.name, s.description, s.category_id, s.shipping_cents, for_sale,
               s.id) != 1) {
         return absl::NotFoundError("product not found");
       }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status SetSpuDeleted(int64_t spu_id, bool deleted) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      const int flag = deleted ? 1 : 0;
+      soci::row r;
+      sql << "SELECT id FROM spus WHERE id = :i", soci::use(spu_id),
+          soci::into(r);
+      if (!sql.got_data()) return absl::NotFoundError("product not found");
+      sql << "UPDATE spus SET deleted = :d WHERE id = :i", soci::use(flag),
+          soci::use(spu_id);
+      if (deleted) DropFromCarts(sql, "spu_id", spu_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status AddSku(const Sku& k, absl::Time now) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      // The product row, locked: a racing delete of the product either
+      // waits for this SKU (and then drops it from carts with the rest) or
+      // wins and this insert is refused.
+      soci::row spu;
+      sql << absl::StrCat("SELECT deleted FROM spus WHERE id = :i",
+                          ForUpdate(sql)),
+          soci::use(k.spu_id), soci::into(spu);
+      if (!sql.got_data()) return absl::NotFoundError("product not found");
+      if (RowBool(spu, 0)) {
+        return absl::FailedPreconditionError(
+            "the product is deleted; restore it first");
+      }
+      const int for_sale = k.for_sale ? 1 : 0;
+      sql << "INSERT INTO skus (id, spu_id, merchant_id, attributes, "
+             "price_cents, price_version, stock, sold, description, for_sale, "
+             "deleted) VALUES (:i, :s, :m, :a, :p, 1, :st, 0, :d, :f, 0)",
+          soci::use(k.id), soci::use(k.spu_id), soci::use(k.merchant_id),
+          soci::use(k.attributes), soci::use(k.price_cents), soci::use(k.stock),
+          soci::use(k.description), soci::use(for_sale);
+      const int64_t since = ToMillis(now);
+      sql << "INSERT INTO sku_price_history (sku_id, version, price_cents, "
+             "since_ms) VALUES (:i, 1, :p, :t)",
+          soci::use(k.id), soci::use(k.price_cents), soci::use(since);
+      RefreshMinPrice(sql, k.spu_id);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status UpdateSku(const Sku& k) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      const int for_sale = k.for_sale ? 1 : 0;
+      if (ExecAffected(sql,
+                       "UPDATE skus SET attributes = :a, description = :d, "
+                       "for_sale = :f WHERE id = :i AND deleted = 0",
+                       k.attributes, k.description, for_sale, k.id) == 1) {
+        return absl::OkStatus();
+      }
+      // MySQL counts a row set to what it held as unchanged.
+      std::optional<Sku> now = FindSkuOn(sql, k.id);
+      if (now && !now->deleted && now->attributes == k.attributes &&
+          now->description == k.description && now->for_sale == k.for_sale) {
+        return absl::OkStatus();
+      }
+      return absl::NotFoundError("sku not found");
+    });
+  }
+
+  absl::Status DeleteSku(int64_t sku_id) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      std::optional<Sku> sku = FindSkuOn(sql, sku_id);
+      if (!sku || sku->deleted) return absl::NotFoundError("sku not found");
+      // The product row, locked, so two racing deletes of its last two
+      // SKUs cannot both see the other one still live.
+      soci::row spu;
+      sql << absl::StrCat("SELECT id FROM spus WHERE id = :i", ForUpdate(sql)),
+          soci::use(sku->spu_id), soci::into(spu);
+      long long live = 0;
+      sql << "SELECT COUNT(*) FROM skus WHERE spu_id = :s AND deleted = 0 AND "
+             "id <> :i",
+          soci::use(sku->spu_id), soci::use(sku_id), soci::into(live);
+      if (live == 0) {
+        return absl::FailedPreconditionError(
+            "this is the product's last SKU; delete the product instead");
+      }
+      if (ExecAffected(sql,
+                       "UPDATE skus SET deleted = 1 WHERE id = :i AND "
+                       "deleted = 0",
+                       sku_id) != 1) {
+        return absl::NotFoundError("sku not found");
+      }
+      DropFromCarts(sql, "id", sku_id);
+      RefreshMinPrice(sql, sku->spu_id);
       return absl::OkStatus();
     });
   }
@@ -467,7 +591,7 @@ class SqlCatalogRepository : public CatalogRepository {
       if (ExecAffected(sql,
                        "UPDATE skus SET price_cents = :p, price_version = "
                        "price_version + 1 "
-                       "WHERE id = :i",
+                       "WHERE id = :i AND deleted = 0",
                        price_cents, sku_id) != 1) {
         return absl::NotFoundError("sku not found");
       }
@@ -492,7 +616,7 @@ class SqlCatalogRepository : public CatalogRepository {
       // overflow (|delta| and max_stock are far below 2^62).
       if (ExecAffected(sql,
                        "UPDATE skus SET stock = stock + :d WHERE id = :i AND "
-                       "stock >= :lo AND stock <= :hi",
+                       "stock >= :lo AND stock <= :hi AND deleted = 0",
                        delta, sku_id, -delta, max_stock - delta) != 1) {
         return absl::FailedPreconditionError(absl::StrCat(
             "stock would leave 0 to ", max_stock, " (or the sku is gone)"));
@@ -529,6 +653,7 @@ class SqlCatalogRepository : public CatalogRepository {
       q.Where("id < ?", before > 0 ? before : INT64_MAX);
       if (f.category_id != 0) q.Where("category_id = ?", f.category_id);
       if (f.merchant_id != 0) q.Where("merchant_id = ?", f.merchant_id);
+      q.Where(f.deleted ? "deleted = 1" : "deleted = 0");
       if (f.for_sale_only) q.Where("for_sale = 1");
       if (f.min_price_cents > 0) {
         q.Where("min_price_cents >= ?", f.min_price_cents);
@@ -783,23 +908,21 @@ class SqlCartRepository : public CartRepository {
     std::vector<CartLine> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::rowset<soci::row> rows =
-          (sql.prepare
-               << "SELECT ci.sku_id, ci.quantity, k.id, k.spu_id, "
-                  "k.merchant_id, "
-                  "k.attributes, k.price_cents, k.price_version, k.stock, "
-                  "k.sold, "
-                  "p.name, p.for_sale FROM cart_items ci JOIN skus k ON k.id = "
-                  "ci.sku_id JOIN spus p ON p.id = k.spu_id WHERE ci.user_id = "
-                  ":u "
-                  "ORDER BY ci.added_at_ms, ci.sku_id",
+          (sql.prepare << absl::StrCat(
+               "SELECT ci.sku_id, ci.quantity, ", SkuColumns("k"),
+               ", p.name, p.for_sale FROM cart_items ci JOIN skus k "
+               "ON k.id = ci.sku_id JOIN spus p ON p.id = k.spu_id "
+               "WHERE ci.user_id = :u AND k.deleted = 0 AND p.deleted "
+               "= 0 ORDER BY ci.added_at_ms, ci.sku_id"),
            soci::use(user_id));
       for (const soci::row& r : rows) {
         CartLine l;
         l.sku_id = RowInt(r, 0);
         l.quantity = RowInt(r, 1);
         l.sku = ReadSku(r, 2);
-        l.spu_name = RowString(r, 10);
-        l.available = RowBool(r, 11) && l.sku.stock >= l.quantity;
+        l.spu_name = RowString(r, 2 + kSkuColumnCount);
+        l.available = RowBool(r, 3 + kSkuColumnCount) && l.sku.for_sale &&
+                      l.sku.stock >= l.quantity;
         out.push_back(std::move(l));
       }
       return absl::OkStatus();
@@ -831,18 +954,20 @@ class SqlStockPort : public StockPort {
                                                   int64_t sku_id) override {
     soci::session& sql = SessionOf(tx);
     soci::row r;
-    sql << "SELECT k.id, k.spu_id, k.merchant_id, k.attributes, "
-           "k.price_cents, k.price_version, k.stock, k.sold, p.category_id, "
-           "p.name, p.shipping_cents, p.for_sale FROM skus k JOIN spus p ON "
-           "p.id = k.spu_id WHERE k.id = :i",
+    sql << absl::StrCat("SELECT ", SkuColumns("k"),
+                        ", p.category_id, p.name, p.shipping_cents, "
+                        "p.for_sale, p.deleted FROM skus k JOIN spus p ON "
+                        "p.id = k.spu_id WHERE k.id = :i"),
         soci::use(sku_id), soci::into(r);
     if (!sql.got_data()) return std::optional<SkuForOrder>();
     SkuForOrder s;
     s.sku = ReadSku(r);
-    s.category_id = RowInt(r, 8);
-    s.spu_name = RowString(r, 9);
-    s.shipping_cents = RowInt(r, 10);
-    s.for_sale = RowBool(r, 11);
+    constexpr int o = kSkuColumnCount;
+    s.category_id = RowInt(r, o);
+    s.spu_name = RowString(r, o + 1);
+    s.shipping_cents = RowInt(r, o + 2);
+    s.for_sale = RowBool(r, o + 3) && s.sku.for_sale;
+    s.deleted = RowBool(r, o + 4) || s.sku.deleted;
     return std::optional<SkuForOrder>(std::move(s));
   }
 

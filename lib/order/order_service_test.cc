@@ -309,6 +309,115 @@ TEST_P(ShopTest, CartCheckoutRemovesExactlyWhatWasBought) {
             absl::StatusCode::kNotFound);
 }
 
+// Merchants delete products and SKUs softly: listings, carts and new orders
+// lose them at once, existing orders keep their snapshots, and the owner
+// alone restores a product.
+TEST_P(ShopTest, ProductsAndSkusAreSoftDeletedAndRestored) {
+  Principal buyer = User("buyer"), rival = Merchant("rival");
+  commerce::NewProduct p;
+  p.category_id = category_;
+  p.name = "Apron";
+  p.skus = {{"red", 1000, 5}, {"blue", 2000, 5}};
+  commerce::Product apron = *commerce().CreateProduct(merchant_, p);
+  const int64_t red = apron.skus[0].id, blue = apron.skus[1].id;
+  Order before = *Buy(buyer, red, 1, "before");
+  ASSERT_TRUE(commerce().PutInCart(buyer, red, 1).ok());
+  ASSERT_TRUE(commerce().PutInCart(buyer, blue, 1).ok());
+
+  // SKUs: added, described, taken off sale, deleted; only by the owner.
+  commerce::NewSku green{"green", 500, 3, "Limited run", true};
+  EXPECT_EQ(commerce().AddSku(rival, apron.spu.id, green).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  commerce::Sku added = *commerce().AddSku(merchant_, apron.spu.id, green);
+  EXPECT_EQ(added.description, "Limited run");
+  EXPECT_EQ(added.price_version, 1);
+  EXPECT_EQ(commerce().PriceHistory(added.id)->size(), 1u);
+  EXPECT_EQ(commerce().GetProduct(apron.spu.id)->spu.min_price_cents, 500);
+  green.price_cents = -1;
+  EXPECT_EQ(commerce().AddSku(merchant_, apron.spu.id, green).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  green.price_cents = 500;
+  commerce::SkuChanges change{"green/XL", "Now in XL", false};
+  EXPECT_EQ(commerce().UpdateSku(rival, added.id, change).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  commerce::Sku updated = *commerce().UpdateSku(merchant_, added.id, change);
+  EXPECT_EQ(updated.attributes, "green/XL");
+  EXPECT_FALSE(updated.for_sale);
+  EXPECT_EQ(updated.price_cents, 500);  // price keeps its own call
+  EXPECT_EQ(commerce().PutInCart(buyer, added.id, 1).code(),
+            absl::StatusCode::kFailedPrecondition);  // not for sale
+  EXPECT_EQ(Buy(buyer, added.id, 1, "off-sale").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(commerce().UpdateSku(merchant_, added.id, change).ok());  // same
+
+  EXPECT_EQ(commerce().DeleteSku(rival, blue).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(commerce().DeleteSku(merchant_, blue).ok());
+  EXPECT_EQ(commerce().DeleteSku(merchant_, blue).code(),
+            absl::StatusCode::kNotFound);
+  std::vector<commerce::CartLine> lines = commerce().GetCart(buyer)->lines;
+  ASSERT_EQ(lines.size(), 1u);  // the blue line left every cart
+  EXPECT_EQ(lines[0].sku_id, red);
+  EXPECT_EQ(commerce().PutInCart(buyer, blue, 1).code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<Order> refused = Buy(buyer, blue, 1, "deleted-sku");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "deleted"))
+      << refused.status();
+  EXPECT_EQ(commerce().SetPrice(merchant_, blue, 1).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(commerce().AddStock(merchant_, blue, 1).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(commerce().UpdateSku(merchant_, blue, change).status().code(),
+            absl::StatusCode::kNotFound);
+  commerce::Product now = *commerce().GetProduct(apron.spu.id);
+  ASSERT_EQ(now.skus.size(), 2u);  // red and green
+  EXPECT_EQ(now.spu.min_price_cents, 500);
+  ASSERT_TRUE(commerce().DeleteSku(merchant_, added.id).ok());
+  EXPECT_EQ(commerce().GetProduct(apron.spu.id)->spu.min_price_cents, 1000);
+  // The last live SKU stays; the product is what gets deleted.
+  EXPECT_EQ(commerce().DeleteSku(merchant_, red).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // The product: gone from reads, listings, carts and new orders.
+  EXPECT_EQ(commerce().DeleteProduct(rival, apron.spu.id).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(commerce().DeleteProduct(merchant_, apron.spu.id).ok());
+  ASSERT_TRUE(commerce().DeleteProduct(merchant_, apron.spu.id).ok());
+  EXPECT_EQ(commerce().GetProduct(apron.spu.id).status().code(),
+            absl::StatusCode::kNotFound);
+  commerce::SpuFilter all;
+  EXPECT_TRUE(commerce().ListProducts(all, "", 10)->items.empty());
+  EXPECT_TRUE(commerce().GetCart(buyer)->lines.empty());
+  EXPECT_EQ(commerce().PutInCart(buyer, red, 1).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Buy(buyer, red, 1, "deleted-product").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(commerce().AddSku(merchant_, apron.spu.id, green).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  commerce::Spu edit = apron.spu;
+  EXPECT_EQ(commerce().UpdateProduct(merchant_, edit).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // The order placed before keeps its snapshot.
+  Order kept = *orders().GetOrder(buyer, before.id);
+  EXPECT_EQ(kept.items[0].name, "Apron");
+  EXPECT_EQ(kept.items[0].unit_price_cents, 1000);
+  // Only the owner sees it in its bin, and restores it (not the carts).
+  EXPECT_TRUE(commerce().ListDeletedProducts(rival, "", 10)->items.empty());
+  Page<commerce::Spu> bin = *commerce().ListDeletedProducts(merchant_, "", 10);
+  ASSERT_EQ(bin.items.size(), 1u);
+  EXPECT_TRUE(bin.items[0].deleted);
+  EXPECT_EQ(commerce().RestoreProduct(rival, apron.spu.id).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  commerce::Product back = *commerce().RestoreProduct(merchant_, apron.spu.id);
+  EXPECT_FALSE(back.spu.deleted);
+  ASSERT_EQ(back.skus.size(), 1u);  // deleted SKUs stay deleted
+  EXPECT_EQ(back.skus[0].id, red);
+  EXPECT_EQ(commerce().ListProducts(all, "", 10)->items.size(), 1u);
+  EXPECT_TRUE(commerce().GetCart(buyer)->lines.empty());
+  EXPECT_TRUE(Buy(buyer, red, 1, "after-restore").ok());
+}
+
 TEST_P(ShopTest, OrdersSnapshotPricesAndAreIdempotent) {
   Principal buyer = User("buyer"), other = User("other");
   commerce::Sku wok = Product(3000, 10, "Wok", /*shipping=*/500);

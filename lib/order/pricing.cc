@@ -25,6 +25,11 @@ absl::StatusOr<OrderQuote> PriceOrder(
       return absl::NotFoundError(
           absl::StrCat("sku ", item.sku_id, " not found"));
     }
+    if (s->deleted) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          s->spu_name, " (sku ", item.sku_id,
+          ") was deleted by its merchant; remove it from the order"));
+    }
     if (!s->for_sale) {
       return absl::FailedPreconditionError(
           absl::StrCat(s->spu_name, " is not for sale"));

@@ -79,6 +79,14 @@ TEST(PriceOrder, RefusesMissingUnsellableAndMixedMerchantItems) {
                            CouponMode::kNone, 0, {}, kNow);
   EXPECT_EQ(hidden.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(hidden.status().message(), "product 1 is not for sale");
+  SkuForOrder gone = Snapshot(1, 5, 100);
+  gone.deleted = true;
+  auto deleted =
+      PriceOrder({Line(1, 1)}, {gone}, CouponMode::kNone, 0, {}, kNow);
+  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(deleted.status().message(),
+            "product 1 (sku 1) was deleted by its merchant; remove it from "
+            "the order");
   EXPECT_EQ(PriceOrder({Line(1, 1), Line(2, 1)},
                        {Snapshot(1, 5, 100), Snapshot(2, 6, 100)},
                        CouponMode::kNone, 0, {}, kNow)

@@ -23,6 +23,19 @@ void ToProto(const commerce::Sku& s, commercepb::Sku* out) {
   out->set_price_version(s.price_version);
   out->set_stock(s.stock);
   out->set_sold(s.sold);
+  out->set_description(s.description);
+  out->set_for_sale(s.for_sale);
+  out->set_deleted(s.deleted);
+}
+
+commerce::NewSku FromProto(const commercepb::NewSku& s) {
+  commerce::NewSku n;
+  n.attributes = s.attributes();
+  n.price_cents = s.price_cents();
+  n.stock = s.stock();
+  n.description = s.description();
+  n.for_sale = !s.has_for_sale() || s.for_sale();
+  return n;
 }
 
 void ToProto(const commerce::Spu& s, commercepb::Product* out) {
@@ -38,6 +51,7 @@ void ToProto(const commerce::Spu& s, commercepb::Product* out) {
   out->set_shipping_cents(s.shipping_cents);
   out->set_for_sale(s.for_sale);
   out->set_min_price_cents(s.min_price_cents);
+  out->set_deleted(s.deleted);
 }
 
 void ToProto(const commerce::Product& p, commercepb::Product* out) {
@@ -150,7 +164,7 @@ grpc::Status CommerceGrpcService::CreateProduct(
     n.shipping_cents = req->shipping_cents();
     n.for_sale = req->for_sale();
     for (const commercepb::NewSku& s : req->skus()) {
-      n.skus.push_back({s.attributes(), s.price_cents(), s.stock()});
+      n.skus.push_back(FromProto(s));
     }
     ASSIGN_OR_RETURN(commerce::Product made, commerce_->CreateProduct(p, n));
     ToProto(made, resp);
@@ -183,6 +197,72 @@ grpc::Status CommerceGrpcService::UpdateProduct(
     ASSIGN_OR_RETURN(commerce::Product updated, commerce_->UpdateProduct(p, s));
     ToProto(updated, resp);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::DeleteProduct(
+    Ctx* context, const commercepb::ProductRequest* req, commercepb::Empty*) {
+  return WithCaller(context, *req, [&](const Principal& p) {
+    return commerce_->DeleteProduct(p, req->product_id());
+  });
+}
+
+grpc::Status CommerceGrpcService::RestoreProduct(
+    Ctx* context, const commercepb::ProductRequest* req,
+    commercepb::Product* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Product restored,
+                     commerce_->RestoreProduct(p, req->product_id()));
+    ToProto(restored, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListDeletedProducts(
+    Ctx* context, const commercepb::ListDeletedProductsRequest* req,
+    commercepb::ListProductsResponse* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Page<commerce::Spu> page,
+        commerce_->ListDeletedProducts(p, req->page_token(), req->page_size()));
+    for (const commerce::Spu& s : page.items) ToProto(s, resp->add_products());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::AddSku(Ctx* context,
+                                         const commercepb::AddSkuRequest* req,
+                                         commercepb::Sku* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        commerce::Sku sku,
+        commerce_->AddSku(p, req->product_id(), FromProto(req->sku())));
+    ToProto(sku, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::UpdateSku(
+    Ctx* context, const commercepb::UpdateSkuRequest* req,
+    commercepb::Sku* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    commerce::SkuChanges changes;
+    changes.attributes = req->attributes();
+    changes.description = req->description();
+    changes.for_sale = req->for_sale();
+    ASSIGN_OR_RETURN(commerce::Sku sku,
+                     commerce_->UpdateSku(p, req->sku_id(), changes));
+    ToProto(sku, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::DeleteSku(Ctx* context,
+                                            const commercepb::SkuRequest* req,
+                                            commercepb::Empty*) {
+  return WithCaller(context, *req, [&](const Principal& p) {
+    return commerce_->DeleteSku(p, req->sku_id());
   });
 }
 

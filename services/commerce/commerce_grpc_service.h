@@ -51,6 +51,22 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
   grpc::Status GetPriceHistory(
       Ctx* context, const commercepb::SkuRequest* request,
       commercepb::PriceHistoryResponse* response) override;
+  grpc::Status DeleteProduct(Ctx* context,
+                             const commercepb::ProductRequest* request,
+                             commercepb::Empty* response) override;
+  grpc::Status RestoreProduct(Ctx* context,
+                              const commercepb::ProductRequest* request,
+                              commercepb::Product* response) override;
+  grpc::Status ListDeletedProducts(
+      Ctx* context, const commercepb::ListDeletedProductsRequest* request,
+      commercepb::ListProductsResponse* response) override;
+  grpc::Status AddSku(Ctx* context, const commercepb::AddSkuRequest* request,
+                      commercepb::Sku* response) override;
+  grpc::Status UpdateSku(Ctx* context,
+                         const commercepb::UpdateSkuRequest* request,
+                         commercepb::Sku* response) override;
+  grpc::Status DeleteSku(Ctx* context, const commercepb::SkuRequest* request,
+                         commercepb::Empty* response) override;
   grpc::Status ListProducts(
       Ctx* context, const commercepb::ListProductsRequest* request,
       commercepb::ListProductsResponse* response) override;

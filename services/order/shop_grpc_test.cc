@@ -382,6 +382,74 @@ TEST_P(ShopGrpcTest, EveryProductFilterWorksWithRealIds) {
   EXPECT_EQ(names(paged), V{});
 }
 
+// SKU management and soft deletion over gRPC: NewSku.for_sale unset means
+// for sale; another merchant is refused; a deleted product leaves listings
+// and is restored by its owner.
+TEST_P(ShopGrpcTest, MerchantsManageSkusAndDeleteProducts) {
+  Shop s = MakeShop(*tp_);
+  const int64_t product = s.green_tea.spu.id;
+  cpb::AddSkuRequest add;
+  add.set_product_id(product);
+  add.mutable_sku()->set_attributes("500g");
+  add.mutable_sku()->set_description("Family size");
+  add.mutable_sku()->set_price_cents(22000);
+  add.mutable_sku()->set_stock(5);
+  cpb::Sku sku;
+  EXPECT_EQ(shop_->AddSku(Ctx(s.other_merchant).get(), add, &sku).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(shop_->AddSku(Ctx(s.merchant).get(), add, &sku).ok());
+  EXPECT_TRUE(sku.for_sale());
+  EXPECT_EQ(sku.description(), "Family size");
+  cpb::UpdateSkuRequest update;
+  update.set_sku_id(sku.id());
+  update.set_attributes("500g tin");
+  update.set_for_sale(false);
+  cpb::Sku updated;
+  ASSERT_TRUE(shop_->UpdateSku(Ctx(s.merchant).get(), update, &updated).ok());
+  EXPECT_EQ(updated.attributes(), "500g tin");
+  EXPECT_FALSE(updated.for_sale());
+  EXPECT_EQ(updated.description(), "");
+  cpb::SkuRequest which;
+  which.set_sku_id(sku.id());
+  cpb::Empty empty;
+  ASSERT_TRUE(shop_->DeleteSku(Ctx(s.merchant).get(), which, &empty).ok());
+  which.set_sku_id(s.green_tea.skus[0].id);
+  EXPECT_EQ(shop_->DeleteSku(Ctx(s.merchant).get(), which, &empty).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // the last one
+
+  cpb::ProductRequest req;
+  req.set_product_id(product);
+  EXPECT_EQ(shop_->DeleteProduct(Ctx(s.other_merchant).get(), req, &empty)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(shop_->DeleteProduct(Ctx(s.merchant).get(), req, &empty).ok());
+  cpb::Product got;
+  EXPECT_EQ(shop_->GetProduct(Ctx().get(), req, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  cpb::ListProductsResponse listed;
+  ASSERT_TRUE(
+      shop_->ListProducts(Ctx().get(), cpb::ListProductsRequest(), &listed)
+          .ok());
+  ASSERT_EQ(listed.products_size(), 1);
+  EXPECT_EQ(listed.products(0).name(), "Celadon teacup");
+  cpb::ListProductsResponse bin;
+  ASSERT_TRUE(shop_
+                  ->ListDeletedProducts(Ctx(s.merchant).get(),
+                                        cpb::ListDeletedProductsRequest(), &bin)
+                  .ok());
+  ASSERT_EQ(bin.products_size(), 1);
+  EXPECT_TRUE(bin.products(0).deleted());
+  EXPECT_EQ(shop_
+                ->ListDeletedProducts(Ctx(s.buyer).get(),
+                                      cpb::ListDeletedProductsRequest(), &bin)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(shop_->RestoreProduct(Ctx(s.merchant).get(), req, &got).ok());
+  EXPECT_FALSE(got.deleted());
+  ASSERT_EQ(got.skus_size(), 1);
+  EXPECT_EQ(got.skus(0).attributes(), "250g");
+}
+
 // Regression: a huge stock delta overflowed (SQLite) or leaked a driver
 // error (PostgreSQL).
 TEST_P(ShopGrpcTest, StockIsBounded) {

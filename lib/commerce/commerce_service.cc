@@ -1,5 +1,6 @@
 #include "lib/commerce/commerce_service.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -265,9 +266,8 @@ absl::StatusOr<Product> CommerceService::UpdateProduct(const Principal& owner,
   return GetProduct(spu.id);
 }
 
-absl::StatusOr<std::string> CommerceService::AddProductImage(
-    const Principal& owner, int64_t spu_id, absl::string_view image) {
-  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
+absl::StatusOr<std::string> CommerceService::StoreImage(
+    int64_t spu_id, absl::string_view image) {
   if (image.empty() || static_cast<int64_t>(image.size()) > kMaxImageBytes) {
     return absl::InvalidArgumentError("image must be 1 byte to 5 MiB");
   }
@@ -276,25 +276,124 @@ absl::StatusOr<std::string> CommerceService::AddProductImage(
       type != MediaType::kWebp) {
     return absl::InvalidArgumentError("image must be JPEG, PNG or WebP");
   }
-  if (spu.image_keys.size() >= 20) {
-    return absl::ResourceExhaustedError("at most 20 images per product");
-  }
   ASSIGN_OR_RETURN(const int64_t blob_id, deps_.ids->Next());
-  const std::string key =
+  std::string key =
       absl::StrCat("products/", spu_id, "/", blob_id, ".", FileExtension(type));
   if (deps_.pending_blobs != nullptr) {
     RETURN_IF_ERROR(deps_.pending_blobs->Expect(key));  // crash-safe cleanup
   }
   RETURN_IF_ERROR(deps_.blobs->Put(key, image));
-  absl::Status st = deps_.catalog->AddSpuImage(spu_id, key);
-  if (!st.ok()) {
-    if (absl::Status gone = deps_.blobs->Delete(key); !gone.ok()) {
-      // The janitor deletes it later.
-      log::Warning("blob_delete_failed", {{"key", key}, {"error", gone}});
-    }
-    return st;
-  }
   return key;
+}
+
+absl::StatusOr<Spu> CommerceService::EditImages(const Principal& owner,
+                                                int64_t spu_id,
+                                                const ImageEdit& edit,
+                                                const std::string& new_key) {
+  absl::Status st;
+  // A conditional swap: a concurrent edit makes it re-read and apply the
+  // edit to the list that edit left. Each loss means another edit won, so
+  // 8 attempts outlast 7 concurrent editors of one product.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    absl::StatusOr<Spu> spu = OwnedSpu(owner, spu_id);
+    if (!spu.ok()) {
+      st = spu.status();
+      break;
+    }
+    absl::StatusOr<ImageList> next = edit(spu->image_keys);
+    if (!next.ok()) {
+      st = next.status();
+      break;
+    }
+    std::vector<std::pair<std::string, std::string>> replaced;
+    if (!new_key.empty()) {
+      for (size_t i = 0; i < next->size(); ++i) {
+        if ((*next)[i] == new_key && i < spu->image_keys.size()) {
+          replaced.emplace_back(spu->image_keys[i], new_key);
+        }
+      }
+    }
+    if (*next == spu->image_keys) return *spu;  // nothing to swap
+    st = deps_.catalog->SwapSpuImages(spu_id, spu->image_keys, *next, replaced,
+                                      deps_.clock->Now());
+    if (st.ok()) {
+      spu->image_keys = *std::move(next);
+      return *spu;
+    }
+    if (!absl::IsAborted(st)) break;
+  }
+  if (!new_key.empty()) {
+    if (absl::Status gone = deps_.blobs->Delete(new_key); !gone.ok()) {
+      // The janitor deletes it later.
+      log::Warning("blob_delete_failed", {{"key", new_key}, {"error", gone}});
+    }
+  }
+  return st;
+}
+
+absl::StatusOr<int> CommerceService::AddProductImage(const Principal& owner,
+                                                     int64_t spu_id,
+                                                     absl::string_view image) {
+  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
+  // Refused before the upload when already full (and again in the swap).
+  RETURN_IF_ERROR(WithImageAdded(spu.image_keys, "").status());
+  ASSIGN_OR_RETURN(const std::string key, StoreImage(spu_id, image));
+  ASSIGN_OR_RETURN(Spu edited, EditImages(
+                                   owner, spu_id,
+                                   [&](const ImageList& images) {
+                                     return WithImageAdded(images, key);
+                                   },
+                                   key));
+  return static_cast<int>(
+      std::find(edited.image_keys.begin(), edited.image_keys.end(), key) -
+      edited.image_keys.begin());
+}
+
+absl::StatusOr<Spu> CommerceService::ReplaceProductImage(
+    const Principal& owner, int64_t spu_id, int index,
+    absl::string_view image) {
+  ASSIGN_OR_RETURN(Spu spu, OwnedSpu(owner, spu_id));
+  RETURN_IF_ERROR(WithImageReplaced(spu.image_keys, index, "").status());
+  ASSIGN_OR_RETURN(const std::string key, StoreImage(spu_id, image));
+  return EditImages(
+      owner, spu_id,
+      [&](const ImageList& images) {
+        return WithImageReplaced(images, index, key);
+      },
+      key);
+}
+
+absl::StatusOr<Spu> CommerceService::DeleteProductImage(const Principal& owner,
+                                                        int64_t spu_id,
+                                                        int index) {
+  return EditImages(owner, spu_id, [&](const ImageList& images) {
+    return WithImageRemoved(images, index);
+  });
+}
+
+absl::StatusOr<Spu> CommerceService::ReorderProductImages(
+    const Principal& owner, int64_t spu_id, const std::vector<int>& order) {
+  return EditImages(owner, spu_id, [&](const ImageList& images) {
+    return Reordered(images, order);
+  });
+}
+
+absl::StatusOr<Sku> CommerceService::SetSkuImage(const Principal& owner,
+                                                 int64_t sku_id,
+                                                 int image_index) {
+  ASSIGN_OR_RETURN(Sku sku, OwnedSku(owner, sku_id));
+  std::string key;
+  if (image_index >= 0) {
+    ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(sku.spu_id));
+    if (image_index >= static_cast<int>(spu.image_keys.size())) {
+      return absl::NotFoundError(absl::StrCat("no image at index ", image_index,
+                                              "; the product has ",
+                                              spu.image_keys.size()));
+    }
+    key = spu.image_keys[image_index];
+  }
+  RETURN_IF_ERROR(deps_.catalog->SetSkuImage(sku_id, key));
+  return deps_.catalog->FindSku(sku_id);
 }
 
 absl::StatusOr<std::string> CommerceService::ReadProductImage(int64_t spu_id,

@@ -4,12 +4,14 @@
 #ifndef TOKKIT_LIB_COMMERCE_COMMERCE_SERVICE_H_
 #define TOKKIT_LIB_COMMERCE_COMMERCE_SERVICE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "lib/account/principal.h"
 #include "lib/commerce/category_tree.h"
+#include "lib/commerce/image_list.h"
 #include "lib/commerce/model.h"
 #include "lib/commerce/repository.h"
 #include "lib/core/clock.h"
@@ -122,9 +124,27 @@ class CommerceService {
   // Soft, like products: carts drop it, orders refuse it. The product's
   // last SKU is refused (FAILED_PRECONDITION): delete the product instead.
   absl::Status DeleteSku(const Principal& owner, int64_t sku_id);
-  absl::StatusOr<std::string> AddProductImage(const Principal& owner,
-                                              int64_t spu_id,
-                                              absl::string_view image);
+  // Product images: JPEG, PNG or WebP (checked by magic bytes), up to
+  // 5 MiB, at most kMaxProductImages per product, in order. Each edit is a
+  // conditional swap of the whole list, so concurrent edits never lose one
+  // another; a removed or replaced image's blob goes to the janitor in the
+  // same transaction. Answers the index the image landed at.
+  absl::StatusOr<int> AddProductImage(const Principal& owner, int64_t spu_id,
+                                      absl::string_view image);
+  // SKUs showing the old image show the new one.
+  absl::StatusOr<Spu> ReplaceProductImage(const Principal& owner,
+                                          int64_t spu_id, int index,
+                                          absl::string_view image);
+  // SKUs showing it show none.
+  absl::StatusOr<Spu> DeleteProductImage(const Principal& owner, int64_t spu_id,
+                                         int index);
+  // `order` lists every current index once: new[i] = old[order[i]].
+  absl::StatusOr<Spu> ReorderProductImages(const Principal& owner,
+                                           int64_t spu_id,
+                                           const std::vector<int>& order);
+  // The SKU shows its product's image at `image_index` (-1: none).
+  absl::StatusOr<Sku> SetSkuImage(const Principal& owner, int64_t sku_id,
+                                  int image_index);
   absl::StatusOr<std::string> ReadProductImage(int64_t spu_id, int index);
   absl::StatusOr<Sku> SetPrice(const Principal& owner, int64_t sku_id,
                                int64_t price_cents);
@@ -167,6 +187,17 @@ class CommerceService {
   // `deleted_too`.
   absl::StatusOr<Spu> OwnedSpu(const Principal& owner, int64_t spu_id,
                                bool deleted_too = false);
+  using ImageEdit =
+      std::function<absl::StatusOr<ImageList>(const ImageList& images)>;
+  // Validates an uploaded image and stores it under a new pending key.
+  absl::StatusOr<std::string> StoreImage(int64_t spu_id,
+                                         absl::string_view image);
+  // Applies `edit` to the owner's product's image list and swaps it in,
+  // retrying on a concurrent edit. `new_key` (uploaded for this edit) is
+  // deleted again if the edit fails.
+  absl::StatusOr<Spu> EditImages(const Principal& owner, int64_t spu_id,
+                                 const ImageEdit& edit,
+                                 const std::string& new_key = "");
   // The caller's live SKU of a live product.
   absl::StatusOr<Sku> OwnedSku(const Principal& owner, int64_t sku_id);
 

@@ -43,8 +43,9 @@ struct Sku {
   int64_t stock = 0;
   int64_t sold = 0;
   std::string description;
-  bool for_sale = true;  // the product's own flag must be set too
-  bool deleted = false;  // soft: orders keep citing it
+  std::string image_key;  // one of its product's images, or none
+  bool for_sale = true;   // the product's own flag must be set too
+  bool deleted = false;   // soft: orders keep citing it
 };
 
 struct PricePoint {

@@ -62,7 +62,20 @@ class CatalogRepository {
   // FAILED_PRECONDITION if it is the product's last live SKU (delete the
   // product instead); NOT_FOUND if already deleted.
   virtual absl::Status DeleteSku(int64_t sku_id) = 0;
-  virtual absl::Status AddSpuImage(int64_t spu_id, const std::string& key) = 0;
+  // Swaps the product's ordered image keys from `expected` to `next`, only
+  // if they still are `expected` (ABORTED otherwise: re-read and retry).
+  // Keys new in `next` are adopted from the pending-blob ledger; keys gone
+  // are released to the blob janitor, and SKUs showing one show its
+  // replacement from `replaced` (old key, new key), or no image.
+  virtual absl::Status SwapSpuImages(
+      int64_t spu_id, const std::vector<std::string>& expected,
+      const std::vector<std::string>& next,
+      const std::vector<std::pair<std::string, std::string>>& replaced,
+      absl::Time now) = 0;
+  // The SKU shows `key`, one of its product's images ("" : none).
+  // FAILED_PRECONDITION if the product no longer has that image; NOT_FOUND
+  // for a deleted SKU.
+  virtual absl::Status SetSkuImage(int64_t sku_id, const std::string& key) = 0;
   // New version + history row + the SPU's min price, atomically.
   virtual absl::StatusOr<Sku> SetPrice(int64_t sku_id, int64_t price_cents,
                                        absl::Time now) = 0;

@@ -1,5 +1,6 @@
 #include "lib/commerce/sql_repository.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -107,6 +108,7 @@ ALTER TABLE spus ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE skus ADD COLUMN description VARCHAR(2000) NOT NULL DEFAULT '';
 ALTER TABLE skus ADD COLUMN for_sale SMALLINT NOT NULL DEFAULT 1;
 ALTER TABLE skus ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE skus ADD COLUMN image_key VARCHAR(300) NOT NULL DEFAULT '';
 )sql"},
   };
   return *migrations;
@@ -117,14 +119,14 @@ namespace {
 constexpr char kSpuColumns[] =
     "id, merchant_id, category_id, name, description, image_keys, "
     "shipping_cents, for_sale, min_price_cents, created_at_ms, deleted";
-constexpr int kSkuColumnCount = 11;
+constexpr int kSkuColumnCount = 12;
 
 // The columns ReadSku reads, each prefixed with `alias.` when given.
 std::string SkuColumns(absl::string_view alias = "") {
   static constexpr const char* kColumns[kSkuColumnCount] = {
       "id",          "spu_id",        "merchant_id", "attributes",
       "price_cents", "price_version", "stock",       "sold",
-      "description", "for_sale",      "deleted"};
+      "description", "for_sale",      "deleted",     "image_key"};
   const std::string prefix = alias.empty() ? "" : absl::StrCat(alias, ".");
   std::vector<std::string> out;
   for (const char* c : kColumns) out.push_back(absl::StrCat(prefix, c));
@@ -165,6 +167,7 @@ Sku ReadSku(const soci::row& r, size_t o = 0) {
   s.description = RowString(r, o + 8);
   s.for_sale = RowBool(r, o + 9);
   s.deleted = RowBool(r, o + 10);
+  s.image_key = RowString(r, o + 11);
   return s;
 }
 
@@ -569,17 +572,63 @@ class SqlCatalogRepository : public CatalogRepository {
     });
   }
 
-  absl::Status AddSpuImage(int64_t spu_id, const std::string& key) override {
+  absl::Status SwapSpuImages(
+      int64_t spu_id, const std::vector<std::string>& expected,
+      const std::vector<std::string>& next,
+      const std::vector<std::pair<std::string, std::string>>& replaced,
+      absl::Time now) override {
     return db_->Transact([&](soci::session& sql) -> absl::Status {
-      std::string keys;
-      soci::indicator ind;
-      sql << "SELECT image_keys FROM spus WHERE id = :i", soci::use(spu_id),
-          soci::into(keys, ind);
-      if (!sql.got_data()) return absl::NotFoundError("product not found");
-      keys = keys.empty() ? key : absl::StrCat(keys, ",", key);
-      sql << "UPDATE spus SET image_keys = :k WHERE id = :i", soci::use(keys),
-          soci::use(spu_id);
-      RETURN_IF_ERROR(AdoptBlobs(sql, {key}));
+      const std::string before = absl::StrJoin(expected, ",");
+      const std::string after = absl::StrJoin(next, ",");
+      if (ExecAffected(sql,
+                       "UPDATE spus SET image_keys = :n WHERE id = :i AND "
+                       "image_keys = :o",
+                       after, spu_id, before) != 1) {
+        return absl::AbortedError(
+            "the product's images changed meanwhile; read them and retry");
+      }
+      std::vector<std::string> added;
+      for (const std::string& key : next) {
+        if (std::find(expected.begin(), expected.end(), key) ==
+            expected.end()) {
+          added.push_back(key);
+        }
+      }
+      RETURN_IF_ERROR(AdoptBlobs(sql, added));
+      for (const std::string& key : expected) {
+        if (std::find(next.begin(), next.end(), key) != next.end()) continue;
+        std::string successor;
+        for (const auto& [old_key, new_key] : replaced) {
+          if (old_key == key) successor = new_key;
+        }
+        sql << "UPDATE skus SET image_key = :n WHERE spu_id = :s AND "
+               "image_key = :o",
+            soci::use(successor), soci::use(spu_id), soci::use(key);
+        ReleaseBlob(sql, key, now);
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status SetSkuImage(int64_t sku_id, const std::string& key) override {
+    return db_->Transact([&](soci::session& sql) -> absl::Status {
+      std::optional<Sku> sku = FindSkuOn(sql, sku_id);
+      if (!sku || sku->deleted) return absl::NotFoundError("sku not found");
+      // The product row, locked: an image swap waits for this, or this
+      // sees the swapped list.
+      soci::row spu;
+      sql << absl::StrCat("SELECT image_keys FROM spus WHERE id = :i",
+                          ForUpdate(sql)),
+          soci::use(sku->spu_id), soci::into(spu);
+      const std::vector<std::string> keys =
+          absl::StrSplit(RowString(spu, 0), ',', absl::SkipEmpty());
+      if (!key.empty() &&
+          std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        return absl::FailedPreconditionError(
+            "that image is no longer the product's");
+      }
+      sql << "UPDATE skus SET image_key = :k WHERE id = :i", soci::use(key),
+          soci::use(sku_id);
       return absl::OkStatus();
     });
   }

@@ -418,6 +418,109 @@ TEST_P(ShopTest, ProductsAndSkusAreSoftDeletedAndRestored) {
   EXPECT_TRUE(Buy(buyer, red, 1, "after-restore").ok());
 }
 
+// Product images: at most 9, in order, replaced and deleted with their blobs
+// removed by the janitor; SKUs show one of them and follow a replacement.
+TEST_P(ShopTest, ProductImagesAreOrderedReplacedAndDeleted) {
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  const std::string jpeg = "\xFF\xD8\xFF\xE0 jpeg body";
+  Principal rival = Merchant("rival");
+  commerce::Sku sku = Product(1000, 5, "Wok");
+  const int64_t wok = sku.spu_id;
+  EXPECT_EQ(
+      commerce().AddProductImage(merchant_, wok, "GIF89a").status().code(),
+      absl::StatusCode::kInvalidArgument);  // by magic bytes
+  EXPECT_EQ(commerce().AddProductImage(rival, wok, png).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  for (int i = 0; i < commerce::kMaxProductImages; ++i) {
+    absl::StatusOr<int> index =
+        commerce().AddProductImage(merchant_, wok, png + std::to_string(i));
+    ASSERT_TRUE(index.ok()) << index.status();
+    EXPECT_EQ(*index, i);
+  }
+  EXPECT_EQ(commerce().AddProductImage(merchant_, wok, png).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  std::vector<std::string> keys = commerce().GetProduct(wok)->spu.image_keys;
+  ASSERT_EQ(keys.size(), 9u);
+
+  // A SKU shows image 2; replacing it moves the SKU to the new image.
+  EXPECT_EQ(commerce().SetSkuImage(merchant_, sku.id, 9).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(commerce().SetSkuImage(rival, sku.id, 2).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(commerce().SetSkuImage(merchant_, sku.id, 2)->image_key, keys[2]);
+  commerce::Spu replaced =
+      *commerce().ReplaceProductImage(merchant_, wok, 2, jpeg);
+  ASSERT_EQ(replaced.image_keys.size(), 9u);
+  EXPECT_NE(replaced.image_keys[2], keys[2]);
+  EXPECT_EQ(*commerce().ReadProductImage(wok, 2), jpeg);
+  EXPECT_EQ(commerce().GetProduct(wok)->skus[0].image_key,
+            replaced.image_keys[2]);
+  EXPECT_EQ(
+      commerce().ReplaceProductImage(merchant_, wok, 9, jpeg).status().code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      commerce().ReplaceProductImage(merchant_, wok, 0, "text").status().code(),
+      absl::StatusCode::kInvalidArgument);
+
+  // Reorder: a permutation of the current indexes.
+  EXPECT_EQ(
+      commerce().ReorderProductImages(merchant_, wok, {0, 1}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  std::vector<int> reversed;
+  for (int i = 8; i >= 0; --i) reversed.push_back(i);
+  commerce::Spu reordered =
+      *commerce().ReorderProductImages(merchant_, wok, reversed);
+  EXPECT_EQ(reordered.image_keys[0], replaced.image_keys[8]);
+  EXPECT_EQ(reordered.image_keys[6], replaced.image_keys[2]);
+  EXPECT_EQ(*commerce().ReadProductImage(wok, 6), jpeg);
+
+  // Deleting the SKU's image leaves the SKU without one.
+  commerce::Spu fewer = *commerce().DeleteProductImage(merchant_, wok, 6);
+  EXPECT_EQ(fewer.image_keys.size(), 8u);
+  EXPECT_EQ(commerce().GetProduct(wok)->skus[0].image_key, "");
+  EXPECT_EQ(commerce().DeleteProductImage(merchant_, wok, 8).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(commerce().DeleteProductImage(rival, wok, 0).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // The replaced and the deleted image's blobs go with the janitor's sweep;
+  // the kept ones stay.
+  EXPECT_EQ(*tp_->platform().blob_janitor().Sweep(), 2);
+  EXPECT_EQ(tp_->platform().blobs().Read(keys[2]).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      tp_->platform().blobs().Read(replaced.image_keys[2]).status().code(),
+      absl::StatusCode::kNotFound);
+  for (const std::string& key : fewer.image_keys) {
+    EXPECT_TRUE(tp_->platform().blobs().Read(key).ok()) << key;
+  }
+  EXPECT_TRUE(commerce().AddProductImage(merchant_, wok, png).ok());
+}
+
+// Concurrent image edits never lose one another (each is a conditional
+// swap of the whole list, retried on a lost race: with 6 editors each loses
+// at most 5 times).
+TEST_P(ShopTest, ConcurrentImageAddsAreAllKept) {
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  const int64_t wok = Product(1000, 5, "Wok").spu_id;
+  std::vector<std::thread> threads;
+  std::atomic<int> added{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      absl::StatusOr<int> index =
+          commerce().AddProductImage(merchant_, wok, png + std::to_string(i));
+      if (index.ok()) {
+        added.fetch_add(1);
+      } else {
+        ADD_FAILURE() << index.status();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(added.load(), 6);
+  EXPECT_EQ(commerce().GetProduct(wok)->spu.image_keys.size(), 6u);
+}
+
 TEST_P(ShopTest, OrdersSnapshotPricesAndAreIdempotent) {
   Principal buyer = User("buyer"), other = User("other");
   commerce::Sku wok = Product(3000, 10, "Wok", /*shipping=*/500);

@@ -1,5 +1,7 @@
 #include "services/commerce/commerce_grpc_service.h"
 
+#include <algorithm>
+
 #include "lib/core/status_macros.h"
 #include "services/common/handler.h"
 #include "services/common/media_urls.h"
@@ -56,7 +58,16 @@ void ToProto(const commerce::Spu& s, commercepb::Product* out) {
 
 void ToProto(const commerce::Product& p, commercepb::Product* out) {
   ToProto(p.spu, out);
-  for (const commerce::Sku& s : p.skus) ToProto(s, out->add_skus());
+  for (const commerce::Sku& s : p.skus) {
+    commercepb::Sku* sku = out->add_skus();
+    ToProto(s, sku);
+    const auto& keys = p.spu.image_keys;
+    const auto shown = std::find(keys.begin(), keys.end(), s.image_key);
+    if (!s.image_key.empty() && shown != keys.end()) {
+      sku->set_image_url(CurrentMediaUrls().ProductImage(
+          p.spu.id, static_cast<int>(shown - keys.begin())));
+    }
+  }
 }
 
 void ToProto(const commerce::Coupon& c, commercepb::Coupon* out) {
@@ -270,12 +281,64 @@ grpc::Status CommerceGrpcService::AddProductImage(
     Ctx* context, const commercepb::AddProductImageRequest* req,
     commercepb::AddProductImageResponse* resp) {
   return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
-    ASSIGN_OR_RETURN(std::string key, commerce_->AddProductImage(
+    ASSIGN_OR_RETURN(const int index, commerce_->AddProductImage(
                                           p, req->product_id(), req->image()));
-    ASSIGN_OR_RETURN(commerce::Product product,
-                     commerce_->GetProduct(req->product_id()));
-    resp->set_image_index(static_cast<int>(product.spu.image_keys.size()) - 1);
+    resp->set_image_index(index);
     return absl::OkStatus();
+  });
+}
+
+// The product as it is after an edit, SKUs included.
+static absl::Status AnswerProduct(commerce::CommerceService& commerce,
+                                  int64_t spu_id, commercepb::Product* resp) {
+  ASSIGN_OR_RETURN(commerce::Product product, commerce.GetProduct(spu_id));
+  ToProto(product, resp);
+  return absl::OkStatus();
+}
+
+grpc::Status CommerceGrpcService::ReplaceProductImage(
+    Ctx* context, const commercepb::ReplaceProductImageRequest* req,
+    commercepb::Product* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(commerce_
+                        ->ReplaceProductImage(p, req->product_id(),
+                                              req->index(), req->image())
+                        .status());
+    return AnswerProduct(*commerce_, req->product_id(), resp);
+  });
+}
+
+grpc::Status CommerceGrpcService::DeleteProductImage(
+    Ctx* context, const commercepb::ProductImageRequest* req,
+    commercepb::Product* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    RETURN_IF_ERROR(
+        commerce_->DeleteProductImage(p, req->product_id(), req->index())
+            .status());
+    return AnswerProduct(*commerce_, req->product_id(), resp);
+  });
+}
+
+grpc::Status CommerceGrpcService::ReorderProductImages(
+    Ctx* context, const commercepb::ReorderProductImagesRequest* req,
+    commercepb::Product* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    const std::vector<int> order(req->order().begin(), req->order().end());
+    RETURN_IF_ERROR(
+        commerce_->ReorderProductImages(p, req->product_id(), order).status());
+    return AnswerProduct(*commerce_, req->product_id(), resp);
+  });
+}
+
+grpc::Status CommerceGrpcService::SetSkuImage(
+    Ctx* context, const commercepb::SetSkuImageRequest* req,
+    commercepb::Product* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Sku sku,
+                     commerce_->SetSkuImage(
+                         p, req->sku_id(),
+                         req->has_image_index() ? req->image_index() : -1));
+    return AnswerProduct(*commerce_, sku.spu_id, resp);
   });
 }
 

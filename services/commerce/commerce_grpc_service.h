@@ -67,6 +67,18 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
                          commercepb::Sku* response) override;
   grpc::Status DeleteSku(Ctx* context, const commercepb::SkuRequest* request,
                          commercepb::Empty* response) override;
+  grpc::Status ReplaceProductImage(
+      Ctx* context, const commercepb::ReplaceProductImageRequest* request,
+      commercepb::Product* response) override;
+  grpc::Status DeleteProductImage(
+      Ctx* context, const commercepb::ProductImageRequest* request,
+      commercepb::Product* response) override;
+  grpc::Status ReorderProductImages(
+      Ctx* context, const commercepb::ReorderProductImagesRequest* request,
+      commercepb::Product* response) override;
+  grpc::Status SetSkuImage(Ctx* context,
+                           const commercepb::SetSkuImageRequest* request,
+                           commercepb::Product* response) override;
   grpc::Status ListProducts(
       Ctx* context, const commercepb::ListProductsRequest* request,
       commercepb::ListProductsResponse* response) override;

@@ -450,6 +450,68 @@ TEST_P(ShopGrpcTest, MerchantsManageSkusAndDeleteProducts) {
   EXPECT_EQ(got.skus(0).attributes(), "250g");
 }
 
+// Image management over gRPC: the answers carry the product as it is now,
+// and a SKU's image_url follows the image it shows.
+TEST_P(ShopGrpcTest, MerchantsManageProductImages) {
+  Shop s = MakeShop(*tp_);
+  const int64_t product = s.green_tea.spu.id;
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "leaf";
+  for (int i = 0; i < 3; ++i) {
+    cpb::AddProductImageRequest add;
+    add.set_product_id(product);
+    add.set_image(png + std::to_string(i));
+    cpb::AddProductImageResponse added;
+    ASSERT_TRUE(
+        shop_->AddProductImage(Ctx(s.merchant).get(), add, &added).ok());
+    EXPECT_EQ(added.image_index(), i);
+  }
+  cpb::SetSkuImageRequest show;
+  show.set_sku_id(s.green_tea.skus[0].id);
+  show.set_image_index(1);
+  cpb::Product got;
+  ASSERT_TRUE(shop_->SetSkuImage(Ctx(s.merchant).get(), show, &got).ok());
+  EXPECT_EQ(got.skus(0).image_url(), got.image_urls(1));
+  cpb::ReorderProductImagesRequest reorder;
+  reorder.set_product_id(product);
+  for (int i : {1, 2, 0}) reorder.add_order(i);
+  ASSERT_TRUE(
+      shop_->ReorderProductImages(Ctx(s.merchant).get(), reorder, &got).ok());
+  EXPECT_EQ(got.skus(0).image_url(), got.image_urls(0));  // it moved first
+  reorder.add_order(0);
+  EXPECT_EQ(shop_->ReorderProductImages(Ctx(s.merchant).get(), reorder, &got)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  cpb::ReplaceProductImageRequest replace;
+  replace.set_product_id(product);
+  replace.set_index(0);
+  replace.set_image("not an image");
+  EXPECT_EQ(shop_->ReplaceProductImage(Ctx(s.merchant).get(), replace, &got)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  replace.set_image(png + "new");
+  EXPECT_EQ(
+      shop_->ReplaceProductImage(Ctx(s.other_merchant).get(), replace, &got)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      shop_->ReplaceProductImage(Ctx(s.merchant).get(), replace, &got).ok());
+  EXPECT_EQ(got.skus(0).image_url(), got.image_urls(0));
+  cpb::ProductImageRequest remove;
+  remove.set_product_id(product);
+  remove.set_index(0);
+  ASSERT_TRUE(
+      shop_->DeleteProductImage(Ctx(s.merchant).get(), remove, &got).ok());
+  EXPECT_EQ(got.image_count(), 2);
+  EXPECT_EQ(got.skus(0).image_url(), "");
+  remove.set_index(5);
+  EXPECT_EQ(shop_->DeleteProductImage(Ctx(s.merchant).get(), remove, &got)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  show.clear_image_index();
+  ASSERT_TRUE(shop_->SetSkuImage(Ctx(s.merchant).get(), show, &got).ok());
+  EXPECT_EQ(got.skus(0).image_url(), "");
+}
+
 // Regression: a huge stock delta overflowed (SQLite) or leaked a driver
 // error (PostgreSQL).
 TEST_P(ShopGrpcTest, StockIsBounded) {

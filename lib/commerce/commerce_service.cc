@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "lib/core/log.h"
 #include "lib/core/media_type.h"
 #include "lib/core/status_macros.h"
@@ -429,6 +430,48 @@ absl::StatusOr<std::vector<PricePoint>> CommerceService::PriceHistory(
   RETURN_IF_ERROR(ValidatePositiveId("sku_id", sku_id));
   RETURN_IF_ERROR(deps_.catalog->FindSku(sku_id).status());
   return deps_.catalog->PriceHistory(sku_id);
+}
+
+absl::StatusOr<ProductSearchPage> CommerceService::SearchProducts(
+    const ProductQuery& query, const std::string& page_token, int page_size) {
+  ProductSearch search;
+  search.query = std::string(absl::StripAsciiWhitespace(query.query));
+  RETURN_IF_ERROR(ValidateText("query", search.query, 0, 100));
+  if (query.min_price_cents < 0 || query.max_price_cents < 0 ||
+      (query.max_price_cents > 0 &&
+       query.max_price_cents < query.min_price_cents)) {
+    return absl::InvalidArgumentError("price range is invalid");
+  }
+  if (query.merchant_id < 0 || query.category_id < 0) {
+    return absl::InvalidArgumentError(
+        "merchant_id and category_id are ids (or 0 for any)");
+  }
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t offset, DecodeIdCursor(page_token));
+  if (offset < 0 || offset >= kMaxProductSearchDepth) {
+    return absl::InvalidArgumentError("page token is out of range");
+  }
+  if (query.category_id != 0) {
+    RETURN_IF_ERROR(deps_.catalog->FindCategory(query.category_id).status());
+    ASSIGN_OR_RETURN(std::vector<Category> all,
+                     deps_.catalog->ListCategories());
+    search.category_ids = CategoryAndChildren(all, query.category_id);
+  }
+  search.merchant_id = query.merchant_id;
+  search.min_price_cents = query.min_price_cents;
+  search.max_price_cents = query.max_price_cents;
+  search.in_stock_only = query.in_stock_only;
+  ASSIGN_OR_RETURN(
+      ProductSearchResult found,
+      deps_.catalog->SearchSpus(search, static_cast<int>(offset), limit));
+  ProductSearchPage page;
+  page.total = found.total;
+  for (ProductHit& hit : found.hits) page.items.push_back(std::move(hit.spu));
+  if (static_cast<int>(page.items.size()) == limit &&
+      offset + limit < std::min<int64_t>(found.total, kMaxProductSearchDepth)) {
+    page.next_page_token = EncodeIdCursor(offset + limit);
+  }
+  return page;
 }
 
 absl::StatusOr<Page<Spu>> CommerceService::ListProducts(

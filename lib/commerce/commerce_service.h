@@ -64,6 +64,26 @@ struct Product {
   std::vector<Sku> skus;
 };
 
+// What SearchProducts looks for: words (literal, in name and description),
+// and filters. category_id covers its subcategories.
+struct ProductQuery {
+  std::string query;  // 0-100 characters; empty: best sellers first
+  int64_t category_id = 0;
+  int64_t merchant_id = 0;
+  int64_t min_price_cents = 0;
+  int64_t max_price_cents = 0;  // 0: no upper bound
+  bool in_stock_only = false;
+};
+
+struct ProductSearchPage {
+  std::vector<Spu> items;
+  int64_t total = 0;  // every match
+  std::string next_page_token;
+};
+
+// How deep search pages go in one ranking (as for video search).
+inline constexpr int kMaxProductSearchDepth = 1000;
+
 struct Cart {
   std::vector<CartLine> lines;
   int64_t subtotal_cents = 0;  // of available lines at current prices
@@ -151,6 +171,10 @@ class CommerceService {
   absl::StatusOr<Sku> AddStock(const Principal& owner, int64_t sku_id,
                                int64_t delta);
   absl::StatusOr<std::vector<PricePoint>> PriceHistory(int64_t sku_id);
+  // Full text, ranked by relevance then sales, over live products for sale;
+  // answers the total count beside the page. Public.
+  absl::StatusOr<ProductSearchPage> SearchProducts(
+      const ProductQuery& query, const std::string& page_token, int page_size);
   absl::StatusOr<Page<Spu>> ListProducts(const SpuFilter& filter,
                                          const std::string& page_token,
                                          int page_size);

@@ -24,6 +24,27 @@ struct SpuFilter {
   bool deleted = false;
 };
 
+// Full-text product search: live, for-sale products only.
+struct ProductSearch {
+  std::string query;                  // words, literal; empty: any product
+  std::vector<int64_t> category_ids;  // empty: any
+  int64_t merchant_id = 0;            // 0: any
+  int64_t min_price_cents = 0;
+  int64_t max_price_cents = 0;  // 0: no upper bound
+  bool in_stock_only = false;   // a live, for-sale SKU with stock
+};
+
+struct ProductHit {
+  Spu spu;
+  double relevance = 0;  // higher is better; 0 without a query
+  int64_t sales = 0;     // units sold over all its SKUs
+};
+
+struct ProductSearchResult {
+  std::vector<ProductHit> hits;
+  int64_t total = 0;  // every match, not just this page
+};
+
 class CatalogRepository {
  public:
   virtual ~CatalogRepository() = default;
@@ -84,6 +105,10 @@ class CatalogRepository {
                                        int64_t max_stock) = 0;
   virtual absl::StatusOr<std::vector<PricePoint>> PriceHistory(
       int64_t sku_id) = 0;
+  // Best relevance first (in bands of a tenth of the best hit's), then
+  // sales, then newest; `offset` pages the ranking.
+  virtual absl::StatusOr<ProductSearchResult> SearchSpus(
+      const ProductSearch& search, int offset, int limit) = 0;
   // Newest first, id < before.
   virtual absl::StatusOr<std::vector<Spu>> ListSpus(const SpuFilter& filter,
                                                     int64_t before,

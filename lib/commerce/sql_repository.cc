@@ -110,6 +110,31 @@ ALTER TABLE skus ADD COLUMN for_sale SMALLINT NOT NULL DEFAULT 1;
 ALTER TABLE skus ADD COLUMN deleted SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE skus ADD COLUMN image_key VARCHAR(300) NOT NULL DEFAULT '';
 )sql"},
+      {5, "product full-text search",
+       // SQLite: an FTS5 index that triggers keep in step (a trigger is one
+       // line: the migration splits statements at a ';' ending a line).
+       R"sql(
+CREATE VIRTUAL TABLE product_search USING fts5(name, description, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO product_search (rowid, name, description) SELECT id, name, description FROM spus;
+CREATE TRIGGER spus_search_insert AFTER INSERT ON spus BEGIN INSERT INTO product_search (rowid, name, description) VALUES (new.id, new.name, new.description); END;
+CREATE TRIGGER spus_search_update AFTER UPDATE OF name, description ON spus BEGIN DELETE FROM product_search WHERE rowid = old.id; INSERT INTO product_search (rowid, name, description) VALUES (new.id, new.name, new.description); END;
+CREATE TRIGGER spus_search_delete AFTER DELETE ON spus BEGIN DELETE FROM product_search WHERE rowid = old.id; END;
+)sql",
+       // PostgreSQL: a generated tsvector with a GIN index.
+       R"sql(
+ALTER TABLE spus ADD COLUMN search_doc tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', name), 'A') || setweight(to_tsvector('simple', description), 'C')) STORED;
+CREATE INDEX spus_search_idx ON spus USING GIN (search_doc);
+)sql",
+       // MySQL/MariaDB: InnoDB FULLTEXT without a stopword list (words
+       // shorter than innodb_ft_min_token_size, 3 by default, are not
+       // indexed). Tables are created with a binary collation, under which
+       // FULLTEXT matches case-sensitively: the searched text gets a
+       // case-insensitive one.
+       R"sql(
+ALTER TABLE spus MODIFY name VARCHAR(400) NOT NULL COLLATE utf8mb4_unicode_ci, MODIFY description VARCHAR(8000) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci;
+SET SESSION innodb_ft_enable_stopword = OFF;
+CREATE FULLTEXT INDEX spus_search_idx ON spus (name, description);
+)sql"},
   };
   return *migrations;
 }
@@ -119,6 +144,11 @@ namespace {
 constexpr char kSpuColumns[] =
     "id, merchant_id, category_id, name, description, image_keys, "
     "shipping_cents, for_sale, min_price_cents, created_at_ms, deleted";
+constexpr char kSpuColumnsOfP[] =
+    "p.id, p.merchant_id, p.category_id, p.name, p.description, "
+    "p.image_keys, p.shipping_cents, p.for_sale, p.min_price_cents, "
+    "p.created_at_ms, p.deleted";
+constexpr int kSpuColumnCount = 11;
 constexpr int kSkuColumnCount = 12;
 
 // The columns ReadSku reads, each prefixed with `alias.` when given.
@@ -688,6 +718,108 @@ class SqlCatalogRepository : public CatalogRepository {
       for (const soci::row& r : rows) {
         out.push_back({RowInt(r, 0), RowInt(r, 1), FromMillis(RowInt(r, 2))});
       }
+      return absl::OkStatus();
+    }));
+    return out;
+  }
+
+  absl::StatusOr<ProductSearchResult> SearchSpus(const ProductSearch& search,
+                                                 int offset,
+                                                 int limit) override {
+    ProductSearchResult out;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      const bool words = !search.query.empty();
+      std::string text = search.query;  // plainto_tsquery takes plain words
+      if (db_->dialect() == SqlDialect::kSqlite) text = Fts5Literal(text);
+      if (db_->dialect() == SqlDialect::kMysql) {
+        text = MysqlBooleanLiteral(text);
+      }
+      // FROM and WHERE, shared by the page and the count.
+      auto filtered = [&](const std::string& select,
+                          std::vector<FilteredQuery::Value> select_values) {
+        std::string from = " FROM spus p";
+        if (words && db_->dialect() == SqlDialect::kSqlite) {
+          from =
+              " FROM product_search JOIN spus p ON p.id = "
+              "product_search.rowid";
+        }
+        FilteredQuery q(select + from, select_values);
+        if (words) {
+          switch (db_->dialect()) {
+            case SqlDialect::kSqlite:
+              q.Where("product_search MATCH ?", text);
+              break;
+            case SqlDialect::kMysql:
+              q.Where(
+                  "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN "
+                  "MODE)",
+                  text);
+              break;
+            default:
+              q.Where("p.search_doc @@ plainto_tsquery('simple', ?)", text);
+          }
+        }
+        q.Where("p.deleted = 0").Where("p.for_sale = 1");
+        if (!search.category_ids.empty()) {
+          std::vector<FilteredQuery::Value> ids(search.category_ids.begin(),
+                                                search.category_ids.end());
+          std::vector<std::string> marks(ids.size(), "?");
+          q.WhereInOrder(absl::StrCat("p.category_id IN (",
+                                      absl::StrJoin(marks, ", "), ")"),
+                         ids);
+        }
+        if (search.merchant_id != 0) {
+          q.Where("p.merchant_id = ?", search.merchant_id);
+        }
+        if (search.min_price_cents > 0) {
+          q.Where("p.min_price_cents >= ?", search.min_price_cents);
+        }
+        if (search.max_price_cents > 0) {
+          q.Where("p.min_price_cents <= ?", search.max_price_cents);
+        }
+        if (search.in_stock_only) {
+          q.Where(
+              "EXISTS (SELECT 1 FROM skus k WHERE k.spu_id = p.id AND "
+              "k.deleted = 0 AND k.for_sale = 1 AND k.stock > 0)");
+        }
+        return q;
+      };
+      std::string relevance = "0";
+      std::vector<FilteredQuery::Value> relevance_values;
+      if (words) {
+        relevance_values.push_back(text);
+        switch (db_->dialect()) {
+          case SqlDialect::kSqlite:
+            // bm25 is lower-is-better; the name weighs 10 descriptions.
+            relevance = "-bm25(product_search, 10.0, 1.0)";
+            relevance_values.clear();
+            break;
+          case SqlDialect::kMysql:
+            relevance =
+                "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN MODE)";
+            break;
+          default:
+            relevance = "ts_rank(p.search_doc, plainto_tsquery('simple', ?))";
+        }
+      }
+      FilteredQuery page = filtered(
+          absl::StrCat("SELECT ", kSpuColumnsOfP, ", ", relevance,
+                       " AS rel, (SELECT COALESCE(SUM(k.sold), 0) FROM skus k "
+                       "WHERE k.spu_id = p.id) AS sales"),
+          relevance_values);
+      // Relevance scores are floats that rarely tie, so "relevance, then
+      // sales" compares relevance in bands: tenths of the best hit's score.
+      page.Run(sql, "SELECT s.* FROM (",
+               ") s ORDER BY ROUND(COALESCE(s.rel / NULLIF(MAX(s.rel) OVER "
+               "(), 0), 0) * 10) DESC, s.sales DESC, s.id DESC LIMIT ? "
+               "OFFSET ?",
+               {limit, offset}, [&](const soci::row& r) {
+                 out.hits.push_back({ReadSpu(r), RowDouble(r, kSpuColumnCount),
+                                     RowInt(r, kSpuColumnCount + 1)});
+               });
+      filtered("SELECT COUNT(*)", {})
+          .Run(sql, "", "", {},
+               [&](const soci::row& r) { out.total = RowInt(r, 0); });
       return absl::OkStatus();
     }));
     return out;

@@ -202,6 +202,8 @@ TEST_P(FeedTest, ListsDeletionAndSearch) {
 
   EXPECT_EQ(feed().Search("food", "", 10)->items.size(), 2u);
   EXPECT_EQ(feed().Search("bob", "", 10)->items.size(), 1u);  // author name
+  // Regression: MySQL matched case-sensitively (binary collation).
+  EXPECT_EQ(feed().Search("Noodle SOUP", "", 10)->items.size(), 1u);
   EXPECT_EQ(feed().Search("   ", "", 10).status().code(),
             absl::StatusCode::kInvalidArgument);
   Page<Video> one = *feed().Search("food", "", 1);

@@ -133,6 +133,13 @@ CREATE TABLE video_tags (
       // for-you feed's same-tag source) and, on SQLite, from search.
       {4, "index videos from before the tag and search indexes", "", "", "",
        BackfillVideoIndexes},
+      // MySQL tables are created with a binary collation, under which
+      // FULLTEXT matches case-sensitively ("Noodle" missed "noodle"): the
+      // searched text gets a case-insensitive one. Nothing to do elsewhere.
+      {5, "case-insensitive video search on MySQL", "", "",
+       R"sql(
+ALTER TABLE videos MODIFY title VARCHAR(400) NOT NULL COLLATE utf8mb4_unicode_ci, MODIFY description VARCHAR(4000) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci, MODIFY tags VARCHAR(1000) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci, MODIFY author_name VARCHAR(64) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci;
+)sql"},
   };
   return *migrations;
 }
@@ -183,32 +190,6 @@ std::string RankedSearch(const std::string& inner) {
       ") s ORDER BY ROUND(COALESCE(s.rel / "
       "NULLIF(MAX(s.rel) OVER (), 0), 0) * 10) DESC, s.pop DESC, s.id DESC "
       "LIMIT :n OFFSET :o");
-}
-
-// FTS5 query with every word quoted: operators and wildcards in user input
-// become plain text.
-std::string Fts5Literal(const std::string& query) {
-  std::vector<std::string> terms;
-  for (absl::string_view word :
-       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
-    terms.push_back(
-        absl::StrCat("\"", absl::StrReplaceAll(word, {{"\"", "\"\""}}), "\""));
-  }
-  return absl::StrJoin(terms, " ");
-}
-
-// MySQL boolean-mode query requiring every word, each as a quoted phrase so
-// operators (+ - * ~ < > ( ) @) in user input are plain text. A phrase cannot
-// hold '"', which becomes a word break like other punctuation.
-std::string MysqlBooleanLiteral(const std::string& query) {
-  std::vector<std::string> terms;
-  for (absl::string_view word :
-       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
-    std::string w = absl::StrReplaceAll(word, {{"\"", " "}});
-    if (absl::StripAsciiWhitespace(w).empty()) continue;
-    terms.push_back(absl::StrCat("+\"", w, "\""));
-  }
-  return absl::StrJoin(terms, " ");
 }
 
 class SqlVideoRepository : public VideoRepository {

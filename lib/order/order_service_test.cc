@@ -73,6 +73,125 @@ TEST_P(ShopTest, CatalogueOwnershipPriceHistoryAndSearch) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// Product search: full text taken literally, relevance then sales, filters
+// (a category covers its subcategories), a total, paging; deleted and
+// unsellable products never show.
+TEST_P(ShopTest, ProductSearchRanksByRelevanceThenSales) {
+  Principal buyer = User("buyer"), rival = Merchant("rival");
+  const int64_t woks = commerce().CreateCategory(admin_, "Woks", category_)->id;
+  auto make = [&](const Principal& who, int64_t category,
+                  const std::string& name, const std::string& description,
+                  int64_t price, int64_t stock) {
+    commerce::NewProduct p;
+    p.category_id = category;
+    p.name = name;
+    p.description = description;
+    p.skus = {{"one", price, stock}};
+    absl::StatusOr<commerce::Product> made = commerce().CreateProduct(who, p);
+    EXPECT_TRUE(made.ok()) << made.status();
+    return *made;
+  };
+  commerce::Product carbon =
+      make(merchant_, woks, "Carbon steel wok", "Hand hammered", 5000, 10);
+  commerce::Product iron =
+      make(merchant_, woks, "Cast iron wok", "Heavy and seasoned", 7000, 10);
+  commerce::Product pan = make(merchant_, category_, "Frying pan",
+                               "Also works as a small wok", 3000, 10);
+  commerce::Product lid =
+      make(rival, category_, "Glass wok lid", "Fits 32cm", 1500, 0);
+  commerce::Product hidden =
+      make(merchant_, category_, "Hidden wok", "Not for sale", 100, 1);
+  commerce::Spu off = hidden.spu;
+  off.for_sale = false;
+  ASSERT_TRUE(commerce().UpdateProduct(merchant_, off).ok());
+  commerce::Product gone =
+      make(merchant_, category_, "Deleted wok", "Gone", 100, 1);
+  ASSERT_TRUE(commerce().DeleteProduct(merchant_, gone.spu.id).ok());
+  // The cast iron wok outsells the carbon steel one.
+  ASSERT_TRUE(Buy(buyer, iron.skus[0].id, 3, "iron").ok());
+  ASSERT_TRUE(Buy(buyer, carbon.skus[0].id, 1, "carbon").ok());
+
+  auto ids = [&](const commerce::ProductQuery& q) {
+    absl::StatusOr<commerce::ProductSearchPage> page =
+        commerce().SearchProducts(q, "", 20);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<int64_t> out;
+    if (!page.ok()) return out;
+    for (const commerce::Spu& s : page->items) out.push_back(s.id);
+    EXPECT_EQ(page->total, static_cast<int64_t>(out.size()));
+    return out;
+  };
+  using V = std::vector<int64_t>;
+  commerce::ProductQuery q;
+  q.query = "wok";
+  // Name matches first (by sales), then the description-only match.
+  V hits = ids(q);
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0], iron.spu.id);
+  EXPECT_EQ(hits[1], carbon.spu.id);
+  EXPECT_EQ(hits[3], pan.spu.id);
+  q.query = "WOK  cast";  // every word, any case
+  EXPECT_EQ(ids(q), V{iron.spu.id});
+  q.query = "wo*";  // literal: no prefix operator
+  EXPECT_EQ(ids(q), V{});
+  q.query = "wok -cast";  // literal: no exclusion operator
+  EXPECT_NE(ids(q), (V{carbon.spu.id, lid.spu.id, pan.spu.id}));
+  // Filters, alone and together.
+  q.query = "wok";
+  q.category_id = category_;  // Kitchen covers Woks
+  EXPECT_EQ(ids(q).size(), 4u);
+  q.category_id = woks;
+  EXPECT_EQ(ids(q), (V{iron.spu.id, carbon.spu.id}));
+  q.category_id = 0;
+  q.merchant_id = rival.user_id;
+  EXPECT_EQ(ids(q), V{lid.spu.id});
+  q.merchant_id = 0;
+  q.in_stock_only = true;
+  EXPECT_EQ(ids(q).size(), 3u);  // not the lid
+  q.min_price_cents = 4000;
+  q.max_price_cents = 6000;
+  EXPECT_EQ(ids(q), V{carbon.spu.id});
+  // No words: every live product for sale, best sellers first.
+  commerce::ProductQuery all;
+  V everything = ids(all);
+  ASSERT_EQ(everything.size(), 4u);
+  EXPECT_EQ(everything[0], iron.spu.id);
+  // Renaming re-indexes.
+  commerce::Spu renamed = pan.spu;
+  renamed.name = "Frying skillet";
+  renamed.description = "Flat";
+  ASSERT_TRUE(commerce().UpdateProduct(merchant_, renamed).ok());
+  commerce::ProductQuery skillet;
+  skillet.query = "skillet";
+  EXPECT_EQ(ids(skillet), V{pan.spu.id});
+  q = commerce::ProductQuery();
+  q.query = "wok";
+  EXPECT_EQ(ids(q).size(), 3u);
+  // Paging keeps the total.
+  commerce::ProductSearchPage first = *commerce().SearchProducts(q, "", 2);
+  EXPECT_EQ(first.items.size(), 2u);
+  EXPECT_EQ(first.total, 3);
+  ASSERT_FALSE(first.next_page_token.empty());
+  commerce::ProductSearchPage second =
+      *commerce().SearchProducts(q, first.next_page_token, 2);
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.total, 3);
+  EXPECT_TRUE(second.next_page_token.empty());
+  // Bad input.
+  q.query = std::string(101, 'a');
+  EXPECT_EQ(commerce().SearchProducts(q, "", 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  q.query = "wok";
+  q.category_id = 999999;
+  EXPECT_EQ(commerce().SearchProducts(q, "", 10).status().code(),
+            absl::StatusCode::kNotFound);
+  q.category_id = 0;
+  q.min_price_cents = 10;
+  q.max_price_cents = 5;
+  EXPECT_EQ(commerce().SearchProducts(q, "", 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 // Categories: one level of subcategories, renamed and moved by admins,
 // deleted only when nothing uses them, listed as a tree.
 TEST_P(ShopTest, CategoriesFormAOneLevelTree) {

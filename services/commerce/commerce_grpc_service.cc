@@ -391,6 +391,27 @@ grpc::Status CommerceGrpcService::GetPriceHistory(
   });
 }
 
+grpc::Status CommerceGrpcService::SearchProducts(
+    Ctx* context, const commercepb::SearchProductsRequest* req,
+    commercepb::SearchProductsResponse* resp) {
+  return Public(context, *req, [&]() -> absl::Status {
+    commerce::ProductQuery q;
+    q.query = req->query();
+    q.category_id = req->category_id();
+    q.merchant_id = req->merchant_id();
+    q.min_price_cents = req->min_price_cents();
+    q.max_price_cents = req->max_price_cents();
+    q.in_stock_only = req->in_stock();
+    ASSIGN_OR_RETURN(
+        commerce::ProductSearchPage page,
+        commerce_->SearchProducts(q, req->page_token(), req->page_size()));
+    for (const commerce::Spu& s : page.items) ToProto(s, resp->add_products());
+    resp->set_total(page.total);
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status CommerceGrpcService::ListProducts(
     Ctx* context, const commercepb::ListProductsRequest* req,
     commercepb::ListProductsResponse* resp) {

@@ -79,6 +79,9 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
   grpc::Status SetSkuImage(Ctx* context,
                            const commercepb::SetSkuImageRequest* request,
                            commercepb::Product* response) override;
+  grpc::Status SearchProducts(
+      Ctx* context, const commercepb::SearchProductsRequest* request,
+      commercepb::SearchProductsResponse* response) override;
   grpc::Status ListProducts(
       Ctx* context, const commercepb::ListProductsRequest* request,
       commercepb::ListProductsResponse* response) override;

@@ -512,6 +512,31 @@ TEST_P(ShopGrpcTest, MerchantsManageProductImages) {
   EXPECT_EQ(got.skus(0).image_url(), "");
 }
 
+// Product search over gRPC: public, with a total, filters and paging.
+TEST_P(ShopGrpcTest, SearchProductsIsPublicAndCounts) {
+  Shop s = MakeShop(*tp_);
+  cpb::SearchProductsRequest req;
+  req.set_query("TEA");
+  cpb::SearchProductsResponse resp;
+  ASSERT_TRUE(shop_->SearchProducts(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.products_size(), 1);
+  EXPECT_EQ(resp.products(0).name(), "Longjing green tea");
+  EXPECT_EQ(resp.total(), 1);
+  req.set_query("");
+  req.set_page_size(1);
+  ASSERT_TRUE(shop_->SearchProducts(Ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.products_size(), 1);
+  EXPECT_EQ(resp.total(), 2);
+  EXPECT_FALSE(resp.next_page_token().empty());
+  req.set_category_id(s.cups);
+  ASSERT_TRUE(shop_->SearchProducts(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.products_size(), 1);
+  EXPECT_EQ(resp.products(0).name(), "Celadon teacup");
+  req.set_page_token("not a token");
+  EXPECT_EQ(shop_->SearchProducts(Ctx().get(), req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 // Regression: a huge stock delta overflowed (SQLite) or leaked a driver
 // error (PostgreSQL).
 TEST_P(ShopGrpcTest, StockIsBounded) {

@@ -4,6 +4,12 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
 namespace tokkit {
 
 bool IsMysql(soci::session& sql) { return sql.get_backend_name() == "mysql"; }
@@ -127,12 +133,48 @@ FilteredQuery& FilteredQuery::WhereInOrder(const std::string& condition,
   return *this;
 }
 
+FilteredQuery::FilteredQuery(const std::string& select_from,
+                             const std::vector<Value>& values) {
+  if (static_cast<size_t>(std::count(select_from.begin(), select_from.end(),
+                                     '?')) != values.size()) {
+    throw std::logic_error("FilteredQuery: one value per '?'");
+  }
+  text_ = Placeholders(select_from);
+  for (const Value& v : values) {
+    if (const int64_t* i = std::get_if<int64_t>(&v)) {
+      ints_.push_back(*i);
+      order_.emplace_back(false, ints_.size() - 1);
+    } else {
+      strings_.push_back(std::get<std::string>(v));
+      order_.emplace_back(true, strings_.size() - 1);
+    }
+  }
+}
+
 void FilteredQuery::Each(soci::session& sql, const std::string& tail,
                          int64_t limit,
                          const std::function<void(const soci::row&)>& fn) {
-  const std::string query = text_ + " " + Placeholders(tail);
-  ints_.push_back(limit);
-  order_.emplace_back(false, ints_.size() - 1);
+  Run(sql, "", tail, {limit}, fn);
+}
+
+void FilteredQuery::Run(soci::session& sql, const std::string& prefix,
+                        const std::string& tail,
+                        const std::vector<int64_t>& tail_values,
+                        const std::function<void(const soci::row&)>& fn) const {
+  std::string query = prefix + text_ + " ";
+  int param = params_;
+  for (char c : tail) {
+    if (c == '?') {
+      query += ":p" + std::to_string(param++);
+    } else {
+      query.push_back(c);
+    }
+  }
+  if (param - params_ != static_cast<int>(tail_values.size())) {
+    throw std::logic_error("FilteredQuery::Run: one value per '?' in tail");
+  }
+  // Copies with stable addresses: SOCI binds by reference.
+  const std::deque<int64_t> tail_ints(tail_values.begin(), tail_values.end());
   soci::row row;
   soci::statement st(sql);
   st.alloc();
@@ -144,12 +186,39 @@ void FilteredQuery::Each(soci::session& sql, const std::string& tail,
       st.exchange(soci::use(ints_[index]));
     }
   }
+  for (const int64_t& v : tail_ints) st.exchange(soci::use(v));
   st.exchange(soci::into(row));
   st.define_and_bind();
   if (!st.execute(true)) return;
   do {
     fn(row);
   } while (st.fetch());
+}
+
+// FTS5 query with every word quoted: operators and wildcards in user input
+// become plain text.
+std::string Fts5Literal(const std::string& query) {
+  std::vector<std::string> terms;
+  for (absl::string_view word :
+       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+    terms.push_back(
+        absl::StrCat("\"", absl::StrReplaceAll(word, {{"\"", "\"\""}}), "\""));
+  }
+  return absl::StrJoin(terms, " ");
+}
+
+// MySQL boolean-mode query requiring every word, each as a quoted phrase so
+// operators (+ - * ~ < > ( ) @) in user input are plain text. A phrase cannot
+// hold '"', which becomes a word break like other punctuation.
+std::string MysqlBooleanLiteral(const std::string& query) {
+  std::vector<std::string> terms;
+  for (absl::string_view word :
+       absl::StrSplit(query, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+    std::string w = absl::StrReplaceAll(word, {{"\"", " "}});
+    if (absl::StripAsciiWhitespace(w).empty()) continue;
+    terms.push_back(absl::StrCat("+\"", w, "\""));
+  }
+  return absl::StrJoin(terms, " ");
 }
 
 }  // namespace tokkit

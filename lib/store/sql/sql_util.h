@@ -44,19 +44,29 @@ class FilteredQuery {
  public:
   explicit FilteredQuery(std::string select_from)
       : text_(std::move(select_from)) {}
+  using Value = std::variant<int64_t, std::string>;
+  // A select list with values of its own (e.g. a relevance score of the
+  // query text): the i-th '?' binds values[i].
+  FilteredQuery(const std::string& select_from,
+                const std::vector<Value>& values);
   FilteredQuery& Where(const std::string& condition);
   FilteredQuery& Where(const std::string& condition, int64_t value);
   FilteredQuery& Where(const std::string& condition, const std::string& value);
   // A condition with several values: the i-th '?' binds values[i], e.g. a
   // keyset "(a, b) < (?, ?)" or an OR of terms. Throws std::logic_error
   // (INTERNAL from Database::Run) when the counts differ.
-  using Value = std::variant<int64_t, std::string>;
   FilteredQuery& WhereInOrder(const std::string& condition,
                               const std::vector<Value>& values);
   // Runs the query with `tail` appended (ORDER BY / LIMIT; '?' binds
   // `limit`), calling `fn` for each row.
   void Each(soci::session& sql, const std::string& tail, int64_t limit,
             const std::function<void(const soci::row&)>& fn);
+  // Runs `prefix` + the query + `tail`, where '?' in `tail` binds
+  // tail_values in order, e.g. the query wrapped in an outer ranking, or
+  // "SELECT COUNT(*) FROM (" ... ") c". May run more than once.
+  void Run(soci::session& sql, const std::string& prefix,
+           const std::string& tail, const std::vector<int64_t>& tail_values,
+           const std::function<void(const soci::row&)>& fn) const;
   const std::string& text() const { return text_; }
 
  private:
@@ -92,6 +102,12 @@ std::string InsertIgnoringDuplicate(soci::session& sql,
 std::string Upsert(soci::session& sql, const std::string& into_values,
                    const std::string& key_columns,
                    const std::string& assignments);
+
+// Full-text query text that takes user input literally (operators and
+// wildcards become plain words), for SQLite FTS5 MATCH and MySQL's boolean
+// mode (every word required). PostgreSQL's plainto_tsquery needs none.
+std::string Fts5Literal(const std::string& query);
+std::string MysqlBooleanLiteral(const std::string& query);
 
 // " FOR UPDATE" where the engine locks rows (PostgreSQL, MySQL); SQLite's
 // transactions already hold the database's write lock.

@@ -86,6 +86,20 @@ struct Order {
   absl::Time created_at;
   absl::Time expires_at;  // for pending_payment
   absl::Time updated_at;
+  // The multi-merchant checkout it was created by (0: ordered alone). Such
+  // an order is paid, and cancelled unpaid, with its checkout as a whole.
+  int64_t checkout_id = 0;
+};
+
+// One checkout of a cart holding several shops' items: one order per
+// merchant, created together, paid with one charge.
+struct Checkout {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string idempotency_key;
+  int64_t total_cents = 0;  // of its orders
+  absl::Time created_at;
+  std::vector<Order> orders;  // by merchant id
 };
 
 // pending -> succeeded -> refunded
@@ -109,12 +123,19 @@ struct Payment {
   absl::Time created_at;
   int attempts = 0;  // failed attempts to return a voided charge
   std::string last_error;
+  // The provider key the money was charged under: ChargeKey(id) for an
+  // order paid alone, CheckoutChargeKey for the orders of a checkout (one
+  // charge; each order's refund or void returns its own amount of it).
+  std::string charge_key;
 };
 
 // The provider sees our ids as idempotency keys, so a retried call never
 // moves money twice.
 inline std::string ChargeKey(int64_t payment_id) {
   return "pay_" + std::to_string(payment_id);
+}
+inline std::string CheckoutChargeKey(int64_t checkout_id) {
+  return "checkout_" + std::to_string(checkout_id);
 }
 inline std::string VoidKey(int64_t payment_id) {
   return "void_" + std::to_string(payment_id);

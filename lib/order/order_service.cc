@@ -1,5 +1,7 @@
 #include "lib/order/order_service.h"
 
+#include <map>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/core/crypto.h"
@@ -173,6 +175,171 @@ absl::StatusOr<Order> OrderService::CheckoutCart(const Principal& buyer,
   return Create(buyer, request, /*from_cart=*/true);
 }
 
+absl::StatusOr<Checkout> OrderService::CreateCheckout(
+    const Principal& buyer, const CheckoutRequest& r) {
+  RETURN_IF_ERROR(ValidateText("idempotency_key", r.idempotency_key, 1, 64));
+  if (r.coupon_mode == CouponMode::kSpecific) {
+    return absl::InvalidArgumentError(
+        "a checkout takes coupon_mode none or best (the best coupon of each "
+        "shop for its order)");
+  }
+  // A retry of a checkout that went through returns it, although the cart
+  // lines it bought are gone.
+  absl::StatusOr<Checkout> earlier =
+      deps_.orders->FindCheckoutByKey(buyer.user_id, r.idempotency_key);
+  if (earlier.ok()) return earlier;
+  if (!absl::IsNotFound(earlier.status())) return earlier.status();
+  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> cart,
+                   deps_.cart->List(buyer.user_id));
+  const absl::flat_hash_set<int64_t> wanted(r.sku_ids.begin(), r.sku_ids.end());
+  // One order per merchant, by merchant id; lines in cart order.
+  std::map<int64_t, std::vector<OrderLine>> by_merchant;
+  size_t picked = 0;
+  for (const commerce::CartLine& l : cart) {
+    if (!wanted.empty() && !wanted.contains(l.sku_id)) continue;
+    by_merchant[l.sku.merchant_id].push_back({l.sku_id, l.quantity});
+    ++picked;
+  }
+  if (!wanted.empty() && picked != wanted.size()) {
+    return absl::NotFoundError("some of those items are not in the cart");
+  }
+  if (picked == 0) {
+    return absl::FailedPreconditionError("nothing in the cart to check out");
+  }
+  if (by_merchant.size() > kMaxShopsPerCheckout) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a checkout covers at most ", kMaxShopsPerCheckout, " shops"));
+  }
+  ASSIGN_OR_RETURN(ShippingAddress address,
+                   deps_.addresses->Find(buyer, r.address_id));
+  CheckoutDraft d;
+  ASSIGN_OR_RETURN(d.checkout.id, deps_.ids->Next());
+  d.checkout.user_id = buyer.user_id;
+  d.checkout.idempotency_key = r.idempotency_key;
+  d.checkout.created_at = deps_.clock->Now();
+  for (const auto& [merchant_id, lines] : by_merchant) {
+    if (static_cast<int>(lines.size()) > options_.max_lines) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "an order has 1 to ", options_.max_lines, " lines per shop"));
+    }
+    OrderDraft o;
+    ASSIGN_OR_RETURN(o.order.id, deps_.ids->Next());
+    o.order.user_id = buyer.user_id;
+    // Unique per user like every order's key, derived from the checkout.
+    o.order.idempotency_key =
+        absl::StrCat("checkout:", d.checkout.id, ":", merchant_id);
+    o.order.address = address;
+    o.order.created_at = d.checkout.created_at;
+    o.order.expires_at = d.checkout.created_at + options_.payment_timeout;
+    o.order.checkout_id = d.checkout.id;
+    for (const OrderLine& l : lines) {
+      OrderItem item;
+      item.sku_id = l.sku_id;
+      item.quantity = l.quantity;
+      o.order.items.push_back(item);
+    }
+    o.coupon_mode = r.coupon_mode;
+    o.remove_from_cart = true;
+    ASSIGN_OR_RETURN(o.created_event, NewEvent(kTopicOrderCreated, o.order.id));
+    d.orders.push_back(std::move(o));
+  }
+  ASSIGN_OR_RETURN(auto created, deps_.orders->CreateCheckout(std::move(d)));
+  if (created.second && deps_.events != nullptr) deps_.events->Poke();
+  return created.first;
+}
+
+absl::StatusOr<Checkout> OrderService::GetCheckout(const Principal& buyer,
+                                                   int64_t checkout_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("checkout_id", checkout_id));
+  ASSIGN_OR_RETURN(Checkout c, deps_.orders->FindCheckout(checkout_id));
+  // Someone else's checkout does not exist, as far as this caller can tell.
+  if (c.user_id != buyer.user_id) {
+    return absl::NotFoundError("checkout not found");
+  }
+  return c;
+}
+
+absl::StatusOr<PaymentToken> OrderService::CreateCheckoutPaymentToken(
+    const Principal& buyer, int64_t checkout_id) {
+  ASSIGN_OR_RETURN(Checkout c, GetCheckout(buyer, checkout_id));
+  absl::Time expires = deps_.clock->Now() + options_.payment_token_ttl;
+  for (const Order& o : c.orders) {
+    if (o.status != OrderStatus::kPendingPayment) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("order ", o.id, " of this checkout is ",
+                       StatusName(o.status), ", not awaiting payment"));
+    }
+    expires = std::min(expires, o.expires_at);
+  }
+  PaymentToken t;
+  t.token = RandomToken(32);
+  t.expires_at = expires;
+  RETURN_IF_ERROR(deps_.orders->AddCheckoutPaymentToken(
+      checkout_id, Sha256Hex(t.token), t.expires_at));
+  return t;
+}
+
+absl::StatusOr<std::vector<Payment>> OrderService::PayCheckout(
+    const Principal& buyer, const std::string& token) {
+  if (token.empty() || token.size() > 128) {
+    return absl::InvalidArgumentError("payment token is required");
+  }
+  std::vector<int64_t> ids;
+  for (int i = 0; i < kMaxShopsPerCheckout; ++i) {
+    ASSIGN_OR_RETURN(const int64_t id, deps_.ids->Next());
+    ids.push_back(id);
+  }
+  ASSIGN_OR_RETURN(
+      OrderRepository::CheckoutClaim claim,
+      deps_.orders->ClaimCheckoutToken(Sha256Hex(token), buyer.user_id, ids,
+                                       deps_.clock->Now()));
+  if (claim.payments.empty()) {
+    return absl::FailedPreconditionError("this checkout has no orders");
+  }
+  // One charge under the checkout's key for the sum, fixed at the first
+  // claim; the provider dedupes by the key, so retries move money once.
+  int64_t amount = 0;
+  bool to_charge = false;
+  for (const Payment& p : claim.payments) {
+    amount += p.amount_cents;
+    if (NextPayStep(p.status) == PayStep::kCharge) to_charge = true;
+  }
+  if (to_charge) {
+    absl::StatusOr<std::string> charged =
+        deps_.payments->Charge(claim.payments[0].charge_key, amount);
+    if (!charged.ok()) {
+      CountPayment("charge_failed");
+      log::Warning("payment_charge_failed",
+                   {{"charge_key", claim.payments[0].charge_key},
+                    {"error", charged.status()}});
+      return charged.status();
+    }
+    // Each order is completed on its own: one that closed meanwhile has its
+    // share returned, the others are paid.
+    for (const Payment& p : claim.payments) {
+      if (NextPayStep(p.status) != PayStep::kCharge) continue;
+      ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, p.order_id));
+      ASSIGN_OR_RETURN(bool paid,
+                       deps_.orders->CompletePayment(
+                           p.id, *charged, deps_.clock->Now(), paid_event));
+      CountPayment(paid ? "succeeded" : "order_closed");
+      if (!paid) {
+        ASSIGN_OR_RETURN(Payment now, deps_.orders->PaymentOf(p.order_id));
+        if (AfterCharge(paid, now.status) == ChargedStep::kReturnTheCharge) {
+          (void)ReturnCharge(now);  // else the sweeper keeps trying
+        }
+      }
+    }
+    if (deps_.events != nullptr) deps_.events->Poke();
+  }
+  std::vector<Payment> out;
+  for (const Payment& p : claim.payments) {
+    ASSIGN_OR_RETURN(Payment now, deps_.orders->PaymentOf(p.order_id));
+    out.push_back(std::move(now));
+  }
+  return out;
+}
+
 absl::StatusOr<Order> OrderService::Owned(const Principal& buyer,
                                           int64_t order_id) {
   RETURN_IF_ERROR(ValidatePositiveId("order_id", order_id));
@@ -226,6 +393,22 @@ absl::StatusOr<Order> OrderService::CancelOrder(const Principal& buyer,
   if (!CanTransition(o.status, OrderStatus::kCancelled)) {
     return absl::FailedPreconditionError(
         absl::StrCat("a ", StatusName(o.status), " order cannot be cancelled"));
+  }
+  if (o.checkout_id != 0) {
+    // One charge pays the whole checkout, so an unpaid checkout is
+    // cancelled whole: the others first, this one last (it answers).
+    ASSIGN_OR_RETURN(Checkout c, deps_.orders->FindCheckout(o.checkout_id));
+    for (const Order& other : c.orders) {
+      if (other.id == order_id ||
+          other.status != OrderStatus::kPendingPayment) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(Event event, NewEvent(kTopicOrderExpired, other.id));
+      ASSIGN_OR_RETURN(bool closed, deps_.orders->CloseUnpaid(
+                                        other.id, OrderStatus::kCancelled,
+                                        deps_.clock->Now(), event));
+      if (closed) CountClosed("cancelled", 1);
+    }
   }
   ASSIGN_OR_RETURN(Event event, NewEvent(kTopicOrderExpired, order_id));
   ASSIGN_OR_RETURN(bool closed,
@@ -283,6 +466,11 @@ absl::StatusOr<PaymentToken> OrderService::CreatePaymentToken(
     return absl::FailedPreconditionError(absl::StrCat(
         "order is ", StatusName(o.status), ", not awaiting payment"));
   }
+  if (o.checkout_id != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this order is paid with its checkout ", o.checkout_id,
+                     ": ask for the checkout's payment token"));
+  }
   PaymentToken t;
   t.token = RandomToken(32);
   t.expires_at =
@@ -317,7 +505,7 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   // Outside any transaction; the provider dedupes by our payment id, so a
   // retried or concurrent duplicate moves money once.
   absl::StatusOr<std::string> charged = deps_.payments->Charge(
-      ChargeKey(claim.payment.id), claim.payment.amount_cents);
+      claim.payment.charge_key, claim.payment.amount_cents);
   if (!charged.ok()) {
     CountPayment("charge_failed");
     log::Warning("payment_charge_failed", {{"payment_id", claim.payment.id},
@@ -351,7 +539,7 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
 
 absl::Status OrderService::ReturnCharge(const Payment& p) {
   absl::Status st =
-      deps_.payments->Refund(VoidKey(p.id), ChargeKey(p.id), p.amount_cents);
+      deps_.payments->Refund(VoidKey(p.id), p.charge_key, p.amount_cents);
   CountRefund(st.ok() ? "voided" : "void_failed");
   if (!st.ok()) {
     const absl::Time now = deps_.clock->Now();
@@ -430,7 +618,7 @@ absl::Status OrderService::FinishRefund(int64_t order_id) {
   ASSIGN_OR_RETURN(Payment payment, deps_.orders->PaymentOf(order_id));
   if (refund.status != RefundStatus::kRefunding) return absl::OkStatus();
   absl::Status st = deps_.payments->Refund(
-      RefundKey(refund.refund_id), ChargeKey(payment.id), payment.amount_cents);
+      RefundKey(refund.refund_id), payment.charge_key, payment.amount_cents);
   CountRefund(st.ok() ? "refunded" : "failed");
   if (!st.ok()) {
     log::Warning("refund_failed", {{"order_id", order_id},

@@ -74,6 +74,16 @@ struct CreateOrderRequest {
   std::string idempotency_key;  // required: a retry returns the same order
 };
 
+// A multi-merchant checkout of cart lines: one order per shop.
+struct CheckoutRequest {
+  std::vector<int64_t> sku_ids;  // cart lines to buy; empty: the whole cart
+  int64_t address_id = 0;
+  CouponMode coupon_mode = CouponMode::kNone;  // none or best (per shop)
+  std::string idempotency_key;  // required: a retry returns the checkout
+};
+
+inline constexpr int kMaxShopsPerCheckout = 20;
+
 struct PaymentToken {
   std::string token;
   absl::Time expires_at;
@@ -91,6 +101,23 @@ class OrderService {
   absl::StatusOr<Order> CheckoutCart(const Principal& buyer,
                                      std::vector<int64_t> sku_ids,
                                      CreateOrderRequest request);
+  // The cart lines of several shops as one order per merchant, created in
+  // one transaction (all reserved or none: a shop sold out fails the whole
+  // checkout), the lines leaving the cart in it. Paid with one token and one
+  // charge (PayCheckout); refunds stay per order, and each merchant's
+  // ledger account gets its order's amount. Unpaid, it is cancelled whole.
+  absl::StatusOr<Checkout> CreateCheckout(const Principal& buyer,
+                                          const CheckoutRequest& request);
+  // The buyer's own checkout (NOT_FOUND for anyone else's).
+  absl::StatusOr<Checkout> GetCheckout(const Principal& buyer,
+                                       int64_t checkout_id);
+  // While every order of the checkout awaits payment.
+  absl::StatusOr<PaymentToken> CreateCheckoutPaymentToken(
+      const Principal& buyer, int64_t checkout_id);
+  // One charge for every order, once however often retried; answers each
+  // order's payment (an order that closed meanwhile gets its share back).
+  absl::StatusOr<std::vector<Payment>> PayCheckout(const Principal& buyer,
+                                                   const std::string& token);
   // The buyer, the order's merchant or an admin; NOT_FOUND for anyone else.
   absl::StatusOr<Order> GetOrder(const Principal& caller, int64_t order_id);
   absl::StatusOr<Page<Order>> ListMyOrders(const Principal& buyer,
@@ -107,6 +134,7 @@ class OrderService {
   absl::StatusOr<Order> ConfirmReceipt(const Principal& buyer,
                                        int64_t order_id);
 
+  // FAILED_PRECONDITION for an order of a checkout (paid with it).
   absl::StatusOr<PaymentToken> CreatePaymentToken(const Principal& buyer,
                                                   int64_t order_id);
   // Charges once per order however often it is called or retried.

@@ -800,6 +800,118 @@ TEST_P(ShopTest, CheckoutChargesOnceWhateverHappens) {
   ExpectLedgerBalanced();
 }
 
+// A cart of two shops checks out once: one order per merchant in one
+// transaction, one token and one charge; refunds stay per order, and each
+// merchant's ledger account gets its own order's amount.
+TEST_P(ShopTest, MultiShopCheckoutIsAllOrNothingAndPaidOnce) {
+  Principal buyer = User("buyer"), stranger = User("stranger");
+  Principal rival = Merchant("rival");
+  auto* provider = tp_->platform().simulated_payments();
+  commerce::Sku wok = Product(4000, 5, "Wok", /*shipping=*/500);
+  commerce::NewProduct teapot;
+  teapot.category_id = category_;
+  teapot.name = "Teapot";
+  teapot.skus = {{"blue", 2500, 1}};
+  commerce::Sku pot = commerce().CreateProduct(rival, teapot)->skus[0];
+  CheckoutRequest r;
+  r.address_id = AddressOf(buyer);
+  r.idempotency_key = "basket-1";
+  EXPECT_EQ(orders().CreateCheckout(buyer, r).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // an empty cart
+  ASSERT_TRUE(commerce().PutInCart(buyer, wok.id, 2).ok());
+  ASSERT_TRUE(commerce().PutInCart(buyer, pot.id, 1).ok());
+
+  // One shop sold out (another buyer took the last teapot): nothing is
+  // reserved anywhere and the cart stays as it was.
+  Principal quick = User("quick");
+  ASSERT_TRUE(Buy(quick, pot.id, 1, "quick").ok());
+  absl::StatusOr<Checkout> refused = orders().CreateCheckout(buyer, r);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(commerce().GetProduct(wok.spu_id)->skus[0].stock, 5);
+  EXPECT_EQ(commerce().GetCart(buyer)->lines.size(), 2u);
+  ASSERT_TRUE(commerce().AddStock(rival, pot.id, 3).ok());
+
+  r.idempotency_key = "basket-2";
+  Checkout c = *orders().CreateCheckout(buyer, r);
+  ASSERT_EQ(c.orders.size(), 2u);
+  int64_t sum = 0;
+  for (const Order& o : c.orders) {
+    EXPECT_EQ(o.checkout_id, c.id);
+    EXPECT_EQ(o.status, OrderStatus::kPendingPayment);
+    sum += o.total_cents;
+  }
+  EXPECT_EQ(c.total_cents, 2 * 4000 + 500 + 2500);
+  EXPECT_EQ(sum, c.total_cents);
+  const Order& mine =
+      c.orders[0].merchant_id == merchant_.user_id ? c.orders[0] : c.orders[1];
+  const Order& theirs = &mine == &c.orders[0] ? c.orders[1] : c.orders[0];
+  EXPECT_EQ(theirs.merchant_id, rival.user_id);
+  EXPECT_TRUE(commerce().GetCart(buyer)->lines.empty());
+  EXPECT_EQ(orders().CreateCheckout(buyer, r)->id, c.id);  // idempotent
+  EXPECT_EQ(orders().GetCheckout(stranger, c.id).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(orders().GetCheckout(buyer, c.id)->orders.size(), 2u);
+  // Its orders are paid with the checkout only.
+  EXPECT_EQ(orders().CreatePaymentToken(buyer, mine.id).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(orders().CreateCheckoutPaymentToken(stranger, c.id).status().code(),
+            absl::StatusCode::kNotFound);
+
+  // One token, one charge (retried: still one), both orders paid.
+  const std::string token =
+      orders().CreateCheckoutPaymentToken(buyer, c.id)->token;
+  EXPECT_EQ(orders().PayCheckout(stranger, token).status().code(),
+            absl::StatusCode::kNotFound);
+  provider->FailNextCharges(1);
+  EXPECT_FALSE(orders().PayCheckout(buyer, token).ok());
+  std::vector<Payment> paid = *orders().PayCheckout(buyer, token);
+  ASSERT_EQ(paid.size(), 2u);
+  EXPECT_EQ(paid[0].charge_key, paid[1].charge_key);
+  std::vector<Payment> again = *orders().PayCheckout(buyer, token);
+  ASSERT_EQ(again.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(again[i].id, paid[i].id);
+    EXPECT_EQ(again[i].status, PaymentStatus::kSucceeded);
+  }
+  EXPECT_EQ(provider->charges(), 1);
+  EXPECT_EQ(provider->charged_cents(), c.total_cents);
+  for (const Order& o : orders().GetCheckout(buyer, c.id)->orders) {
+    EXPECT_EQ(o.status, OrderStatus::kPaid);
+  }
+  absl::flat_hash_map<std::string, int64_t> balances =
+      *orders().Balances(admin_);
+  EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], -mine.total_cents);
+  EXPECT_EQ(balances[MerchantAccount(rival.user_id)], -theirs.total_cents);
+
+  // A refund returns one order's share of the charge; the other stays paid.
+  ASSERT_TRUE(orders().RequestRefund(buyer, theirs.id, "chipped").ok());
+  ASSERT_TRUE(orders().ReviewRefund(rival, theirs.id, true, true).ok());
+  EXPECT_EQ(orders().GetOrder(buyer, theirs.id)->status,
+            OrderStatus::kRefunded);
+  EXPECT_EQ(orders().GetOrder(buyer, mine.id)->status, OrderStatus::kPaid);
+  EXPECT_EQ(provider->charged_cents(), mine.total_cents);
+  EXPECT_EQ((*orders().Balances(admin_))[MerchantAccount(rival.user_id)], 0);
+  ExpectLedgerBalanced();
+
+  // Unpaid, a checkout is cancelled whole, its stock returned.
+  ASSERT_TRUE(commerce().PutInCart(buyer, wok.id, 1).ok());
+  ASSERT_TRUE(commerce().PutInCart(buyer, pot.id, 1).ok());
+  r.idempotency_key = "basket-3";
+  Checkout unpaid = *orders().CreateCheckout(buyer, r);
+  ASSERT_EQ(unpaid.orders.size(), 2u);
+  ASSERT_TRUE(orders().CancelOrder(buyer, unpaid.orders[0].id).ok());
+  for (const Order& o : orders().GetCheckout(buyer, unpaid.id)->orders) {
+    EXPECT_EQ(o.status, OrderStatus::kCancelled);
+  }
+  EXPECT_EQ(commerce().GetProduct(wok.spu_id)->skus[0].stock, 3);
+  EXPECT_EQ(
+      orders().CreateCheckoutPaymentToken(buyer, unpaid.id).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+  r.coupon_mode = CouponMode::kSpecific;
+  EXPECT_EQ(orders().CreateCheckout(buyer, r).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(ShopTest, RefundsAreReviewedAndReverseTheLedger) {
   Principal buyer = User("buyer"), stranger = User("stranger");
   commerce::Sku wok = Product(4000, 5);

@@ -25,6 +25,12 @@ struct OrderDraft {
   Event created_event;  // payload is filled in
 };
 
+struct CheckoutDraft {
+  // id, user_id, idempotency_key, created_at.
+  Checkout checkout;
+  std::vector<OrderDraft> orders;  // one per merchant
+};
+
 class OrderRepository {
  public:
   virtual ~OrderRepository() = default;
@@ -35,6 +41,15 @@ class OrderRepository {
   // A second call with the same (user, idempotency key) returns the first
   // order and `false`.
   virtual absl::StatusOr<std::pair<Order, bool>> Create(OrderDraft draft) = 0;
+  // Every order of the draft as Create makes one, and the checkout row, in
+  // one transaction: all reserved or none. A second call with the same
+  // (user, idempotency key) returns the first checkout and `false`.
+  virtual absl::StatusOr<std::pair<Checkout, bool>> CreateCheckout(
+      CheckoutDraft draft) = 0;
+  virtual absl::StatusOr<Checkout> FindCheckout(int64_t checkout_id) = 0;
+  // NOT_FOUND when the user has no checkout under that key.
+  virtual absl::StatusOr<Checkout> FindCheckoutByKey(
+      int64_t user_id, const std::string& key) = 0;
   virtual absl::StatusOr<Order> Find(int64_t id) = 0;
   // NOT_FOUND when the user has no order under that key.
   virtual absl::StatusOr<Order> FindByIdempotencyKey(
@@ -73,6 +88,20 @@ class OrderRepository {
   virtual absl::Status AddPaymentToken(int64_t order_id,
                                        const std::string& token_hash,
                                        absl::Time expires_at) = 0;
+  virtual absl::Status AddCheckoutPaymentToken(int64_t checkout_id,
+                                               const std::string& token_hash,
+                                               absl::Time expires_at) = 0;
+  struct CheckoutClaim {
+    std::vector<Payment> payments;  // one per order, all under one key
+    bool duplicate = false;
+  };
+  // Uses a checkout's single-use token once. The first claim makes one
+  // payment per order under CheckoutChargeKey, while every order awaits
+  // payment (FAILED_PRECONDITION otherwise, the token left unused); a
+  // repeat returns them. `new_payment_ids` holds an id per order.
+  virtual absl::StatusOr<CheckoutClaim> ClaimCheckoutToken(
+      const std::string& token_hash, int64_t user_id,
+      const std::vector<int64_t>& new_payment_ids, absl::Time now) = 0;
   struct TokenClaim {
     Payment payment;         // new, or the order's existing payment
     bool duplicate = false;  // the token had been used: nothing new to charge

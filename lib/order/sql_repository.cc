@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -106,6 +107,21 @@ CREATE INDEX payments_due_idx ON payments (status, next_attempt_at_ms);
 ALTER TABLE orders ADD COLUMN buyer_hidden SMALLINT NOT NULL DEFAULT 0;
 CREATE INDEX ledger_entries_account_idx ON ledger_entries (account, order_id);
 )sql"},
+      {4, "multi-merchant checkouts paid with one charge",
+       R"sql(
+CREATE TABLE checkouts (
+  id BIGINT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  idempotency_key VARCHAR(64) NOT NULL,
+  total_cents BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX checkouts_idempotency_uq ON checkouts (user_id, idempotency_key);
+ALTER TABLE orders ADD COLUMN checkout_id BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX orders_checkout_idx ON orders (checkout_id);
+ALTER TABLE payment_tokens ADD COLUMN checkout_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN charge_key VARCHAR(100) NOT NULL DEFAULT '';
+)sql"},
   };
   return *migrations;
 }
@@ -115,7 +131,7 @@ namespace {
 constexpr char kOrderColumns[] =
     "id, user_id, merchant_id, status, idempotency_key, items_total_cents, "
     "discount_cents, shipping_cents, total_cents, user_coupon_id, address, "
-    "created_at_ms, expires_at_ms, updated_at_ms";
+    "created_at_ms, expires_at_ms, updated_at_ms, checkout_id";
 
 std::string EncodeAddress(const ShippingAddress& a) {
   return Cursor()
@@ -166,6 +182,7 @@ Order ReadOrder(const soci::row& r) {
   o.created_at = FromMillis(RowInt(r, 11));
   o.expires_at = FromMillis(RowInt(r, 12));
   o.updated_at = FromMillis(RowInt(r, 13));
+  o.checkout_id = RowInt(r, 14);
   return o;
 }
 
@@ -209,6 +226,9 @@ Payment ReadPayment(const soci::row& r) {
   p.created_at = FromMillis(RowInt(r, 5));
   p.attempts = static_cast<int>(RowInt(r, 6));
   p.last_error = RowString(r, 7);
+  p.charge_key = RowString(r, 8);
+  // Payments from before checkouts were charged under their own id.
+  if (p.charge_key.empty()) p.charge_key = ChargeKey(p.id);
   return p;
 }
 
@@ -222,7 +242,7 @@ std::optional<Payment> PaymentOn(soci::session& sql, const char* where,
   soci::row r;
   sql << absl::StrCat(
       "SELECT id, order_id, amount_cents, status, provider_ref, "
-      "created_at_ms, attempts, last_error FROM payments WHERE ",
+      "created_at_ms, attempts, last_error, charge_key FROM payments WHERE ",
       where),
       soci::use(key), soci::into(r);
   if (!sql.got_data()) return std::nullopt;
@@ -249,6 +269,16 @@ void Post(soci::session& sql, const Order& order, MoneyMovement movement,
   }
 }
 
+void InsertPayment(soci::session& sql, const Payment& p) {
+  const int status = static_cast<int>(p.status);
+  const int64_t created = ToMillis(p.created_at);
+  sql << "INSERT INTO payments (id, order_id, amount_cents, status, "
+         "provider_ref, created_at_ms, charge_key) VALUES (:i, :o, :a, :s, "
+         "'', :t, :k)",
+      soci::use(p.id), soci::use(p.order_id), soci::use(p.amount_cents),
+      soci::use(status), soci::use(created), soci::use(p.charge_key);
+}
+
 bool SetStatus(soci::session& sql, int64_t order_id, OrderStatus from,
                OrderStatus to, absl::Time now) {
   const int f = static_cast<int>(from), t = static_cast<int>(to);
@@ -271,89 +301,11 @@ class SqlOrderRepository : public OrderRepository {
     // One unit of work: this adapter's tables and commerce's ports (stock,
     // coupon wallet, cart lines) commit together or not at all.
     absl::Status st = tx_->Run([&](Tx& tx) -> absl::Status {
-      soci::session& sql = SessionOf(tx);
-      existing = FindOn(sql, "user_id = :u AND idempotency_key = :k", o.user_id,
-                        &o.idempotency_key);
+      existing = FindOn(SessionOf(tx), "user_id = :u AND idempotency_key = :k",
+                        o.user_id, &o.idempotency_key);
       if (existing)
         return absl::OkStatus();  // a retry: same order, no new effects
-      // Read, price (lib/order/pricing.h holds every rule), then the
-      // conditional writes.
-      std::vector<std::optional<commerce::SkuForOrder>> skus;
-      skus.reserve(o.items.size());
-      for (const OrderItem& item : o.items) {
-        ASSIGN_OR_RETURN(std::optional<commerce::SkuForOrder> sku,
-                         commerce_.stock->Load(tx, item.sku_id));
-        skus.push_back(std::move(sku));
-      }
-      CouponWallet wallet;
-      if (d.coupon_mode != CouponMode::kNone) {
-        ASSIGN_OR_RETURN(wallet, commerce_.coupons->Load(tx, o.user_id));
-      }
-      ASSIGN_OR_RETURN(OrderQuote quote,
-                       PriceOrder(o.items, skus, d.coupon_mode,
-                                  d.user_coupon_id, wallet, o.created_at));
-      // The never-oversell step: a conditional decrement per line.
-      for (const OrderItem& item : quote.items) {
-        ASSIGN_OR_RETURN(bool reserved, commerce_.stock->Reserve(
-                                            tx, item.sku_id, item.quantity));
-        if (!reserved) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("not enough stock for ", item.name));
-        }
-      }
-      if (quote.user_coupon_id != 0) {
-        ASSIGN_OR_RETURN(bool used,
-                         commerce_.coupons->Use(tx, quote.user_coupon_id,
-                                                o.user_id, o.id, o.created_at));
-        if (!used) {
-          return absl::AbortedError("coupon was used concurrently");  // retried
-        }
-      }
-      o.merchant_id = quote.merchant_id;
-      o.items = std::move(quote.items);
-      o.items_total_cents = quote.items_total_cents;
-      o.shipping_cents = quote.shipping_cents;
-      o.discount_cents = quote.discount_cents;
-      o.user_coupon_id = quote.user_coupon_id;
-      o.total_cents = quote.total_cents;
-      o.status = OrderStatus::kPendingPayment;
-      o.updated_at = o.created_at;
-      const int status = static_cast<int>(o.status);
-      const std::string address = EncodeAddress(o.address);
-      const int64_t created = ToMillis(o.created_at),
-                    expires = ToMillis(o.expires_at);
-      sql << "INSERT INTO orders (id, user_id, merchant_id, status, "
-             "idempotency_key, "
-             "items_total_cents, discount_cents, shipping_cents, total_cents, "
-             "user_coupon_id, address, created_at_ms, expires_at_ms, "
-             "updated_at_ms) "
-             "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, "
-             ":ua)",
-          soci::use(o.id), soci::use(o.user_id), soci::use(o.merchant_id),
-          soci::use(status), soci::use(o.idempotency_key),
-          soci::use(o.items_total_cents), soci::use(o.discount_cents),
-          soci::use(o.shipping_cents), soci::use(o.total_cents),
-          soci::use(o.user_coupon_id), soci::use(address), soci::use(created),
-          soci::use(expires), soci::use(created);
-      std::vector<int64_t> bought;
-      for (const OrderItem& item : o.items) {
-        sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, "
-               "attributes, "
-               "unit_price_cents, price_version, quantity) VALUES (:o, :s, :p, "
-               ":n, :a, "
-               ":u, :v, :q)",
-            soci::use(o.id), soci::use(item.sku_id), soci::use(item.spu_id),
-            soci::use(item.name), soci::use(item.attributes),
-            soci::use(item.unit_price_cents), soci::use(item.price_version),
-            soci::use(item.quantity);
-        bought.push_back(item.sku_id);
-      }
-      if (d.remove_from_cart) {
-        RETURN_IF_ERROR(commerce_.cart->Remove(tx, o.user_id, bought));
-      }
-      d.created_event.payload = absl::StrCat(o.total_cents);
-      AppendToOutbox(sql, d.created_event);
-      return absl::OkStatus();
+      return CreateOn(tx, d);
     });
     if (IsUniqueViolation(st)) {
       // A concurrent request with the same key won the insert.
@@ -364,6 +316,63 @@ class SqlOrderRepository : public OrderRepository {
     RETURN_IF_ERROR(st);
     if (existing) return std::make_pair(*existing, false);
     return std::make_pair(o, true);
+  }
+
+  absl::StatusOr<std::pair<Checkout, bool>> CreateCheckout(
+      CheckoutDraft d) override {
+    Checkout& c = d.checkout;
+    std::optional<Checkout> existing;
+    absl::Status st = tx_->Run([&](Tx& tx) -> absl::Status {
+      soci::session& sql = SessionOf(tx);
+      existing = CheckoutOn(sql, "user_id = :u AND idempotency_key = :k",
+                            c.user_id, &c.idempotency_key);
+      if (existing) return absl::OkStatus();  // a retry
+      c.total_cents = 0;
+      c.orders.clear();
+      // Any order that cannot be made (a shop sold out, a deleted SKU)
+      // rolls back every other one.
+      for (OrderDraft& order : d.orders) {
+        RETURN_IF_ERROR(CreateOn(tx, order));
+        c.total_cents += order.order.total_cents;
+        c.orders.push_back(order.order);
+      }
+      const int64_t created = ToMillis(c.created_at);
+      sql << "INSERT INTO checkouts (id, user_id, idempotency_key, "
+             "total_cents, created_at_ms) VALUES (:i, :u, :k, :t, :c)",
+          soci::use(c.id), soci::use(c.user_id), soci::use(c.idempotency_key),
+          soci::use(c.total_cents), soci::use(created);
+      return absl::OkStatus();
+    });
+    if (IsUniqueViolation(st)) {
+      absl::StatusOr<Checkout> winner =
+          FindCheckoutByKey(c.user_id, c.idempotency_key);
+      if (winner.ok()) return std::make_pair(*winner, false);
+    }
+    RETURN_IF_ERROR(st);
+    if (existing) return std::make_pair(*existing, false);
+    return std::make_pair(c, true);
+  }
+
+  absl::StatusOr<Checkout> FindCheckout(int64_t checkout_id) override {
+    std::optional<Checkout> c;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      c = CheckoutOn(sql, "id = :i", checkout_id);
+      return absl::OkStatus();
+    }));
+    if (!c) return absl::NotFoundError("checkout not found");
+    return *c;
+  }
+
+  absl::StatusOr<Checkout> FindCheckoutByKey(int64_t user_id,
+                                             const std::string& key) override {
+    std::optional<Checkout> c;
+    RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      c = CheckoutOn(sql, "user_id = :u AND idempotency_key = :k", user_id,
+                     &key);
+      return absl::OkStatus();
+    }));
+    if (!c) return absl::NotFoundError("no checkout under that key");
+    return *c;
   }
 
   absl::StatusOr<Order> Find(int64_t id) override {
@@ -513,6 +522,10 @@ class SqlOrderRepository : public OrderRepository {
       if (!owner || owner->user_id != user_id) {
         return absl::NotFoundError("unknown payment token");  // and not burned
       }
+      if (owner->checkout_id != 0) {
+        return absl::FailedPreconditionError(
+            "this order is paid with its checkout");
+      }
       const int64_t now_ms = ToMillis(now);
       std::optional<Payment> existing =
           PaymentOn(sql, "order_id = :o", order_id);
@@ -550,12 +563,99 @@ class SqlOrderRepository : public OrderRepository {
       }
       claim.payment = {new_payment_id,          order_id, o->total_cents,
                        PaymentStatus::kPending, "",       now};
-      const int status = static_cast<int>(PaymentStatus::kPending);
-      sql << "INSERT INTO payments (id, order_id, amount_cents, status, "
-             "provider_ref, "
-             "created_at_ms) VALUES (:i, :o, :a, :s, '', :t)",
-          soci::use(new_payment_id), soci::use(order_id),
-          soci::use(o->total_cents), soci::use(status), soci::use(now_ms);
+      claim.payment.charge_key = ChargeKey(new_payment_id);
+      InsertPayment(sql, claim.payment);
+      return absl::OkStatus();
+    }));
+    return claim;
+  }
+
+  absl::Status AddCheckoutPaymentToken(int64_t checkout_id,
+                                       const std::string& token_hash,
+                                       absl::Time expires_at) override {
+    return db_->Run([&](soci::session& sql) {
+      const int64_t e = ToMillis(expires_at);
+      sql << "INSERT INTO payment_tokens (token_hash, order_id, checkout_id, "
+             "expires_at_ms, used_at_ms) VALUES (:h, 0, :c, :e, 0)",
+          soci::use(token_hash), soci::use(checkout_id), soci::use(e);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<CheckoutClaim> ClaimCheckoutToken(
+      const std::string& token_hash, int64_t user_id,
+      const std::vector<int64_t>& new_payment_ids, absl::Time now) override {
+    CheckoutClaim claim;
+    RETURN_IF_ERROR(db_->Transact([&](soci::session& sql) -> absl::Status {
+      soci::row r;
+      sql << "SELECT checkout_id FROM payment_tokens WHERE token_hash = :h",
+          soci::use(token_hash), soci::into(r);
+      const int64_t checkout_id = sql.got_data() ? RowInt(r, 0) : 0;
+      std::optional<Checkout> c = checkout_id == 0
+                                      ? std::nullopt
+                                      : CheckoutOn(sql, "id = :i", checkout_id);
+      if (!c || c->user_id != user_id) {
+        return absl::NotFoundError("unknown payment token");  // not burned
+      }
+      const std::string key = CheckoutChargeKey(checkout_id);
+      auto existing_payments = [&] {
+        std::vector<Payment> out;
+        for (const Order& o : c->orders) {
+          if (std::optional<Payment> p =
+                  PaymentOn(sql, "order_id = :o", o.id)) {
+            out.push_back(*std::move(p));
+          }
+        }
+        return out;
+      };
+      const int64_t now_ms = ToMillis(now);
+      const bool claimed =
+          ExecAffected(sql,
+                       "UPDATE payment_tokens SET used_at_ms = :n WHERE "
+                       "token_hash = :h AND used_at_ms = 0 AND "
+                       "expires_at_ms > :n2",
+                       now_ms, token_hash, now_ms) == 1;
+      if (!claimed) {
+        soci::row again;
+        sql << "SELECT used_at_ms FROM payment_tokens WHERE token_hash = :h",
+            soci::use(token_hash), soci::into(again);
+        claim.payments = existing_payments();
+        if (RowInt(again, 0) != 0 && !claim.payments.empty()) {
+          claim.duplicate = true;
+          return absl::OkStatus();
+        }
+        return absl::FailedPreconditionError(
+            "payment token expired or already used");
+      }
+      // The charge covers every order, so every order must still await it
+      // (an order of a checkout is never paid or cancelled alone).
+      for (const Order& o : c->orders) {
+        if (o.status != OrderStatus::kPendingPayment) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("order ", o.id, " is ", StatusName(o.status),
+                           ", not awaiting payment"));
+        }
+      }
+      claim.payments = existing_payments();
+      if (!claim.payments.empty()) {
+        // An earlier attempt whose charge failed: retry it under the same
+        // provider key and amount, so it can never be charged twice.
+        return absl::OkStatus();
+      }
+      if (new_payment_ids.size() < c->orders.size()) {
+        return absl::InvalidArgumentError("one payment id per order");
+      }
+      for (size_t i = 0; i < c->orders.size(); ++i) {
+        Payment p{new_payment_ids[i],
+                  c->orders[i].id,
+                  c->orders[i].total_cents,
+                  PaymentStatus::kPending,
+                  "",
+                  now};
+        p.charge_key = key;
+        InsertPayment(sql, p);
+        claim.payments.push_back(std::move(p));
+      }
       return absl::OkStatus();
     }));
     return claim;
@@ -754,8 +854,8 @@ class SqlOrderRepository : public OrderRepository {
       const int64_t ms = ToMillis(now);
       soci::rowset<soci::row> rows =
           (sql.prepare << "SELECT id, order_id, amount_cents, status, "
-                          "provider_ref, created_at_ms, attempts, last_error "
-                          "FROM payments WHERE status = :s AND "
+                          "provider_ref, created_at_ms, attempts, last_error, "
+                          "charge_key FROM payments WHERE status = :s AND "
                           "next_attempt_at_ms <= :n "
                           "ORDER BY next_attempt_at_ms LIMIT :l",
            soci::use(voiding), soci::use(ms), soci::use(limit));
@@ -884,6 +984,126 @@ class SqlOrderRepository : public OrderRepository {
   }
 
  private:
+  // Prices, reserves, uses the coupon and inserts one order (the body of
+  // Create and of each order of a checkout), inside `tx`.
+  absl::Status CreateOn(Tx& tx, OrderDraft& d) {
+    soci::session& sql = SessionOf(tx);
+    Order& o = d.order;
+    // Read, price (lib/order/pricing.h holds every rule), then the
+    // conditional writes.
+    std::vector<std::optional<commerce::SkuForOrder>> skus;
+    skus.reserve(o.items.size());
+    for (const OrderItem& item : o.items) {
+      ASSIGN_OR_RETURN(std::optional<commerce::SkuForOrder> sku,
+                       commerce_.stock->Load(tx, item.sku_id));
+      skus.push_back(std::move(sku));
+    }
+    CouponWallet wallet;
+    if (d.coupon_mode != CouponMode::kNone) {
+      ASSIGN_OR_RETURN(wallet, commerce_.coupons->Load(tx, o.user_id));
+    }
+    ASSIGN_OR_RETURN(OrderQuote quote,
+                     PriceOrder(o.items, skus, d.coupon_mode, d.user_coupon_id,
+                                wallet, o.created_at));
+    // The never-oversell step: a conditional decrement per line.
+    for (const OrderItem& item : quote.items) {
+      ASSIGN_OR_RETURN(bool reserved, commerce_.stock->Reserve(tx, item.sku_id,
+                                                               item.quantity));
+      if (!reserved) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("not enough stock for ", item.name));
+      }
+    }
+    if (quote.user_coupon_id != 0) {
+      ASSIGN_OR_RETURN(
+          bool used, commerce_.coupons->Use(tx, quote.user_coupon_id, o.user_id,
+                                            o.id, o.created_at));
+      if (!used) {
+        return absl::AbortedError("coupon was used concurrently");  // retried
+      }
+    }
+    o.merchant_id = quote.merchant_id;
+    o.items = std::move(quote.items);
+    o.items_total_cents = quote.items_total_cents;
+    o.shipping_cents = quote.shipping_cents;
+    o.discount_cents = quote.discount_cents;
+    o.user_coupon_id = quote.user_coupon_id;
+    o.total_cents = quote.total_cents;
+    o.status = OrderStatus::kPendingPayment;
+    o.updated_at = o.created_at;
+    const int status = static_cast<int>(o.status);
+    const std::string address = EncodeAddress(o.address);
+    const int64_t created = ToMillis(o.created_at),
+                  expires = ToMillis(o.expires_at);
+    sql << "INSERT INTO orders (id, user_id, merchant_id, status, "
+           "idempotency_key, items_total_cents, discount_cents, "
+           "shipping_cents, total_cents, user_coupon_id, address, "
+           "created_at_ms, expires_at_ms, updated_at_ms, checkout_id) "
+           "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, "
+           ":ua, :co)",
+        soci::use(o.id), soci::use(o.user_id), soci::use(o.merchant_id),
+        soci::use(status), soci::use(o.idempotency_key),
+        soci::use(o.items_total_cents), soci::use(o.discount_cents),
+        soci::use(o.shipping_cents), soci::use(o.total_cents),
+        soci::use(o.user_coupon_id), soci::use(address), soci::use(created),
+        soci::use(expires), soci::use(created), soci::use(o.checkout_id);
+    std::vector<int64_t> bought;
+    for (const OrderItem& item : o.items) {
+      sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, "
+             "attributes, unit_price_cents, price_version, quantity) VALUES "
+             "(:o, :s, :p, :n, :a, :u, :v, :q)",
+          soci::use(o.id), soci::use(item.sku_id), soci::use(item.spu_id),
+          soci::use(item.name), soci::use(item.attributes),
+          soci::use(item.unit_price_cents), soci::use(item.price_version),
+          soci::use(item.quantity);
+      bought.push_back(item.sku_id);
+    }
+    if (d.remove_from_cart) {
+      RETURN_IF_ERROR(commerce_.cart->Remove(tx, o.user_id, bought));
+    }
+    d.created_event.payload = absl::StrCat(o.total_cents);
+    AppendToOutbox(sql, d.created_event);
+    return absl::OkStatus();
+  }
+
+  // The checkout matching `where` (binding `a`, then `b` if given) with its
+  // orders, by merchant.
+  static std::optional<Checkout> CheckoutOn(soci::session& sql,
+                                            const std::string& where, int64_t a,
+                                            const std::string* b = nullptr) {
+    soci::row r;
+    const std::string q = absl::StrCat(
+        "SELECT id, user_id, idempotency_key, total_cents, created_at_ms "
+        "FROM checkouts WHERE ",
+        where);
+    if (b == nullptr) {
+      sql << q, soci::use(a), soci::into(r);
+    } else {
+      sql << q, soci::use(a), soci::use(*b), soci::into(r);
+    }
+    if (!sql.got_data()) return std::nullopt;
+    Checkout c;
+    c.id = RowInt(r, 0);
+    c.user_id = RowInt(r, 1);
+    c.idempotency_key = RowString(r, 2);
+    c.total_cents = RowInt(r, 3);
+    c.created_at = FromMillis(RowInt(r, 4));
+    std::vector<int64_t> ids;
+    {
+      soci::rowset<soci::row> rows =
+          (sql.prepare << "SELECT id FROM orders WHERE checkout_id = :c "
+                          "ORDER BY merchant_id",
+           soci::use(c.id));
+      for (const soci::row& row : rows) ids.push_back(RowInt(row, 0));
+    }
+    for (int64_t id : ids) {
+      if (std::optional<Order> o = FindOn(sql, "id = :i", id)) {
+        c.orders.push_back(*std::move(o));
+      }
+    }
+    return c;
+  }
+
   absl::StatusOr<std::vector<Order>> List(const char* column, int64_t who,
                                           int64_t before, int limit,
                                           const char* filter = "") {

@@ -44,6 +44,21 @@ void ToProto(const order::Order& o, orderpb::Order* out) {
   a->set_country_code(o.address.country_code);
   out->set_created_at_ms(absl::ToUnixMillis(o.created_at));
   out->set_expires_at_ms(absl::ToUnixMillis(o.expires_at));
+  out->set_checkout_id(o.checkout_id);
+}
+
+void ToProto(const order::Checkout& c, orderpb::CheckoutGroup* out) {
+  out->set_id(c.id);
+  for (const order::Order& o : c.orders) ToProto(o, out->add_orders());
+  out->set_total_cents(c.total_cents);
+  out->set_created_at_ms(absl::ToUnixMillis(c.created_at));
+}
+
+void ToProto(const order::Payment& pay, orderpb::Payment* out) {
+  out->set_id(pay.id);
+  out->set_order_id(pay.order_id);
+  out->set_amount_cents(pay.amount_cents);
+  out->set_status(static_cast<orderpb::PaymentStatus>(pay.status));
 }
 
 order::CouponMode FromProto(orderpb::CouponMode m) {
@@ -102,6 +117,55 @@ grpc::Status OrderGrpcService::CheckoutCart(
     ASSIGN_OR_RETURN(order::Order o,
                      orders_->CheckoutCart(p, std::move(skus), std::move(r)));
     ToProto(o, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::Checkout(Ctx* context,
+                                        const orderpb::CheckoutRequest* req,
+                                        orderpb::CheckoutGroup* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    order::CheckoutRequest r;
+    r.sku_ids.assign(req->sku_ids().begin(), req->sku_ids().end());
+    r.address_id = req->address_id();
+    r.coupon_mode = FromProto(req->coupon_mode());
+    r.idempotency_key = req->idempotency_key();
+    ASSIGN_OR_RETURN(order::Checkout c, orders_->CreateCheckout(p, r));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::GetCheckout(
+    Ctx* context, const orderpb::CheckoutIdRequest* req,
+    orderpb::CheckoutGroup* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::Checkout c,
+                     orders_->GetCheckout(p, req->checkout_id()));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::CreateCheckoutPaymentToken(
+    Ctx* context, const orderpb::CheckoutIdRequest* req,
+    orderpb::PaymentToken* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(order::PaymentToken t, orders_->CreateCheckoutPaymentToken(
+                                                p, req->checkout_id()));
+    resp->set_token(t.token);
+    resp->set_expires_at_ms(absl::ToUnixMillis(t.expires_at));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrderGrpcService::PayCheckout(Ctx* context,
+                                           const orderpb::PayRequest* req,
+                                           orderpb::PayCheckoutResponse* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<order::Payment> paid,
+                     orders_->PayCheckout(p, req->token()));
+    for (const order::Payment& pay : paid) ToProto(pay, resp->add_payments());
     return absl::OkStatus();
   });
 }
@@ -226,10 +290,7 @@ grpc::Status OrderGrpcService::Pay(Ctx* context, const orderpb::PayRequest* req,
                                    orderpb::Payment* resp) {
   return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
     ASSIGN_OR_RETURN(order::Payment pay, orders_->Pay(p, req->token()));
-    resp->set_id(pay.id);
-    resp->set_order_id(pay.order_id);
-    resp->set_amount_cents(pay.amount_cents);
-    resp->set_status(static_cast<orderpb::PaymentStatus>(pay.status));
+    ToProto(pay, resp);
     return absl::OkStatus();
   });
 }

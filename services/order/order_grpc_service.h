@@ -20,6 +20,16 @@ class OrderGrpcService final : public orderpb::OrderService::Service {
   grpc::Status CheckoutCart(Ctx* context,
                             const orderpb::CheckoutCartRequest* request,
                             orderpb::Order* response) override;
+  grpc::Status Checkout(Ctx* context, const orderpb::CheckoutRequest* request,
+                        orderpb::CheckoutGroup* response) override;
+  grpc::Status GetCheckout(Ctx* context,
+                           const orderpb::CheckoutIdRequest* request,
+                           orderpb::CheckoutGroup* response) override;
+  grpc::Status CreateCheckoutPaymentToken(
+      Ctx* context, const orderpb::CheckoutIdRequest* request,
+      orderpb::PaymentToken* response) override;
+  grpc::Status PayCheckout(Ctx* context, const orderpb::PayRequest* request,
+                           orderpb::PayCheckoutResponse* response) override;
   grpc::Status GetOrder(Ctx* context, const orderpb::OrderRequest* request,
                         orderpb::Order* response) override;
   grpc::Status ListMyOrders(Ctx* context,

@@ -537,6 +537,56 @@ TEST_P(ShopGrpcTest, SearchProductsIsPublicAndCounts) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// A two-shop cart checks out and pays once over gRPC.
+TEST_P(ShopGrpcTest, MultiShopCheckoutPaysOnce) {
+  Shop s = MakeShop(*tp_);
+  opb::CheckoutRequest req;
+  req.set_address_id(s.address);
+  req.set_idempotency_key("two-shops");
+  opb::CheckoutGroup checkout;
+  EXPECT_EQ(order_->Checkout(Ctx(s.buyer).get(), req, &checkout).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // empty cart
+  for (const commerce::Product* p : {&s.green_tea, &s.teacup}) {
+    cpb::PutInCartRequest put;
+    put.set_sku_id(p->skus[0].id);
+    put.set_quantity(1);
+    cpb::Cart cart;
+    ASSERT_TRUE(shop_->PutInCart(Ctx(s.buyer).get(), put, &cart).ok());
+  }
+  ASSERT_TRUE(order_->Checkout(Ctx(s.buyer).get(), req, &checkout).ok());
+  ASSERT_EQ(checkout.orders_size(), 2);
+  EXPECT_NE(checkout.orders(0).merchant_id(), checkout.orders(1).merchant_id());
+  EXPECT_EQ(checkout.orders(0).checkout_id(), checkout.id());
+  EXPECT_EQ(checkout.total_cents(), checkout.orders(0).total_cents() +
+                                        checkout.orders(1).total_cents());
+  opb::CheckoutIdRequest which;
+  which.set_checkout_id(checkout.id());
+  opb::PaymentToken token;
+  EXPECT_EQ(
+      order_->CreateCheckoutPaymentToken(Ctx(s.merchant).get(), which, &token)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(
+      order_->CreateCheckoutPaymentToken(Ctx(s.buyer).get(), which, &token)
+          .ok());
+  opb::PayRequest pay;
+  pay.set_token(token.token());
+  opb::PayCheckoutResponse paid;
+  ASSERT_TRUE(order_->PayCheckout(Ctx(s.buyer).get(), pay, &paid).ok());
+  ASSERT_EQ(paid.payments_size(), 2);
+  for (const opb::Payment& p : paid.payments()) {
+    EXPECT_EQ(p.status(), opb::PAYMENT_SUCCEEDED);
+  }
+  EXPECT_EQ(tp_->platform().simulated_payments()->charges(), 1);
+  ASSERT_TRUE(order_->GetCheckout(Ctx(s.buyer).get(), which, &checkout).ok());
+  for (const opb::Order& o : checkout.orders()) {
+    EXPECT_EQ(o.status(), opb::PAID);
+  }
+  EXPECT_EQ(
+      order_->GetCheckout(Ctx(s.merchant).get(), which, &checkout).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
 // Regression: a huge stock delta overflowed (SQLite) or leaked a driver
 // error (PostgreSQL).
 TEST_P(ShopGrpcTest, StockIsBounded) {

@@ -129,9 +129,10 @@ CREATE INDEX spus_search_idx ON spus USING GIN (search_doc);
        // shorter than innodb_ft_min_token_size, 3 by default, are not
        // indexed). Tables are created with a binary collation, under which
        // FULLTEXT matches case-sensitively: the searched text gets a
-       // case-insensitive one.
+       // case-insensitive one (by copying the table: after MariaDB 10.11's
+       // in-place rebuild a new FULLTEXT index missed the existing rows).
        R"sql(
-ALTER TABLE spus MODIFY name VARCHAR(400) NOT NULL COLLATE utf8mb4_unicode_ci, MODIFY description VARCHAR(8000) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci;
+ALTER TABLE spus MODIFY name VARCHAR(400) NOT NULL COLLATE utf8mb4_unicode_ci, MODIFY description VARCHAR(8000) NOT NULL DEFAULT '' COLLATE utf8mb4_unicode_ci, ALGORITHM=COPY;
 SET SESSION innodb_ft_enable_stopword = OFF;
 CREATE FULLTEXT INDEX spus_search_idx ON spus (name, description);
 )sql"},

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/commerce/pricing.h"
 #include "lib/core/log.h"
 #include "lib/core/media_type.h"
 #include "lib/core/status_macros.h"
@@ -491,9 +492,7 @@ absl::StatusOr<Page<Spu>> CommerceService::ListProducts(
   return page;
 }
 
-absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
-                                                     Coupon c) {
-  RETURN_IF_ERROR(RequireMerchant(merchant));
+absl::Status CommerceService::ValidateCouponTerms(Coupon& c) {
   RETURN_IF_ERROR(ValidateText("name", c.name, 1, 100));
   if (c.kind == CouponKind::kAmountOff) {
     if (c.amount_off_cents <= 0 || c.amount_off_cents > kMaxPriceCents) {
@@ -528,6 +527,13 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
     return absl::InvalidArgumentError(
         "claim window and validity may each span at most 5 years");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
+                                                     Coupon c) {
+  RETURN_IF_ERROR(RequireMerchant(merchant));
+  RETURN_IF_ERROR(ValidateCouponTerms(c));
   if (c.scope == CouponScope::kCategory) {
     RETURN_IF_ERROR(deps_.catalog->FindCategory(c.scope_id).status());
   } else if (c.scope == CouponScope::kSpu) {
@@ -540,6 +546,50 @@ absl::StatusOr<Coupon> CommerceService::CreateCoupon(const Principal& merchant,
   c.issued = 0;
   RETURN_IF_ERROR(deps_.coupons->Create(c));
   return c;
+}
+
+absl::StatusOr<Coupon> CommerceService::CreatePlatformCoupon(
+    const Principal& admin, Coupon c) {
+  if (!admin.is_admin()) {
+    return absl::PermissionDeniedError("only admins issue platform coupons");
+  }
+  RETURN_IF_ERROR(ValidateCouponTerms(c));
+  if (c.scope != CouponScope::kShop) {
+    return absl::InvalidArgumentError(
+        "a platform coupon applies to the whole order (COUPON_SCOPE_SHOP)");
+  }
+  c.scope_id = 0;
+  ASSIGN_OR_RETURN(c.id, deps_.ids->Next());
+  c.merchant_id = kPlatformCouponMerchant;
+  c.issued = 0;
+  RETURN_IF_ERROR(deps_.coupons->Create(c));
+  return c;
+}
+
+absl::StatusOr<Page<CouponStats>> CommerceService::ListPlatformCoupons(
+    const Principal& admin, const std::string& page_token, int page_size) {
+  if (!admin.is_admin()) {
+    return absl::PermissionDeniedError("only admins list platform coupons");
+  }
+  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
+  Page<CouponStats> page;
+  ASSIGN_OR_RETURN(page.items, deps_.coupons->ListByMerchant(
+                                   kPlatformCouponMerchant, before, limit));
+  page.next_page_token = NextIdCursor(
+      page.items, limit, [](const CouponStats& s) { return s.coupon.id; });
+  return page;
+}
+
+absl::StatusOr<int64_t> CommerceService::CouponOwner(const Principal& caller,
+                                                     int64_t coupon_id) {
+  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
+  if (caller.is_admin()) {
+    absl::StatusOr<Coupon> c = deps_.coupons->Find(coupon_id);
+    if (c.ok() && IsPlatformCoupon(*c)) return kPlatformCouponMerchant;
+  }
+  RETURN_IF_ERROR(RequireMerchant(caller));
+  return caller.user_id;
 }
 
 absl::StatusOr<UserCoupon> CommerceService::ClaimCoupon(const Principal& user,
@@ -570,12 +620,13 @@ absl::StatusOr<Page<CouponStats>> CommerceService::ListShopCoupons(
 
 absl::StatusOr<Page<Coupon>> CommerceService::ListClaimableCoupons(
     const ClaimableQuery& query, const std::string& page_token, int page_size) {
-  const int set =
-      (query.merchant_id != 0) + (query.spu_id != 0) + (query.category_id != 0);
+  const int set = (query.merchant_id != 0) + (query.spu_id != 0) +
+                  (query.category_id != 0) + (query.platform ? 1 : 0);
   if (set != 1 || query.merchant_id < 0 || query.spu_id < 0 ||
       query.category_id < 0) {
     return absl::InvalidArgumentError(
-        "give exactly one of merchant_id, product_id or category_id");
+        "give exactly one of merchant_id, product_id, category_id or "
+        "platform");
   }
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
@@ -599,17 +650,15 @@ absl::StatusOr<Page<Coupon>> CommerceService::ListClaimableCoupons(
 
 absl::StatusOr<Coupon> CommerceService::DeactivateCoupon(
     const Principal& merchant, int64_t coupon_id) {
-  RETURN_IF_ERROR(RequireMerchant(merchant));
-  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
-  RETURN_IF_ERROR(deps_.coupons->Deactivate(merchant.user_id, coupon_id));
+  ASSIGN_OR_RETURN(const int64_t owner, CouponOwner(merchant, coupon_id));
+  RETURN_IF_ERROR(deps_.coupons->Deactivate(owner, coupon_id));
   return deps_.coupons->Find(coupon_id);
 }
 
 absl::Status CommerceService::DeleteCoupon(const Principal& merchant,
                                            int64_t coupon_id) {
-  RETURN_IF_ERROR(RequireMerchant(merchant));
-  RETURN_IF_ERROR(ValidatePositiveId("coupon_id", coupon_id));
-  return deps_.coupons->DeleteUnclaimed(merchant.user_id, coupon_id);
+  ASSIGN_OR_RETURN(const int64_t owner, CouponOwner(merchant, coupon_id));
+  return deps_.coupons->DeleteUnclaimed(owner, coupon_id);
 }
 
 absl::Status CommerceService::PutInCart(const Principal& user, int64_t sku_id,

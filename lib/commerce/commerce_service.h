@@ -180,6 +180,14 @@ class CommerceService {
                                          int page_size);
 
   absl::StatusOr<Coupon> CreateCoupon(const Principal& merchant, Coupon coupon);
+  // Admins only: a coupon of the platform, valid in every shop, on the whole
+  // order after the shop coupon (lib/commerce/pricing.h); scope must be the
+  // whole order (COUPON_SCOPE_SHOP). The platform pays its discount.
+  absl::StatusOr<Coupon> CreatePlatformCoupon(const Principal& admin,
+                                              Coupon coupon);
+  // Admins only: the platform's coupons with their counts.
+  absl::StatusOr<Page<CouponStats>> ListPlatformCoupons(
+      const Principal& admin, const std::string& page_token, int page_size);
   absl::StatusOr<UserCoupon> ClaimCoupon(const Principal& user,
                                          int64_t coupon_id);
   absl::StatusOr<std::vector<std::pair<UserCoupon, Coupon>>> MyCoupons(
@@ -188,12 +196,13 @@ class CommerceService {
   absl::StatusOr<Page<CouponStats>> ListShopCoupons(
       const Principal& merchant, const std::string& page_token, int page_size);
   // Coupons one could claim now (active, in their window, not all issued)
-  // of exactly one of: a shop, a product, a category. Public.
+  // of exactly one of: a shop, a product, a category, the platform. Public.
   absl::StatusOr<Page<Coupon>> ListClaimableCoupons(
       const ClaimableQuery& query, const std::string& page_token,
       int page_size);
   // No new claims; coupons already claimed stay usable until they expire.
-  // Idempotent. NOT_FOUND for another merchant's coupon.
+  // Idempotent. NOT_FOUND for another merchant's coupon. Admins act on
+  // platform coupons.
   absl::StatusOr<Coupon> DeactivateCoupon(const Principal& merchant,
                                           int64_t coupon_id);
   // Only a coupon nobody claimed (FAILED_PRECONDITION otherwise).
@@ -209,6 +218,12 @@ class CommerceService {
  private:
   // The caller's product; a deleted one is FAILED_PRECONDITION unless
   // `deleted_too`.
+  // Checks a new coupon's terms (kind, amounts, limits, window).
+  static absl::Status ValidateCouponTerms(Coupon& coupon);
+  // Whose coupon `coupon_id` the caller manages: their own id, or 0 (the
+  // platform's) for an admin acting on a platform coupon.
+  absl::StatusOr<int64_t> CouponOwner(const Principal& caller,
+                                      int64_t coupon_id);
   absl::StatusOr<Spu> OwnedSpu(const Principal& owner, int64_t spu_id,
                                bool deleted_too = false);
   using ImageEdit =

@@ -91,6 +91,7 @@ struct ClaimableQuery {
   int64_t merchant_id = 0;
   int64_t spu_id = 0;
   int64_t category_id = 0;
+  bool platform = false;  // the platform's coupons (valid in every shop)
 };
 
 // A coupon in a user's wallet.

@@ -988,6 +988,8 @@ class SqlCouponRepository : public CouponRepository {
             "c.merchant_id = ?) OR (c.scope = 1 AND c.scope_id = ? AND "
             "c.merchant_id = ?)",
             {q.spu_id, q.merchant_id, q.category_id, q.merchant_id});
+      } else if (q.platform) {
+        query.Where("c.merchant_id = 0");
       } else if (q.merchant_id != 0) {
         query.Where("c.merchant_id = ?", q.merchant_id);
       } else {

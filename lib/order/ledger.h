@@ -27,12 +27,17 @@ struct Posting {
   }
 };
 
-// The postings of `movement` of `amount_cents` (> 0) on an order of
-// `merchant_id`. They always sum to zero:
-//   payment: provider:clearing +amount, merchant:<id> -amount
-//   refund:  provider:clearing -amount, merchant:<id> +amount
+// The postings of `movement` of `amount_cents` (> 0, what the buyer paid)
+// on an order of `merchant_id` whose platform coupon took
+// `platform_subsidy_cents` (the platform pays the merchant that part). They
+// always sum to zero:
+//   payment: provider:clearing +amount, platform:promotions +subsidy,
+//            merchant:<id> -(amount + subsidy)
+//   refund:  the same with every sign reversed
+// (no promotions posting without a subsidy).
 std::vector<Posting> PostingsFor(MoneyMovement movement, int64_t merchant_id,
-                                 int64_t amount_cents);
+                                 int64_t amount_cents,
+                                 int64_t platform_subsidy_cents = 0);
 
 }  // namespace tokkit::order
 

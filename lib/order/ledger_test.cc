@@ -41,6 +41,21 @@ TEST(LedgerTest, EveryMovementBalancesAndAPaidThenRefundedOrderNetsToZero) {
   }
 }
 
+TEST(LedgerTest, ThePlatformPaysItsCouponsShare) {
+  // The buyer paid 900 after a 100 platform coupon: the merchant is owed
+  // 1000, 100 of it from the platform's promotions.
+  EXPECT_EQ(PostingsFor(MoneyMovement::kPayment, 7, 900, 100),
+            (std::vector<Posting>{{"provider:clearing", 900},
+                                  {"platform:promotions", 100},
+                                  {"merchant:7", -1000}}));
+  EXPECT_EQ(PostingsFor(MoneyMovement::kRefund, 7, 900, 100),
+            (std::vector<Posting>{{"provider:clearing", -900},
+                                  {"platform:promotions", -100},
+                                  {"merchant:7", 1000}}));
+  EXPECT_EQ(Sum(PostingsFor(MoneyMovement::kPayment, 7, 1, int64_t{1} << 40)),
+            0);
+}
+
 TEST(LedgerTest, EachMerchantHasItsOwnAccount) {
   EXPECT_EQ(PostingsFor(MoneyMovement::kPayment, 1, 5)[1].account,
             "merchant:1");

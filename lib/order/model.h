@@ -80,8 +80,12 @@ struct Order {
   int64_t items_total_cents = 0;
   int64_t discount_cents = 0;
   int64_t shipping_cents = 0;
-  int64_t total_cents = 0;  // items - discount + shipping
-  int64_t user_coupon_id = 0;
+  int64_t total_cents = 0;     // items - discount + shipping
+  int64_t user_coupon_id = 0;  // the shop coupon
+  // The platform coupon, and its part of discount_cents: the platform pays
+  // it, so the merchant is credited the total plus this.
+  int64_t platform_user_coupon_id = 0;
+  int64_t platform_discount_cents = 0;
   ShippingAddress address;
   absl::Time created_at;
   absl::Time expires_at;  // for pending_payment
@@ -199,6 +203,8 @@ inline std::string MerchantAccount(int64_t merchant_id) {
   return "merchant:" + std::to_string(merchant_id);
 }
 inline constexpr char kProviderClearing[] = "provider:clearing";
+// What platform coupons cost the platform (its promotions budget).
+inline constexpr char kPlatformPromotions[] = "platform:promotions";
 
 }  // namespace tokkit::order
 

@@ -87,7 +87,13 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
     }
   }
   if (r.coupon_mode == CouponMode::kSpecific) {
-    RETURN_IF_ERROR(ValidatePositiveId("user_coupon_id", r.user_coupon_id));
+    // The named coupons: a shop coupon, a platform coupon, or one of each.
+    if (r.user_coupon_id < 0 || r.platform_user_coupon_id < 0 ||
+        (r.user_coupon_id == 0 && r.platform_user_coupon_id == 0)) {
+      return absl::InvalidArgumentError(
+          "coupon_mode specific needs user_coupon_id (a shop coupon) and/or "
+          "platform_user_coupon_id (a platform coupon)");
+    }
   }
   // The gate first: a sold-out order is refused before any other read.
   StockGate::Lines gated;
@@ -135,6 +141,7 @@ absl::StatusOr<std::pair<Order, bool>> OrderService::CreateAdmitted(
   }
   d.coupon_mode = r.coupon_mode;
   d.user_coupon_id = r.user_coupon_id;
+  d.platform_user_coupon_id = r.platform_user_coupon_id;
   d.remove_from_cart = from_cart;
   ASSIGN_OR_RETURN(d.created_event, NewEvent(kTopicOrderCreated, d.order.id));
   return deps_.orders->Create(std::move(d));

@@ -70,7 +70,8 @@ struct CreateOrderRequest {
   std::vector<OrderLine> lines;
   int64_t address_id = 0;
   CouponMode coupon_mode = CouponMode::kNone;
-  int64_t user_coupon_id = 0;   // with kSpecific
+  int64_t user_coupon_id = 0;           // kSpecific: a shop coupon
+  int64_t platform_user_coupon_id = 0;  // kSpecific: a platform coupon
   std::string idempotency_key;  // required: a retry returns the same order
 };
 

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "lib/commerce/pricing.h"
 #include "lib/order/testing/shop_test.h"
 #include "lib/platform/testing/test_platform.h"
 #include "lib/store/sql/testing/test_database.h"
@@ -690,6 +691,100 @@ TEST_P(ShopTest, BestCouponIsAppliedOnceAndReturnedOnCancel) {
   Order o2 = *Buy(buyer, wok.id, 1, "c3", CouponMode::kSpecific, mine.id);
   EXPECT_EQ(o2.discount_cents, 2000);
   EXPECT_EQ(commerce().GetProduct(o.items[0].spu_id)->skus[0].stock, 9);
+}
+
+// Platform coupons: issued by admins, valid in every shop, combined with
+// one shop coupon (the shop's first); the platform pays its part, which
+// the ledger shows and a refund reverses; a cancel returns both coupons.
+TEST_P(ShopTest, PlatformCouponsCombineWithOneShopCoupon) {
+  Principal buyer = User("buyer");
+  commerce::Sku wok = Product(10000, 10);
+  commerce::Coupon terms;
+  terms.name = "Singles day";
+  terms.kind = CouponKind::kAmountOff;
+  terms.amount_off_cents = 1000;
+  terms.threshold_cents = 7000;
+  terms.total_limit = 100;
+  terms.claim_start = tp_->clock().Now() - absl::Hours(1);
+  terms.claim_end = tp_->clock().Now() + absl::Hours(24);
+  EXPECT_EQ(commerce().CreatePlatformCoupon(merchant_, terms).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  commerce::Coupon by_category = terms;
+  by_category.scope = CouponScope::kCategory;
+  by_category.scope_id = category_;
+  EXPECT_EQ(
+      commerce().CreatePlatformCoupon(admin_, by_category).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  commerce::Coupon platform = *commerce().CreatePlatformCoupon(admin_, terms);
+  EXPECT_EQ(platform.merchant_id, commerce::kPlatformCouponMerchant);
+  commerce::ClaimableQuery q;
+  q.platform = true;
+  ASSERT_EQ(commerce().ListClaimableCoupons(q, "", 10)->items.size(), 1u);
+  EXPECT_EQ(commerce().ListPlatformCoupons(admin_, "", 10)->items.size(), 1u);
+  EXPECT_EQ(commerce().ListPlatformCoupons(merchant_, "", 10).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A merchant's coupon list does not include it, nor can they stop it.
+  EXPECT_TRUE(commerce().ListShopCoupons(merchant_, "", 10)->items.empty());
+  EXPECT_EQ(commerce().DeactivateCoupon(merchant_, platform.id).status().code(),
+            absl::StatusCode::kNotFound);
+
+  // 20% off from the shop (2000), then 1000 off the 8000 left.
+  const int64_t shop = Coupon(CouponKind::kPercentOff, 20, 0);
+  commerce::UserCoupon shop_uc = *commerce().ClaimCoupon(buyer, shop);
+  commerce::UserCoupon platform_uc =
+      *commerce().ClaimCoupon(buyer, platform.id);
+  Order o = *Buy(buyer, wok.id, 1, "both", CouponMode::kBest);
+  EXPECT_EQ(o.user_coupon_id, shop_uc.id);
+  EXPECT_EQ(o.platform_user_coupon_id, platform_uc.id);
+  EXPECT_EQ(o.discount_cents, 3000);
+  EXPECT_EQ(o.platform_discount_cents, 1000);
+  EXPECT_EQ(o.total_cents, 7000);
+  // Cancelled: both coupons go back to the wallet.
+  ASSERT_TRUE(orders().CancelOrder(buyer, o.id).ok());
+  for (const auto& [uc, c] : *commerce().MyCoupons(buyer)) {
+    EXPECT_EQ(uc.used_order_id, 0) << c.name;
+  }
+  // Named: the wrong kind in a slot is refused; the platform one alone.
+  EXPECT_EQ(
+      Buy(buyer, wok.id, 1, "swapped", CouponMode::kSpecific, platform_uc.id)
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  CreateOrderRequest named;
+  named.lines = {{wok.id, 1}};
+  named.address_id = AddressOf(buyer);
+  named.coupon_mode = CouponMode::kSpecific;
+  named.platform_user_coupon_id = platform_uc.id;
+  named.idempotency_key = "platform-only";
+  Order alone = *orders().CreateOrder(buyer, named);
+  EXPECT_EQ(alone.user_coupon_id, 0);
+  EXPECT_EQ(alone.discount_cents, 1000);
+  EXPECT_EQ(alone.platform_discount_cents, 1000);
+  named.platform_user_coupon_id = 0;
+  named.idempotency_key = "nothing-named";
+  EXPECT_EQ(orders().CreateOrder(buyer, named).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // Paid: the merchant is owed the full 10000, 1000 of it by the platform.
+  ASSERT_TRUE(
+      orders()
+          .Pay(buyer, orders().CreatePaymentToken(buyer, alone.id)->token)
+          .ok());
+  absl::flat_hash_map<std::string, int64_t> balances =
+      *orders().Balances(admin_);
+  EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], -10000);
+  EXPECT_EQ(balances[kProviderClearing], 9000);
+  EXPECT_EQ(balances[kPlatformPromotions], 1000);
+  ExpectLedgerBalanced();
+  // Refunded: every posting reversed.
+  ASSERT_TRUE(orders().RequestRefund(buyer, alone.id, "changed mind").ok());
+  ASSERT_TRUE(orders().ReviewRefund(merchant_, alone.id, true, true).ok());
+  balances = *orders().Balances(admin_);
+  EXPECT_EQ(balances[MerchantAccount(merchant_.user_id)], 0);
+  EXPECT_EQ(balances[kPlatformPromotions], 0);
+  ExpectLedgerBalanced();
+  // Admins manage the platform's coupons.
+  EXPECT_FALSE(commerce().DeactivateCoupon(admin_, platform.id)->active);
 }
 
 TEST_P(ShopTest, StrictStateMachine) {

@@ -10,7 +10,8 @@ namespace tokkit::order {
 absl::StatusOr<OrderQuote> PriceOrder(
     const std::vector<OrderItem>& lines,
     const std::vector<std::optional<commerce::SkuForOrder>>& skus,
-    CouponMode coupon_mode, int64_t user_coupon_id, const CouponWallet& wallet,
+    CouponMode coupon_mode, int64_t user_coupon_id,
+    int64_t platform_user_coupon_id, const CouponWallet& wallet,
     absl::Time now) {
   if (lines.size() != skus.size()) {
     return absl::InvalidArgumentError("one SKU snapshot per order line");
@@ -50,22 +51,26 @@ absl::StatusOr<OrderQuote> PriceOrder(
     q.items.push_back(std::move(item));
   }
   if (coupon_mode != CouponMode::kNone) {
-    CouponWallet candidates;
-    for (const auto& entry : wallet) {
-      if (coupon_mode == CouponMode::kBest ||
-          entry.first.id == user_coupon_id) {
-        candidates.push_back(entry);
+    // One shop coupon and one platform coupon (lib/commerce/pricing.h).
+    std::optional<commerce::CouponPair> pair;
+    if (coupon_mode == CouponMode::kBest) {
+      pair = commerce::BestCouponPair(wallet, priced, now);
+    } else {
+      pair = commerce::ChosenCouponPair(wallet, priced, now, user_coupon_id,
+                                        platform_user_coupon_id);
+      if (!pair) {
+        return absl::FailedPreconditionError(
+            "that coupon cannot be used on this order");
       }
     }
-    std::optional<commerce::CouponChoice> choice =
-        commerce::BestCoupon(candidates, priced, now);
-    if (!choice && coupon_mode == CouponMode::kSpecific) {
-      return absl::FailedPreconditionError(
-          "that coupon cannot be used on this order");
+    if (pair->shop) {
+      q.user_coupon_id = pair->shop->user_coupon.id;
+      q.discount_cents += pair->shop->discount_cents;
     }
-    if (choice) {
-      q.user_coupon_id = choice->user_coupon.id;
-      q.discount_cents = choice->discount_cents;
+    if (pair->platform) {
+      q.platform_user_coupon_id = pair->platform->user_coupon.id;
+      q.platform_discount_cents = pair->platform->discount_cents;
+      q.discount_cents += pair->platform->discount_cents;
     }
   }
   q.total_cents = q.items_total_cents - q.discount_cents + q.shipping_cents;

@@ -32,7 +32,9 @@ struct OrderQuote {
   int64_t items_total_cents = 0;
   int64_t shipping_cents = 0;
   int64_t discount_cents = 0;
-  int64_t user_coupon_id = 0;  // 0: no coupon
+  int64_t user_coupon_id = 0;  // the shop coupon; 0: none
+  int64_t platform_user_coupon_id = 0;
+  int64_t platform_discount_cents = 0;  // part of discount_cents
   int64_t total_cents = 0;
 };
 
@@ -46,7 +48,8 @@ using CouponWallet =
 absl::StatusOr<OrderQuote> PriceOrder(
     const std::vector<OrderItem>& lines,
     const std::vector<std::optional<commerce::SkuForOrder>>& skus,
-    CouponMode coupon_mode, int64_t user_coupon_id, const CouponWallet& wallet,
+    CouponMode coupon_mode, int64_t user_coupon_id,
+    int64_t platform_user_coupon_id, const CouponWallet& wallet,
     absl::Time now);
 
 }  // namespace tokkit::order

@@ -52,7 +52,7 @@ std::pair<UserCoupon, Coupon> AmountOff(int64_t id, int64_t merchant,
 TEST(PriceOrder, PricesEachLineFromItsSnapshot) {
   auto q = PriceOrder({Line(1, 2), Line(2, 1)},
                       {Snapshot(1, 5, 1000, 300), Snapshot(2, 5, 250, 800)},
-                      CouponMode::kNone, 0, {}, kNow);
+                      CouponMode::kNone, 0, 0, {}, kNow);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->merchant_id, 5);
   ASSERT_EQ(q->items.size(), 2u);
@@ -70,30 +70,30 @@ TEST(PriceOrder, PricesEachLineFromItsSnapshot) {
 }
 
 TEST(PriceOrder, RefusesMissingUnsellableAndMixedMerchantItems) {
-  EXPECT_EQ(
-      PriceOrder({Line(1, 1)}, {std::nullopt}, CouponMode::kNone, 0, {}, kNow)
-          .status()
-          .code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(PriceOrder({Line(1, 1)}, {std::nullopt}, CouponMode::kNone, 0, 0,
+                       {}, kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
   auto hidden = PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 100, 0, false)},
-                           CouponMode::kNone, 0, {}, kNow);
+                           CouponMode::kNone, 0, 0, {}, kNow);
   EXPECT_EQ(hidden.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(hidden.status().message(), "product 1 is not for sale");
   SkuForOrder gone = Snapshot(1, 5, 100);
   gone.deleted = true;
   auto deleted =
-      PriceOrder({Line(1, 1)}, {gone}, CouponMode::kNone, 0, {}, kNow);
+      PriceOrder({Line(1, 1)}, {gone}, CouponMode::kNone, 0, 0, {}, kNow);
   EXPECT_EQ(deleted.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(deleted.status().message(),
             "product 1 (sku 1) was deleted by its merchant; remove it from "
             "the order");
   EXPECT_EQ(PriceOrder({Line(1, 1), Line(2, 1)},
                        {Snapshot(1, 5, 100), Snapshot(2, 6, 100)},
-                       CouponMode::kNone, 0, {}, kNow)
+                       CouponMode::kNone, 0, 0, {}, kNow)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(PriceOrder({Line(1, 1)}, {}, CouponMode::kNone, 0, {}, kNow)
+  EXPECT_EQ(PriceOrder({Line(1, 1)}, {}, CouponMode::kNone, 0, 0, {}, kNow)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
@@ -104,7 +104,7 @@ TEST(PriceOrder, BestCouponTakesTheLargestUsableDiscount) {
                          AmountOff(3, 5, 900, /*threshold=*/5000),
                          AmountOff(4, 6, 1000)};  // another shop's
   auto q = PriceOrder({Line(1, 2)}, {Snapshot(1, 5, 1000, 200)},
-                      CouponMode::kBest, 0, wallet, kNow);
+                      CouponMode::kBest, 0, 0, wallet, kNow);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->user_coupon_id, 2);
   EXPECT_EQ(q->discount_cents, 300);
@@ -115,7 +115,7 @@ TEST(PriceOrder, BestWithNothingUsableIsNoCoupon) {
   CouponWallet wallet = {AmountOff(1, 5, 100)};
   wallet[0].first.used_order_id = 99;  // used
   auto q = PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 1000)}, CouponMode::kBest,
-                      0, wallet, kNow);
+                      0, 0, wallet, kNow);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->user_coupon_id, 0);
   EXPECT_EQ(q->total_cents, 1000);
@@ -125,13 +125,13 @@ TEST(PriceOrder, SpecificCouponMustBeUsable) {
   CouponWallet wallet = {AmountOff(1, 5, 100), AmountOff(2, 5, 300),
                          AmountOff(3, 5, 900, /*threshold=*/5000)};
   auto named = PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 1000)},
-                          CouponMode::kSpecific, 1, wallet, kNow);
+                          CouponMode::kSpecific, 1, 0, wallet, kNow);
   ASSERT_TRUE(named.ok()) << named.status();
   EXPECT_EQ(named->user_coupon_id, 1);  // not the better one
   EXPECT_EQ(named->discount_cents, 100);
   for (int64_t id : {3, 42}) {  // below its threshold; not in the wallet
     EXPECT_EQ(PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 1000)},
-                         CouponMode::kSpecific, id, wallet, kNow)
+                         CouponMode::kSpecific, id, 0, wallet, kNow)
                   .status()
                   .code(),
               absl::StatusCode::kFailedPrecondition)
@@ -139,7 +139,7 @@ TEST(PriceOrder, SpecificCouponMustBeUsable) {
   }
   wallet[0].first.expires_at = kNow;  // expired this instant
   EXPECT_EQ(PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 1000)},
-                       CouponMode::kSpecific, 1, wallet, kNow)
+                       CouponMode::kSpecific, 1, 0, wallet, kNow)
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
@@ -147,7 +147,7 @@ TEST(PriceOrder, SpecificCouponMustBeUsable) {
 
 TEST(PriceOrder, AmountOffNeverExceedsTheItems) {
   auto q = PriceOrder({Line(1, 1)}, {Snapshot(1, 5, 150, 500)},
-                      CouponMode::kBest, 0, {AmountOff(1, 5, 1000)}, kNow);
+                      CouponMode::kBest, 0, 0, {AmountOff(1, 5, 1000)}, kNow);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->discount_cents, 150);
   EXPECT_EQ(q->total_cents, 500);  // shipping is still paid

@@ -20,7 +20,8 @@ struct OrderDraft {
   // carry only sku_id and quantity: prices are read in the transaction.
   Order order;
   CouponMode coupon_mode = CouponMode::kNone;
-  int64_t user_coupon_id = 0;
+  int64_t user_coupon_id = 0;           // kSpecific: the shop coupon
+  int64_t platform_user_coupon_id = 0;  // kSpecific: the platform coupon
   bool remove_from_cart = false;
   Event created_event;  // payload is filled in
 };

@@ -107,7 +107,7 @@ CREATE INDEX payments_due_idx ON payments (status, next_attempt_at_ms);
 ALTER TABLE orders ADD COLUMN buyer_hidden SMALLINT NOT NULL DEFAULT 0;
 CREATE INDEX ledger_entries_account_idx ON ledger_entries (account, order_id);
 )sql"},
-      {4, "multi-merchant checkouts paid with one charge",
+      {4, "multi-merchant checkouts paid with one charge; platform coupons",
        R"sql(
 CREATE TABLE checkouts (
   id BIGINT PRIMARY KEY,
@@ -121,6 +121,8 @@ ALTER TABLE orders ADD COLUMN checkout_id BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX orders_checkout_idx ON orders (checkout_id);
 ALTER TABLE payment_tokens ADD COLUMN checkout_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE payments ADD COLUMN charge_key VARCHAR(100) NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN platform_user_coupon_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN platform_discount_cents BIGINT NOT NULL DEFAULT 0;
 )sql"},
   };
   return *migrations;
@@ -131,7 +133,8 @@ namespace {
 constexpr char kOrderColumns[] =
     "id, user_id, merchant_id, status, idempotency_key, items_total_cents, "
     "discount_cents, shipping_cents, total_cents, user_coupon_id, address, "
-    "created_at_ms, expires_at_ms, updated_at_ms, checkout_id";
+    "created_at_ms, expires_at_ms, updated_at_ms, checkout_id, "
+    "platform_user_coupon_id, platform_discount_cents";
 
 std::string EncodeAddress(const ShippingAddress& a) {
   return Cursor()
@@ -183,6 +186,8 @@ Order ReadOrder(const soci::row& r) {
   o.expires_at = FromMillis(RowInt(r, 12));
   o.updated_at = FromMillis(RowInt(r, 13));
   o.checkout_id = RowInt(r, 14);
+  o.platform_user_coupon_id = RowInt(r, 15);
+  o.platform_discount_cents = RowInt(r, 16);
   return o;
 }
 
@@ -256,7 +261,8 @@ void Post(soci::session& sql, const Order& order, MoneyMovement movement,
   const int64_t ms = ToMillis(now);
   const std::string kind(MovementKind(movement));
   for (const Posting& posting :
-       PostingsFor(movement, order.merchant_id, amount_cents)) {
+       PostingsFor(movement, order.merchant_id, amount_cents,
+                   order.platform_discount_cents)) {
     sql << "INSERT INTO ledger_entries (order_id, kind, account, "
            "amount_cents, created_at_ms) VALUES (:o, :k, :a, :m, :t)",
         soci::use(order.id), soci::use(kind), soci::use(posting.account),
@@ -428,9 +434,10 @@ class SqlOrderRepository : public OrderRepository {
         RETURN_IF_ERROR(
             commerce_.stock->Release(tx, item.sku_id, item.quantity));
       }
-      if (o->user_coupon_id != 0) {
-        RETURN_IF_ERROR(
-            commerce_.coupons->Return(tx, o->user_coupon_id, o->id));
+      for (int64_t coupon : {o->user_coupon_id, o->platform_user_coupon_id}) {
+        if (coupon != 0) {
+          RETURN_IF_ERROR(commerce_.coupons->Return(tx, coupon, o->id));
+        }
       }
       // A charge may be in flight (or made by a Pay that died before it
       // could record it): whatever was charged is owed back.
@@ -1002,9 +1009,10 @@ class SqlOrderRepository : public OrderRepository {
     if (d.coupon_mode != CouponMode::kNone) {
       ASSIGN_OR_RETURN(wallet, commerce_.coupons->Load(tx, o.user_id));
     }
-    ASSIGN_OR_RETURN(OrderQuote quote,
-                     PriceOrder(o.items, skus, d.coupon_mode, d.user_coupon_id,
-                                wallet, o.created_at));
+    ASSIGN_OR_RETURN(
+        OrderQuote quote,
+        PriceOrder(o.items, skus, d.coupon_mode, d.user_coupon_id,
+                   d.platform_user_coupon_id, wallet, o.created_at));
     // The never-oversell step: a conditional decrement per line.
     for (const OrderItem& item : quote.items) {
       ASSIGN_OR_RETURN(bool reserved, commerce_.stock->Reserve(tx, item.sku_id,
@@ -1014,10 +1022,11 @@ class SqlOrderRepository : public OrderRepository {
             absl::StrCat("not enough stock for ", item.name));
       }
     }
-    if (quote.user_coupon_id != 0) {
-      ASSIGN_OR_RETURN(
-          bool used, commerce_.coupons->Use(tx, quote.user_coupon_id, o.user_id,
-                                            o.id, o.created_at));
+    for (int64_t coupon :
+         {quote.user_coupon_id, quote.platform_user_coupon_id}) {
+      if (coupon == 0) continue;
+      ASSIGN_OR_RETURN(bool used, commerce_.coupons->Use(tx, coupon, o.user_id,
+                                                         o.id, o.created_at));
       if (!used) {
         return absl::AbortedError("coupon was used concurrently");  // retried
       }
@@ -1028,6 +1037,8 @@ class SqlOrderRepository : public OrderRepository {
     o.shipping_cents = quote.shipping_cents;
     o.discount_cents = quote.discount_cents;
     o.user_coupon_id = quote.user_coupon_id;
+    o.platform_user_coupon_id = quote.platform_user_coupon_id;
+    o.platform_discount_cents = quote.platform_discount_cents;
     o.total_cents = quote.total_cents;
     o.status = OrderStatus::kPendingPayment;
     o.updated_at = o.created_at;
@@ -1038,15 +1049,18 @@ class SqlOrderRepository : public OrderRepository {
     sql << "INSERT INTO orders (id, user_id, merchant_id, status, "
            "idempotency_key, items_total_cents, discount_cents, "
            "shipping_cents, total_cents, user_coupon_id, address, "
-           "created_at_ms, expires_at_ms, updated_at_ms, checkout_id) "
-           "VALUES (:i, :u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, "
-           ":ua, :co)",
+           "created_at_ms, expires_at_ms, updated_at_ms, checkout_id, "
+           "platform_user_coupon_id, platform_discount_cents) VALUES (:i, "
+           ":u, :m, :s, :k, :it, :d, :sh, :t, :c, :a, :ca, :e, :ua, :co, :pc, "
+           ":pd)",
         soci::use(o.id), soci::use(o.user_id), soci::use(o.merchant_id),
         soci::use(status), soci::use(o.idempotency_key),
         soci::use(o.items_total_cents), soci::use(o.discount_cents),
         soci::use(o.shipping_cents), soci::use(o.total_cents),
         soci::use(o.user_coupon_id), soci::use(address), soci::use(created),
-        soci::use(expires), soci::use(created), soci::use(o.checkout_id);
+        soci::use(expires), soci::use(created), soci::use(o.checkout_id),
+        soci::use(o.platform_user_coupon_id),
+        soci::use(o.platform_discount_cents);
     std::vector<int64_t> bought;
     for (const OrderItem& item : o.items) {
       sql << "INSERT INTO order_items (order_id, sku_id, spu_id, name, "

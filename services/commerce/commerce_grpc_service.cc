@@ -89,6 +89,24 @@ void ToProto(const commerce::Coupon& c, commercepb::Coupon* out) {
   out->set_active(c.active);
 }
 
+// A new coupon's terms as a client sent them.
+commerce::Coupon FromProto(const commercepb::Coupon& req) {
+  commerce::Coupon c;
+  c.name = req.name();
+  c.kind = static_cast<commerce::CouponKind>(req.kind());
+  c.amount_off_cents = req.amount_off_cents();
+  c.percent_off = req.percent_off();
+  c.threshold_cents = req.threshold_cents();
+  c.scope = static_cast<commerce::CouponScope>(req.scope());
+  c.scope_id = req.scope_id();
+  c.total_limit = req.total_limit();
+  c.per_user_limit = req.per_user_limit();
+  c.claim_start = absl::FromUnixMillis(req.claim_start_ms());
+  c.claim_end = absl::FromUnixMillis(req.claim_end_ms());
+  c.valid_for = absl::Milliseconds(req.valid_for_ms());
+  return c;
+}
+
 void ToProto(const commerce::UserCoupon& u, const commerce::Coupon& c,
              commercepb::UserCoupon* out) {
   out->set_id(u.id);
@@ -435,21 +453,37 @@ grpc::Status CommerceGrpcService::CreateCoupon(Ctx* context,
                                                const commercepb::Coupon* req,
                                                commercepb::Coupon* resp) {
   return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
-    commerce::Coupon c;
-    c.name = req->name();
-    c.kind = static_cast<commerce::CouponKind>(req->kind());
-    c.amount_off_cents = req->amount_off_cents();
-    c.percent_off = req->percent_off();
-    c.threshold_cents = req->threshold_cents();
-    c.scope = static_cast<commerce::CouponScope>(req->scope());
-    c.scope_id = req->scope_id();
-    c.total_limit = req->total_limit();
-    c.per_user_limit = req->per_user_limit();
-    c.claim_start = absl::FromUnixMillis(req->claim_start_ms());
-    c.claim_end = absl::FromUnixMillis(req->claim_end_ms());
-    c.valid_for = absl::Milliseconds(req->valid_for_ms());
-    ASSIGN_OR_RETURN(commerce::Coupon made, commerce_->CreateCoupon(p, c));
+    ASSIGN_OR_RETURN(commerce::Coupon made,
+                     commerce_->CreateCoupon(p, FromProto(*req)));
     ToProto(made, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::CreatePlatformCoupon(
+    Ctx* context, const commercepb::Coupon* req, commercepb::Coupon* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(commerce::Coupon made,
+                     commerce_->CreatePlatformCoupon(p, FromProto(*req)));
+    ToProto(made, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CommerceGrpcService::ListPlatformCoupons(
+    Ctx* context, const commercepb::ListShopCouponsRequest* req,
+    commercepb::ListShopCouponsResponse* resp) {
+  return WithCaller(context, *req, [&](const Principal& p) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Page<commerce::CouponStats> page,
+        commerce_->ListPlatformCoupons(p, req->page_token(), req->page_size()));
+    for (const commerce::CouponStats& s : page.items) {
+      commercepb::ShopCoupon* out = resp->add_coupons();
+      ToProto(s.coupon, out->mutable_coupon());
+      out->set_claimed(s.claimed);
+      out->set_used(s.used);
+    }
+    resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
@@ -504,6 +538,7 @@ grpc::Status CommerceGrpcService::ListClaimableCoupons(
     q.merchant_id = req->merchant_id();
     q.spu_id = req->product_id();
     q.category_id = req->category_id();
+    q.platform = req->platform();
     ASSIGN_OR_RETURN(Page<commerce::Coupon> page,
                      commerce_->ListClaimableCoupons(q, req->page_token(),
                                                      req->page_size()));

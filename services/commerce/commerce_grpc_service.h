@@ -87,6 +87,12 @@ class CommerceGrpcService final : public commercepb::CommerceService::Service {
       commercepb::ListProductsResponse* response) override;
   grpc::Status CreateCoupon(Ctx* context, const commercepb::Coupon* request,
                             commercepb::Coupon* response) override;
+  grpc::Status CreatePlatformCoupon(Ctx* context,
+                                    const commercepb::Coupon* request,
+                                    commercepb::Coupon* response) override;
+  grpc::Status ListPlatformCoupons(
+      Ctx* context, const commercepb::ListShopCouponsRequest* request,
+      commercepb::ListShopCouponsResponse* response) override;
   grpc::Status ClaimCoupon(Ctx* context,
                            const commercepb::CouponRequest* request,
                            commercepb::UserCoupon* response) override;

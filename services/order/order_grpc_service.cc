@@ -45,6 +45,8 @@ void ToProto(const order::Order& o, orderpb::Order* out) {
   out->set_created_at_ms(absl::ToUnixMillis(o.created_at));
   out->set_expires_at_ms(absl::ToUnixMillis(o.expires_at));
   out->set_checkout_id(o.checkout_id);
+  out->set_platform_user_coupon_id(o.platform_user_coupon_id);
+  out->set_platform_discount_cents(o.platform_discount_cents);
 }
 
 void ToProto(const order::Checkout& c, orderpb::CheckoutGroup* out) {
@@ -97,6 +99,7 @@ grpc::Status OrderGrpcService::CreateOrder(
     r.address_id = req->address_id();
     r.coupon_mode = FromProto(req->coupon_mode());
     r.user_coupon_id = req->user_coupon_id();
+    r.platform_user_coupon_id = req->platform_user_coupon_id();
     r.idempotency_key = req->idempotency_key();
     ASSIGN_OR_RETURN(order::Order o, orders_->CreateOrder(p, r));
     ToProto(o, resp);
@@ -112,6 +115,7 @@ grpc::Status OrderGrpcService::CheckoutCart(
     r.address_id = req->address_id();
     r.coupon_mode = FromProto(req->coupon_mode());
     r.user_coupon_id = req->user_coupon_id();
+    r.platform_user_coupon_id = req->platform_user_coupon_id();
     r.idempotency_key = req->idempotency_key();
     std::vector<int64_t> skus(req->sku_ids().begin(), req->sku_ids().end());
     ASSIGN_OR_RETURN(order::Order o,

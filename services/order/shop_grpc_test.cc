@@ -587,6 +587,50 @@ TEST_P(ShopGrpcTest, MultiShopCheckoutPaysOnce) {
       grpc::StatusCode::NOT_FOUND);
 }
 
+// Platform coupons over gRPC: admins issue them, buyers find and claim
+// them, orders carry the platform's part of the discount.
+TEST_P(ShopGrpcTest, PlatformCouponsReachOrders) {
+  Shop s = MakeShop(*tp_);
+  cpb::Coupon terms;
+  terms.set_name("Site-wide");
+  terms.set_kind(cpb::COUPON_KIND_AMOUNT_OFF);
+  terms.set_amount_off_cents(800);
+  terms.set_total_limit(10);
+  terms.set_per_user_limit(1);
+  const int64_t now = absl::ToUnixMillis(tp_->clock().Now());
+  terms.set_claim_start_ms(now - 1000);
+  terms.set_claim_end_ms(now + 3600 * 1000);
+  terms.set_valid_for_ms(3600 * 1000);
+  cpb::Coupon made;
+  EXPECT_EQ(shop_->CreatePlatformCoupon(Ctx(s.merchant).get(), terms, &made)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      shop_->CreatePlatformCoupon(Ctx(s.admin).get(), terms, &made).ok());
+  EXPECT_EQ(made.merchant_id(), 0);
+  cpb::ListClaimableCouponsRequest list;
+  list.set_platform(true);
+  cpb::ListClaimableCouponsResponse claimable;
+  ASSERT_TRUE(shop_->ListClaimableCoupons(Ctx().get(), list, &claimable).ok());
+  ASSERT_EQ(claimable.coupons_size(), 1);
+  cpb::CouponRequest claim;
+  claim.set_coupon_id(made.id());
+  cpb::UserCoupon mine;
+  ASSERT_TRUE(shop_->ClaimCoupon(Ctx(s.buyer).get(), claim, &mine).ok());
+  opb::CreateOrderRequest order;
+  opb::OrderLine* line = order.add_lines();
+  line->set_sku_id(s.teacup.skus[0].id);
+  line->set_quantity(1);
+  order.set_address_id(s.address);
+  order.set_coupon_mode(opb::COUPON_BEST);
+  order.set_idempotency_key("platform");
+  opb::Order placed;
+  ASSERT_TRUE(order_->CreateOrder(Ctx(s.buyer).get(), order, &placed).ok());
+  EXPECT_EQ(placed.platform_user_coupon_id(), mine.id());
+  EXPECT_EQ(placed.platform_discount_cents(), 800);
+  EXPECT_EQ(placed.discount_cents(), 800);
+}
+
 // Regression: a huge stock delta overflowed (SQLite) or leaked a driver
 // error (PostgreSQL).
 TEST_P(ShopGrpcTest, StockIsBounded) {

@@ -785,6 +785,58 @@ TEST_P(ShopTest, PlatformCouponsCombineWithOneShopCoupon) {
   ExpectLedgerBalanced();
   // Admins manage the platform's coupons.
   EXPECT_FALSE(commerce().DeactivateCoupon(admin_, platform.id)->active);
+  // Another shop's coupon names nothing on this shop's order.
+  Principal rival = Merchant("rival");
+  commerce::Coupon theirs = terms;
+  commerce::Coupon rival_coupon = *commerce().CreateCoupon(rival, theirs);
+  commerce::UserCoupon rival_uc =
+      *commerce().ClaimCoupon(buyer, rival_coupon.id);
+  EXPECT_EQ(Buy(buyer, wok.id, 1, "rival", CouponMode::kSpecific, rival_uc.id)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// Racing multi-shop checkouts for a scarce item: the winners get every
+// shop's items, the losers none, and no stock is left half reserved.
+TEST_P(ShopTest, ConcurrentCheckoutsReserveAllOrNothing) {
+  Principal rival = Merchant("rival");
+  commerce::Sku scarce = Product(1000, 3, "Scarce");
+  commerce::NewProduct plenty;
+  plenty.category_id = category_;
+  plenty.name = "Plenty";
+  plenty.skus = {{"one", 500, 100}};
+  commerce::Sku common = commerce().CreateProduct(rival, plenty)->skus[0];
+  constexpr int kBuyers = 8;
+  std::vector<Principal> buyers;
+  for (int i = 0; i < kBuyers; ++i) {
+    buyers.push_back(User("buyer" + std::to_string(i)));
+    ASSERT_TRUE(commerce().PutInCart(buyers[i], scarce.id, 1).ok());
+    ASSERT_TRUE(commerce().PutInCart(buyers[i], common.id, 2).ok());
+    AddressOf(buyers[i]);
+  }
+  std::atomic<int> won{0}, sold_out{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      CheckoutRequest r;
+      r.address_id = AddressOf(buyers[i]);
+      r.idempotency_key = "race";
+      absl::StatusOr<Checkout> c = orders().CreateCheckout(buyers[i], r);
+      if (c.ok()) {
+        won.fetch_add(1);
+      } else if (absl::IsFailedPrecondition(c.status())) {
+        sold_out.fetch_add(1);
+      } else {
+        ADD_FAILURE() << c.status();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(won.load(), 3);
+  EXPECT_EQ(sold_out.load(), kBuyers - 3);
+  EXPECT_EQ(commerce().GetProduct(scarce.spu_id)->skus[0].stock, 0);
+  EXPECT_EQ(commerce().GetProduct(common.spu_id)->skus[0].stock, 100 - 2 * 3);
 }
 
 TEST_P(ShopTest, StrictStateMachine) {

@@ -736,55 +736,56 @@ class SqlCatalogRepository : public CatalogRepository {
         text = MysqlBooleanLiteral(text);
       }
       // FROM and WHERE, shared by the page and the count.
-      auto filtered = [&](const std::string& select,
-                          std::vector<FilteredQuery::Value> select_values) {
-        std::string from = " FROM spus p";
-        if (words && db_->dialect() == SqlDialect::kSqlite) {
-          from =
-              " FROM product_search JOIN spus p ON p.id = "
-              "product_search.rowid";
-        }
-        FilteredQuery q(select + from, select_values);
-        if (words) {
-          switch (db_->dialect()) {
-            case SqlDialect::kSqlite:
-              q.Where("product_search MATCH ?", text);
-              break;
-            case SqlDialect::kMysql:
+      auto filtered =
+          [&](const std::string& select,
+              const std::vector<FilteredQuery::Value>& select_values) {
+            std::string from = " FROM spus p";
+            if (words && db_->dialect() == SqlDialect::kSqlite) {
+              from =
+                  " FROM product_search JOIN spus p ON p.id = "
+                  "product_search.rowid";
+            }
+            FilteredQuery q(select + from, select_values);
+            if (words) {
+              switch (db_->dialect()) {
+                case SqlDialect::kSqlite:
+                  q.Where("product_search MATCH ?", text);
+                  break;
+                case SqlDialect::kMysql:
+                  q.Where(
+                      "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN "
+                      "MODE)",
+                      text);
+                  break;
+                default:
+                  q.Where("p.search_doc @@ plainto_tsquery('simple', ?)", text);
+              }
+            }
+            q.Where("p.deleted = 0").Where("p.for_sale = 1");
+            if (!search.category_ids.empty()) {
+              std::vector<FilteredQuery::Value> ids(search.category_ids.begin(),
+                                                    search.category_ids.end());
+              std::vector<std::string> marks(ids.size(), "?");
+              q.WhereInOrder(absl::StrCat("p.category_id IN (",
+                                          absl::StrJoin(marks, ", "), ")"),
+                             ids);
+            }
+            if (search.merchant_id != 0) {
+              q.Where("p.merchant_id = ?", search.merchant_id);
+            }
+            if (search.min_price_cents > 0) {
+              q.Where("p.min_price_cents >= ?", search.min_price_cents);
+            }
+            if (search.max_price_cents > 0) {
+              q.Where("p.min_price_cents <= ?", search.max_price_cents);
+            }
+            if (search.in_stock_only) {
               q.Where(
-                  "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN "
-                  "MODE)",
-                  text);
-              break;
-            default:
-              q.Where("p.search_doc @@ plainto_tsquery('simple', ?)", text);
-          }
-        }
-        q.Where("p.deleted = 0").Where("p.for_sale = 1");
-        if (!search.category_ids.empty()) {
-          std::vector<FilteredQuery::Value> ids(search.category_ids.begin(),
-                                                search.category_ids.end());
-          std::vector<std::string> marks(ids.size(), "?");
-          q.WhereInOrder(absl::StrCat("p.category_id IN (",
-                                      absl::StrJoin(marks, ", "), ")"),
-                         ids);
-        }
-        if (search.merchant_id != 0) {
-          q.Where("p.merchant_id = ?", search.merchant_id);
-        }
-        if (search.min_price_cents > 0) {
-          q.Where("p.min_price_cents >= ?", search.min_price_cents);
-        }
-        if (search.max_price_cents > 0) {
-          q.Where("p.min_price_cents <= ?", search.max_price_cents);
-        }
-        if (search.in_stock_only) {
-          q.Where(
-              "EXISTS (SELECT 1 FROM skus k WHERE k.spu_id = p.id AND "
-              "k.deleted = 0 AND k.for_sale = 1 AND k.stock > 0)");
-        }
-        return q;
-      };
+                  "EXISTS (SELECT 1 FROM skus k WHERE k.spu_id = p.id AND "
+                  "k.deleted = 0 AND k.for_sale = 1 AND k.stock > 0)");
+            }
+            return q;
+          };
       std::string relevance = "0";
       std::vector<FilteredQuery::Value> relevance_values;
       if (words) {

@@ -12,10 +12,11 @@ namespace {
 
 TEST(ConcurrencyLimiterTest, BoundsHoldersQueuesAndRefuses) {
   ConcurrencyLimiter limiter("test work", 2, 3, absl::Seconds(10));
-  std::atomic<int> inside{0}, peak{0}, refused{0}, done{0};
+  std::atomic<int> inside{0}, peak{0}, refused{0}, done{0}, started{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 12; ++i) {
     threads.emplace_back([&] {
+      ++started;
       absl::StatusOr<ConcurrencyLimiter::Permit> p = limiter.Acquire();
       if (!p.ok()) {
         EXPECT_EQ(p.status().code(), absl::StatusCode::kResourceExhausted);
@@ -26,7 +27,11 @@ TEST(ConcurrencyLimiterTest, BoundsHoldersQueuesAndRefuses) {
       int seen = peak.load();
       while (now > seen && !peak.compare_exchange_weak(seen, now)) {
       }
-      absl::SleepFor(absl::Milliseconds(50));
+      // Hold until every thread has asked (and the last ones had time to
+      // be queued or refused): a slow start (TSan) must not let early
+      // holders finish and make room before the others arrive.
+      while (started.load() < 12) absl::SleepFor(absl::Milliseconds(1));
+      absl::SleepFor(absl::Milliseconds(100));
       --inside;
       ++done;
     });

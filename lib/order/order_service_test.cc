@@ -741,7 +741,8 @@ TEST_P(ShopTest, PlatformCouponsCombineWithOneShopCoupon) {
   EXPECT_EQ(o.total_cents, 7000);
   // Cancelled: both coupons go back to the wallet.
   ASSERT_TRUE(orders().CancelOrder(buyer, o.id).ok());
-  for (const auto& [uc, c] : *commerce().MyCoupons(buyer)) {
+  const auto wallet = *commerce().MyCoupons(buyer);  // kept alive
+  for (const auto& [uc, c] : wallet) {
     EXPECT_EQ(uc.used_order_id, 0) << c.name;
   }
   // Named: the wrong kind in a slot is refused; the platform one alone.
@@ -1022,7 +1023,8 @@ TEST_P(ShopTest, MultiShopCheckoutIsAllOrNothingAndPaidOnce) {
   }
   EXPECT_EQ(provider->charges(), 1);
   EXPECT_EQ(provider->charged_cents(), c.total_cents);
-  for (const Order& o : orders().GetCheckout(buyer, c.id)->orders) {
+  const Checkout paid_checkout = *orders().GetCheckout(buyer, c.id);
+  for (const Order& o : paid_checkout.orders) {
     EXPECT_EQ(o.status, OrderStatus::kPaid);
   }
   absl::flat_hash_map<std::string, int64_t> balances =
@@ -1047,7 +1049,8 @@ TEST_P(ShopTest, MultiShopCheckoutIsAllOrNothingAndPaidOnce) {
   Checkout unpaid = *orders().CreateCheckout(buyer, r);
   ASSERT_EQ(unpaid.orders.size(), 2u);
   ASSERT_TRUE(orders().CancelOrder(buyer, unpaid.orders[0].id).ok());
-  for (const Order& o : orders().GetCheckout(buyer, unpaid.id)->orders) {
+  const Checkout cancelled = *orders().GetCheckout(buyer, unpaid.id);
+  for (const Order& o : cancelled.orders) {
     EXPECT_EQ(o.status, OrderStatus::kCancelled);
   }
   EXPECT_EQ(commerce().GetProduct(wok.spu_id)->skus[0].stock, 3);

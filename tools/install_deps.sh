@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   libsqlite3-dev libpq-dev libhiredis-dev libgflags-dev libgtest-dev
   googletest libbenchmark-dev libsodium-dev libssl-dev libcrypt-dev
   libmariadb-dev libqrencode-dev libpng-dev libspdlog-dev prometheus-cpp-dev
-  zlib1g-dev curl libcurl4-openssl-dev
+  zlib1g-dev curl libcurl4-openssl-dev nlohmann-json3-dev
   clang-format
 )
 # Sanitizer, fuzzing and lint runs: clang with its libFuzzer runtime.

@@ -1,6 +1,7 @@
 #include "lib/platform/platform.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/assistant/shop_tools.h"
 #include "lib/core/crypto.h"
 #include "lib/core/status_macros.h"
 #include "lib/order/redis_stock_gate.h"
@@ -216,6 +217,27 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Open(
   }
   p->order_service_ =
       std::make_unique<order::OrderService>(order_deps, config.orders);
+
+  // The assistant: tools over the services above, a model if configured.
+  p->assistant_tools_ = std::make_unique<assistant::ToolRegistry>();
+  RETURN_IF_ERROR(assistant::AddShopTools(
+      {p->account_service_.get(), p->commerce_service_.get(),
+       p->order_service_.get()},
+      *p->assistant_tools_));
+  assistant::ChatModel* model = config.model;
+  if (model == nullptr && !config.assistant_model.base_url.empty()) {
+    ASSIGN_OR_RETURN(p->assistant_model_,
+                     assistant::NewOpenAiChatModel(config.assistant_model));
+    model = p->assistant_model_.get();
+  }
+  assistant::AssistantDeps assistant_deps;
+  assistant_deps.repository = r.assistant.get();
+  assistant_deps.model = model;
+  assistant_deps.tools = p->assistant_tools_.get();
+  assistant_deps.clock = p->clock_;
+  assistant_deps.ids = p->ids_.get();
+  p->assistant_service_ = std::make_unique<assistant::AssistantService>(
+      assistant_deps, config.assistant);
 
   social::ChatDeps chat_deps;
   chat_deps.chats = r.chats.get();

@@ -20,6 +20,9 @@
 #include "absl/status/statusor.h"
 #include "lib/account/account_service.h"
 #include "lib/account/repository.h"
+#include "lib/assistant/assistant_service.h"
+#include "lib/assistant/openai_chat_model.h"
+#include "lib/assistant/tools.h"
 #include "lib/commerce/commerce_service.h"
 #include "lib/core/clock.h"
 #include "lib/core/id_generator.h"
@@ -94,6 +97,12 @@ struct PlatformConfig {
   std::function<absl::StatusOr<std::unique_ptr<StorageBackend>>(
       const DatabaseOptions&)>
       open_storage;
+  // The shopping assistant's model: an OpenAI-compatible server. Without a
+  // base URL the assistant answers FAILED_PRECONDITION saying how to set
+  // one. `model` may be a model of your own (it wins over the URL).
+  assistant::OpenAiOptions assistant_model;
+  assistant::ChatModel* model = nullptr;
+  assistant::AssistantOptions assistant;
 };
 
 class Platform {
@@ -111,6 +120,7 @@ class Platform {
   feed::FeedService& feed() { return *feed_service_; }
   commerce::CommerceService& commerce() { return *commerce_service_; }
   order::OrderService& orders() { return *order_service_; }
+  assistant::AssistantService& assistant() { return *assistant_service_; }
   // The built-in provider, when no other was configured (else nullptr).
   order::SimulatedPaymentProvider* simulated_payments() {
     return simulated_payments_.get();
@@ -161,6 +171,9 @@ class Platform {
   std::unique_ptr<order::StockGate> stock_gate_;
   std::unique_ptr<order::OrderService>
       order_service_;  // stops its sweeper first
+  std::unique_ptr<assistant::ToolRegistry> assistant_tools_;
+  std::unique_ptr<assistant::ChatModel> assistant_model_;
+  std::unique_ptr<assistant::AssistantService> assistant_service_;
   // Declared last: destroyed first, so it unsubscribes while the relay lives.
   std::unique_ptr<social::ChatService> chat_service_;
   // Reads the event bus at scrape time: unregistered first.

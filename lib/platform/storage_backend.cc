@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "lib/account/sql_repository.h"
+#include "lib/assistant/sql_repository.h"
 #include "lib/commerce/sql_repository.h"
 #include "lib/core/status_macros.h"
 #include "lib/feed/sql_repository.h"
@@ -51,6 +52,7 @@ class SqlStorageBackend : public StorageBackend {
     r.cart = commerce::NewSqlCartRepository(db);
     r.orders = order::NewSqlOrderRepository(
         db, {stock_.get(), wallet_.get(), cart_lines_.get()});
+    r.assistant = assistant::NewSqlAssistantRepository(db);
     return r;
   }
 
@@ -76,6 +78,7 @@ const std::vector<SqlSchemaModule>& SqlSchemaModules() {
       {commerce::kCommerceModule, &commerce::CommerceMigrations()},
       {order::kOrderModule, &order::OrderMigrations()},
       {kBlobsModule, &BlobMigrations()},
+      {assistant::kAssistantModule, &assistant::AssistantMigrations()},
   };
   return *modules;
 }

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/account/repository.h"
+#include "lib/assistant/repository.h"
 #include "lib/commerce/repository.h"
 #include "lib/feed/repository.h"
 #include "lib/order/repository.h"
@@ -44,6 +45,7 @@ struct Repositories {
   std::unique_ptr<commerce::CouponRepository> coupons;
   std::unique_ptr<commerce::CartRepository> cart;
   std::unique_ptr<order::OrderRepository> orders;
+  std::unique_ptr<assistant::AssistantRepository> assistant;
 };
 
 class StorageBackend {
@@ -54,7 +56,8 @@ class StorageBackend {
   virtual absl::string_view name() const = 0;
 
   // Applies every module's pending migrations (events, accounts, feed,
-  // social, commerce, orders, blobs). Safe when replicas start together.
+  // social, commerce, orders, blobs, assistant). Safe when replicas start
+  // together.
   virtual absl::Status Migrate() = 0;
 
   // A fresh set of repositories; they must not outlive the backend.

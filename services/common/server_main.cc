@@ -105,6 +105,18 @@ DEFINE_string(redis_url, "",
               "redis://host:port: deliver events through a Redis stream (one "
               "replica tails the outbox) instead of every replica polling it");
 
+DEFINE_string(assistant_url, "",
+              "the shopping assistant's model server: an OpenAI-compatible "
+              "base URL (http://127.0.0.1:8080 for llama.cpp's server, "
+              "http://127.0.0.1:11434 for Ollama, https://api.openai.com); "
+              "empty: the assistant answers FAILED_PRECONDITION");
+DEFINE_string(assistant_model, "", "the model name the server knows");
+DEFINE_string(assistant_api_key_file, "",
+              "a file holding the model server's API key (first line); "
+              "none: no key is sent");
+DEFINE_int64(assistant_tokens_per_user_day, 200000,
+             "the assistant's daily token allowance per user");
+
 namespace tokkit {
 namespace {
 
@@ -213,6 +225,23 @@ int RunServerMain(int argc, char** argv, const std::string& name,
       config.blob_secret_key = secret ? secret : "";
     }
   }
+  if (!FLAGS_assistant_url.empty()) {
+    config.assistant_model.base_url = FLAGS_assistant_url;
+    config.assistant_model.model = FLAGS_assistant_model;
+    if (!FLAGS_assistant_api_key_file.empty()) {
+      std::ifstream in(FLAGS_assistant_api_key_file);
+      if (!in) {
+        return fail(absl::InvalidArgumentError(
+            absl::StrCat("--assistant_api_key_file: cannot read ",
+                         FLAGS_assistant_api_key_file)));
+      }
+      std::getline(in, config.assistant_model.api_key);
+      config.assistant_model.api_key = std::string(
+          absl::StripAsciiWhitespace(config.assistant_model.api_key));
+    }
+  }
+  config.assistant.max_tokens_per_user_day =
+      FLAGS_assistant_tokens_per_user_day;
   config.worker_id = FLAGS_worker_id;
   config.redis_url = FLAGS_redis_url;
   config.stock_gate = FLAGS_stock_gate;

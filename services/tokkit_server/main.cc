@@ -1,6 +1,7 @@
 // tokkit_server: every tokkit service in one process. With the defaults it
 // is the embedded setup: SQLite and blobs under --data_dir, no other servers.
 #include "services/account/account_grpc_service.h"
+#include "services/assistant/assistant_grpc_service.h"
 #include "services/commerce/commerce_grpc_service.h"
 #include "services/common/server_main.h"
 #include "services/feed/feed_grpc_service.h"
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
             &platform.commerce()));
         s.push_back(
             std::make_unique<tokkit::OrderGrpcService>(&platform.orders()));
+        s.push_back(std::make_unique<tokkit::AssistantGrpcService>(
+            &platform.assistant()));
         return s;
       },
       {/*metrics_listen=*/"127.0.0.1:9464", /*http_listen=*/"127.0.0.1:8080"});

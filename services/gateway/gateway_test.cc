@@ -22,6 +22,7 @@
 #include "lib/store/blob/s3/s3_blob_store.h"
 #include "lib/store/sql/testing/test_database.h"
 #include "services/account/account_grpc_service.h"
+#include "services/assistant/assistant_grpc_service.h"
 #include "services/commerce/commerce_grpc_service.h"
 #include "services/common/testing/grpc_test_server.h"
 #include "services/feed/feed_grpc_service.h"
@@ -108,6 +109,8 @@ struct ServerStack {
     s.services.push_back(std::make_unique<FeedGrpcService>(&p.feed()));
     s.services.push_back(std::make_unique<CommerceGrpcService>(&p.commerce()));
     s.services.push_back(std::make_unique<OrderGrpcService>(&p.orders()));
+    s.services.push_back(
+        std::make_unique<AssistantGrpcService>(&p.assistant()));
     std::vector<grpc::Service*> raw;
     for (auto& service : s.services) raw.push_back(service.get());
     auto server = GrpcTestServer::Start(p, raw);
@@ -468,6 +471,28 @@ TEST_P(GatewayTest, PublishThenPlayWithRangesAndValidators) {
             connect::EncodeEnvelope(0, R"({"videoId":"424242"})"));
   EXPECT_EQ(missing.status, 200);
   EXPECT_TRUE(absl::StrContains(missing.body, "\"not_found\"")) << missing.body;
+}
+
+// The assistant over HTTP: its server stream through Connect (here without
+// a model, so the stream ends with the error that says how to configure
+// one) and its unary calls as JSON.
+TEST_P(GatewayTest, AssistantIsReachableOverConnect) {
+  User alice = SignUp("alice");
+  HttpResult ask = Fetch(
+      gateway_->port(), http::verb::post,
+      "/tokkit.assistant.v1.AssistantService/Ask",
+      {{"content-type", "application/connect+json"},
+       {"authorization", "Bearer " + alice.token}},
+      connect::EncodeEnvelope(0, R"({"question":"what is in my cart?"})"));
+  EXPECT_EQ(ask.status, 200);
+  EXPECT_TRUE(absl::StrContains(ask.body, "failed_precondition")) << ask.body;
+  EXPECT_TRUE(absl::StrContains(ask.body, "--assistant_url")) << ask.body;
+  google::protobuf::Struct list =
+      Ok("tokkit.assistant.v1.AssistantService/ListConversations", "{}", alice);
+  EXPECT_EQ(list.fields_size(), 0);
+  HttpResult confirm = Post("tokkit.assistant.v1.AssistantService/Confirm",
+                            R"({"confirmationId":"nope"})", alice.token);
+  EXPECT_EQ(confirm.status, 404) << confirm.body;
 }
 
 TEST_P(GatewayTest, SignedMediaUrlsAreRequiredWhenConfigured) {

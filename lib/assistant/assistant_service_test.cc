@@ -143,9 +143,12 @@ TEST_P(AssistantTest, BadToolCallsGoBackToTheModelNotUp) {
            {"launch_rockets", "{}"},
            {"view_order", json({{"order_id", theirs.id}}).dump()},
            {"add_to_cart", R"({"sku_id": 1, "quantity": 500})"}}));
-  server_->Push(ScriptedAnswer::Stream("Sorry, I could not do that."));
+  // Answered only once the model has read the last tool's error.
+  server_->PushFor("quantity", ScriptedAnswer::Stream("Sorry, I could not."));
   absl::StatusOr<AskResult> r = Ask(buyer_, "do things");
   ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->answer, "Sorry, I could not.");
+  EXPECT_EQ(server_->unscripted(), 0);
   const json sent = json::parse(server_->requests()[1])["messages"];
   std::vector<std::string> errors;
   for (const json& m : sent) {

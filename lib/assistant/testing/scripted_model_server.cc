@@ -1,5 +1,6 @@
 #include "lib/assistant/testing/scripted_model_server.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -132,6 +133,12 @@ void ScriptedModelServer::Push(ScriptedAnswer answer) {
   script_.push_back(std::move(answer));
 }
 
+void ScriptedModelServer::PushFor(const std::string& text,
+                                  ScriptedAnswer answer) {
+  answer.when_last_message_contains = text;
+  Push(std::move(answer));
+}
+
 std::vector<std::string> ScriptedModelServer::requests() const {
   absl::MutexLock lock(&mu_);
   return requests_;
@@ -169,12 +176,28 @@ void ScriptedModelServer::Serve() {
       requests_.push_back(request.body());
       authorizations_.push_back(
           std::string(request[http::field::authorization]));
-      if (script_.empty()) {
+      // The last message's content, which scripted answers may match on.
+      std::string last;
+      json body = json::parse(request.body(), nullptr, false);
+      if (body.is_object() && body.contains("messages") &&
+          body["messages"].is_array() && !body["messages"].empty()) {
+        const json& m = body["messages"].back();
+        if (m.is_object() && m.contains("content") &&
+            m["content"].is_string()) {
+          last = m["content"].get<std::string>();
+        }
+      }
+      auto match = std::find_if(
+          script_.begin(), script_.end(), [&](const ScriptedAnswer& a) {
+            return a.when_last_message_contains.empty() ||
+                   last.find(a.when_last_message_contains) != std::string::npos;
+          });
+      if (match == script_.end()) {
         ++unscripted_;
         answer = ScriptedAnswer::Error(500, "nothing scripted");
       } else {
-        answer = std::move(script_.front());
-        script_.pop_front();
+        answer = std::move(*match);
+        script_.erase(match);
       }
     }
     std::string head =

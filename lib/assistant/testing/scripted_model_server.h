@@ -25,6 +25,10 @@ struct ScriptedAnswer {
   std::vector<std::string> pieces;
   absl::Duration pause = absl::ZeroDuration();
   std::string retry_after;  // a Retry-After header when set
+  // Only for a request whose last message contains this (the user's
+  // question, or a tool's result); empty: any request. The server answers
+  // with the first queued answer that matches.
+  std::string when_last_message_contains;
 
   // Chunks of a streamed answer saying `text` (split every `split` bytes)
   // and then asking for `tool_calls` (name, arguments JSON), ending with a
@@ -45,6 +49,8 @@ class ScriptedModelServer {
 
   std::string base_url() const;
   void Push(ScriptedAnswer answer);
+  // Pushes `answer` for requests whose last message contains `text`.
+  void PushFor(const std::string& text, ScriptedAnswer answer);
   // The request bodies received so far, and their Authorization headers.
   std::vector<std::string> requests() const;
   std::vector<std::string> authorizations() const;

@@ -75,6 +75,16 @@ absl::StatusOr<int64_t> AddressOf(account::AccountService& accounts,
   return addresses[0].id;
 }
 
+// One of the user's own purchases: a merchant or admin asking sees only
+// what a buyer would, and someone else's order does not exist.
+absl::StatusOr<order::Order> BuyersOrder(order::OrderService& orders,
+                                         const Principal& user,
+                                         int64_t order_id) {
+  ASSIGN_OR_RETURN(order::Order o, orders.GetOrder(user, order_id));
+  if (o.user_id != user.user_id) return absl::NotFoundError("order not found");
+  return o;
+}
+
 }  // namespace
 
 absl::Status AddShopTools(const ShopServices& shop, ToolRegistry& registry) {
@@ -192,12 +202,7 @@ absl::Status AddShopTools(const ShopServices& shop, ToolRegistry& registry) {
        [orders](const Principal& user, const ToolArgs& args,
                 const std::string&) -> absl::StatusOr<std::string> {
          ASSIGN_OR_RETURN(order::Order o,
-                          orders->GetOrder(user, args.Int("order_id")));
-         // A merchant or admin asking sees only what a buyer would: their
-         // own purchases.
-         if (o.user_id != user.user_id) {
-           return absl::NotFoundError("order not found");
-         }
+                          BuyersOrder(*orders, user, args.Int("order_id")));
          return Dump(OrderJson(o));
        }}));
 
@@ -209,10 +214,7 @@ absl::Status AddShopTools(const ShopServices& shop, ToolRegistry& registry) {
        [orders](const Principal& user, const ToolArgs& args,
                 const std::string&) -> absl::StatusOr<std::string> {
          ASSIGN_OR_RETURN(order::Order o,
-                          orders->GetOrder(user, args.Int("order_id")));
-         if (o.user_id != user.user_id) {
-           return absl::NotFoundError("order not found");
-         }
+                          BuyersOrder(*orders, user, args.Int("order_id")));
          std::string stage = "no refund requested";
          switch (o.status) {
            case order::OrderStatus::kRefundRequested:
@@ -324,10 +326,7 @@ absl::Status AddShopTools(const ShopServices& shop, ToolRegistry& registry) {
            for (const order::Order& o : c.orders) out.push_back(OrderJson(o));
          } else {
            const int64_t id = args.Int("order_id");
-           ASSIGN_OR_RETURN(order::Order o, orders->GetOrder(user, id));
-           if (o.user_id != user.user_id) {
-             return absl::NotFoundError("order not found");
-           }
+           ASSIGN_OR_RETURN(order::Order o, BuyersOrder(*orders, user, id));
            if (o.status == order::OrderStatus::kPendingPayment) {
              ASSIGN_OR_RETURN(order::PaymentToken t,
                               orders->CreatePaymentToken(user, id));

@@ -275,6 +275,25 @@ void Post(soci::session& sql, const Order& order, MoneyMovement movement,
   }
 }
 
+// Uses a single-use payment token: false if it was used or expired.
+bool UseToken(soci::session& sql, const std::string& token_hash,
+              int64_t now_ms) {
+  return ExecAffected(sql,
+                      "UPDATE payment_tokens SET used_at_ms = :n WHERE "
+                      "token_hash = :h AND used_at_ms = 0 AND "
+                      "expires_at_ms > :n2",
+                      now_ms, token_hash, now_ms) == 1;
+}
+
+// Read again after a lost UseToken: the winner may have committed after
+// the first read, and a duplicate gets the payment that one made.
+bool TokenWasUsed(soci::session& sql, const std::string& token_hash) {
+  soci::row r;
+  sql << "SELECT used_at_ms FROM payment_tokens WHERE token_hash = :h",
+      soci::use(token_hash), soci::into(r);
+  return sql.got_data() && RowInt(r, 0) != 0;
+}
+
 void InsertPayment(soci::session& sql, const Payment& p) {
   const int status = static_cast<int>(p.status);
   const int64_t created = ToMillis(p.created_at);
@@ -536,20 +555,12 @@ class SqlOrderRepository : public OrderRepository {
       const int64_t now_ms = ToMillis(now);
       std::optional<Payment> existing =
           PaymentOn(sql, "order_id = :o", order_id);
-      const bool claimed =
-          ExecAffected(sql,
-                       "UPDATE payment_tokens SET used_at_ms = :n WHERE "
-                       "token_hash = :h AND used_at_ms = 0 AND "
-                       "expires_at_ms > :n2",
-                       now_ms, token_hash, now_ms) == 1;
+      const bool claimed = UseToken(sql, token_hash, now_ms);
       if (!claimed) {
         // Used before: a duplicate checkout gets the payment it made. Read
         // again: the winner may have committed after our first read.
-        soci::row again;
-        sql << "SELECT used_at_ms FROM payment_tokens WHERE token_hash = :h",
-            soci::use(token_hash), soci::into(again);
         existing = PaymentOn(sql, "order_id = :o", order_id);
-        if (RowInt(again, 0) != 0 && existing) {
+        if (TokenWasUsed(sql, token_hash) && existing) {
           claim.payment = *existing;
           claim.duplicate = true;
           return absl::OkStatus();
@@ -616,18 +627,10 @@ class SqlOrderRepository : public OrderRepository {
         return out;
       };
       const int64_t now_ms = ToMillis(now);
-      const bool claimed =
-          ExecAffected(sql,
-                       "UPDATE payment_tokens SET used_at_ms = :n WHERE "
-                       "token_hash = :h AND used_at_ms = 0 AND "
-                       "expires_at_ms > :n2",
-                       now_ms, token_hash, now_ms) == 1;
+      const bool claimed = UseToken(sql, token_hash, now_ms);
       if (!claimed) {
-        soci::row again;
-        sql << "SELECT used_at_ms FROM payment_tokens WHERE token_hash = :h",
-            soci::use(token_hash), soci::into(again);
         claim.payments = existing_payments();
-        if (RowInt(again, 0) != 0 && !claim.payments.empty()) {
+        if (TokenWasUsed(sql, token_hash) && !claim.payments.empty()) {
           claim.duplicate = true;
           return absl::OkStatus();
         }

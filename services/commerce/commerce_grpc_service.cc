@@ -89,6 +89,17 @@ void ToProto(const commerce::Coupon& c, commercepb::Coupon* out) {
   out->set_active(c.active);
 }
 
+void ToProto(const Page<commerce::CouponStats>& page,
+             commercepb::ListShopCouponsResponse* out) {
+  for (const commerce::CouponStats& s : page.items) {
+    commercepb::ShopCoupon* coupon = out->add_coupons();
+    ToProto(s.coupon, coupon->mutable_coupon());
+    coupon->set_claimed(s.claimed);
+    coupon->set_used(s.used);
+  }
+  out->set_next_page_token(page.next_page_token);
+}
+
 // A new coupon's terms as a client sent them.
 commerce::Coupon FromProto(const commercepb::Coupon& req) {
   commerce::Coupon c;
@@ -477,13 +488,7 @@ grpc::Status CommerceGrpcService::ListPlatformCoupons(
     ASSIGN_OR_RETURN(
         Page<commerce::CouponStats> page,
         commerce_->ListPlatformCoupons(p, req->page_token(), req->page_size()));
-    for (const commerce::CouponStats& s : page.items) {
-      commercepb::ShopCoupon* out = resp->add_coupons();
-      ToProto(s.coupon, out->mutable_coupon());
-      out->set_claimed(s.claimed);
-      out->set_used(s.used);
-    }
-    resp->set_next_page_token(page.next_page_token);
+    ToProto(page, resp);
     return absl::OkStatus();
   });
 }
@@ -519,13 +524,7 @@ grpc::Status CommerceGrpcService::ListShopCoupons(
     ASSIGN_OR_RETURN(
         Page<commerce::CouponStats> page,
         commerce_->ListShopCoupons(p, req->page_token(), req->page_size()));
-    for (const commerce::CouponStats& s : page.items) {
-      commercepb::ShopCoupon* out = resp->add_coupons();
-      ToProto(s.coupon, out->mutable_coupon());
-      out->set_claimed(s.claimed);
-      out->set_used(s.used);
-    }
-    resp->set_next_page_token(page.next_page_token);
+    ToProto(page, resp);
     return absl::OkStatus();
   });
 }

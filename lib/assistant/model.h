@@ -24,6 +24,21 @@ struct ToolCall {
 
 enum class Role { kSystem, kUser, kAssistant, kTool };
 
+// The role's name on the wire and in stored conversations' views.
+inline const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kSystem:
+      return "system";
+    case Role::kUser:
+      return "user";
+    case Role::kAssistant:
+      return "assistant";
+    case Role::kTool:
+      return "tool";
+  }
+  return "user";
+}
+
 struct ChatMessage {
   Role role = Role::kUser;
   std::string content;

@@ -9,20 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* RoleName(Role role) {
-  switch (role) {
-    case Role::kSystem:
-      return "system";
-    case Role::kUser:
-      return "user";
-    case Role::kAssistant:
-      return "assistant";
-    case Role::kTool:
-      return "tool";
-  }
-  return "user";
-}
-
 absl::Status Malformed(absl::string_view what) {
   return absl::UnavailableError(
       absl::StrCat("the model server sent a malformed answer: ", what));

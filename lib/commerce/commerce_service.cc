@@ -43,9 +43,14 @@ absl::Status ValidateStock(int64_t stock) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateSkuText(const std::string& attributes,
+                             const std::string& description) {
+  RETURN_IF_ERROR(ValidateText("attributes", attributes, 0, 200));
+  return ValidateText("description", description, 0, 1000, true);
+}
+
 absl::Status ValidateNewSku(const NewSku& n) {
-  RETURN_IF_ERROR(ValidateText("attributes", n.attributes, 0, 200));
-  RETURN_IF_ERROR(ValidateText("description", n.description, 0, 1000, true));
+  RETURN_IF_ERROR(ValidateSkuText(n.attributes, n.description));
   RETURN_IF_ERROR(ValidatePrice(n.price_cents));
   return ValidateStock(n.stock);
 }
@@ -234,9 +239,7 @@ absl::StatusOr<Sku> CommerceService::AddSku(const Principal& owner,
 absl::StatusOr<Sku> CommerceService::UpdateSku(const Principal& owner,
                                                int64_t sku_id,
                                                const SkuChanges& changes) {
-  RETURN_IF_ERROR(ValidateText("attributes", changes.attributes, 0, 200));
-  RETURN_IF_ERROR(
-      ValidateText("description", changes.description, 0, 1000, true));
+  RETURN_IF_ERROR(ValidateSkuText(changes.attributes, changes.description));
   ASSIGN_OR_RETURN(Sku sku, OwnedSku(owner, sku_id));
   sku.attributes = changes.attributes;
   sku.description = changes.description;
@@ -387,12 +390,7 @@ absl::StatusOr<Sku> CommerceService::SetSkuImage(const Principal& owner,
   std::string key;
   if (image_index >= 0) {
     ASSIGN_OR_RETURN(Spu spu, deps_.catalog->FindSpu(sku.spu_id));
-    if (image_index >= static_cast<int>(spu.image_keys.size())) {
-      return absl::NotFoundError(absl::StrCat("no image at index ", image_index,
-                                              "; the product has ",
-                                              spu.image_keys.size()));
-    }
-    key = spu.image_keys[image_index];
+    ASSIGN_OR_RETURN(key, ImageAt(spu.image_keys, image_index));
   }
   RETURN_IF_ERROR(deps_.catalog->SetSkuImage(sku_id, key));
   return deps_.catalog->FindSku(sku_id);
@@ -571,11 +569,16 @@ absl::StatusOr<Page<CouponStats>> CommerceService::ListPlatformCoupons(
   if (!admin.is_admin()) {
     return absl::PermissionDeniedError("only admins list platform coupons");
   }
+  return CouponStatsPage(kPlatformCouponMerchant, page_token, page_size);
+}
+
+absl::StatusOr<Page<CouponStats>> CommerceService::CouponStatsPage(
+    int64_t owner_id, const std::string& page_token, int page_size) {
   ASSIGN_OR_RETURN(int limit, PageSize(page_size));
   ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
   Page<CouponStats> page;
-  ASSIGN_OR_RETURN(page.items, deps_.coupons->ListByMerchant(
-                                   kPlatformCouponMerchant, before, limit));
+  ASSIGN_OR_RETURN(page.items,
+                   deps_.coupons->ListByMerchant(owner_id, before, limit));
   page.next_page_token = NextIdCursor(
       page.items, limit, [](const CouponStats& s) { return s.coupon.id; });
   return page;
@@ -608,14 +611,7 @@ CommerceService::MyCoupons(const Principal& user) {
 absl::StatusOr<Page<CouponStats>> CommerceService::ListShopCoupons(
     const Principal& merchant, const std::string& page_token, int page_size) {
   RETURN_IF_ERROR(RequireMerchant(merchant));
-  ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-  ASSIGN_OR_RETURN(int64_t before, DecodeIdCursor(page_token));
-  Page<CouponStats> page;
-  ASSIGN_OR_RETURN(page.items, deps_.coupons->ListByMerchant(merchant.user_id,
-                                                             before, limit));
-  page.next_page_token = NextIdCursor(
-      page.items, limit, [](const CouponStats& s) { return s.coupon.id; });
-  return page;
+  return CouponStatsPage(merchant.user_id, page_token, page_size);
 }
 
 absl::StatusOr<Page<Coupon>> CommerceService::ListClaimableCoupons(

@@ -218,6 +218,9 @@ class CommerceService {
  private:
   // The caller's product; a deleted one is FAILED_PRECONDITION unless
   // `deleted_too`.
+  // A page of the coupons of `owner_id` (a merchant, or the platform's).
+  absl::StatusOr<Page<CouponStats>> CouponStatsPage(
+      int64_t owner_id, const std::string& page_token, int page_size);
   // Checks a new coupon's terms (kind, amounts, limits, window).
   static absl::Status ValidateCouponTerms(Coupon& coupon);
   // Whose coupon `coupon_id` the caller manages: their own id, or 0 (the

@@ -15,6 +15,11 @@ absl::Status CheckIndex(const ImageList& images, int index) {
 
 }  // namespace
 
+absl::StatusOr<std::string> ImageAt(const ImageList& images, int index) {
+  if (absl::Status st = CheckIndex(images, index); !st.ok()) return st;
+  return images[index];
+}
+
 absl::StatusOr<ImageList> WithImageAdded(const ImageList& images,
                                          const std::string& key) {
   if (images.size() >= static_cast<size_t>(kMaxProductImages)) {

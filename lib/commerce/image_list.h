@@ -16,6 +16,9 @@ inline constexpr int kMaxProductImages = 9;
 
 using ImageList = std::vector<std::string>;
 
+// The image at `index`. NOT_FOUND for an index outside the list.
+absl::StatusOr<std::string> ImageAt(const ImageList& images, int index);
+
 // Appended last. RESOURCE_EXHAUSTED when the product already has the
 // maximum.
 absl::StatusOr<ImageList> WithImageAdded(const ImageList& images,

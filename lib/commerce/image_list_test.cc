@@ -22,6 +22,7 @@ TEST(ImageList, AddsUpToTheMaximum) {
 
 TEST(ImageList, ReplacesAndRemovesInPlace) {
   const V images = {"a", "b", "c"};
+  EXPECT_EQ(*ImageAt(images, 2), "c");
   EXPECT_EQ(*WithImageReplaced(images, 1, "B"), (V{"a", "B", "c"}));
   EXPECT_EQ(*WithImageRemoved(images, 0), (V{"b", "c"}));
   EXPECT_EQ(*WithImageRemoved(images, 2), (V{"a", "b"}));
@@ -29,6 +30,8 @@ TEST(ImageList, ReplacesAndRemovesInPlace) {
     EXPECT_EQ(WithImageReplaced(images, bad, "x").status().code(),
               absl::StatusCode::kNotFound);
     EXPECT_EQ(WithImageRemoved(images, bad).status().code(),
+              absl::StatusCode::kNotFound);
+    EXPECT_EQ(ImageAt(images, bad).status().code(),
               absl::StatusCode::kNotFound);
   }
   EXPECT_EQ(WithImageRemoved({}, 0).status().code(),

@@ -142,26 +142,42 @@ CREATE FULLTEXT INDEX spus_search_idx ON spus (name, description);
 
 namespace {
 
-constexpr char kSpuColumns[] =
-    "id, merchant_id, category_id, name, description, image_keys, "
-    "shipping_cents, for_sale, min_price_cents, created_at_ms, deleted";
-constexpr char kSpuColumnsOfP[] =
-    "p.id, p.merchant_id, p.category_id, p.name, p.description, "
-    "p.image_keys, p.shipping_cents, p.for_sale, p.min_price_cents, "
-    "p.created_at_ms, p.deleted";
 constexpr int kSpuColumnCount = 11;
 constexpr int kSkuColumnCount = 12;
 
-// The columns ReadSku reads, each prefixed with `alias.` when given.
+// `columns`, each prefixed with `alias.` when given, comma-separated.
+template <size_t N>
+std::string ColumnList(const char* const (&columns)[N],
+                       absl::string_view alias) {
+  const std::string prefix = alias.empty() ? "" : absl::StrCat(alias, ".");
+  std::vector<std::string> out;
+  for (const char* c : columns) out.push_back(absl::StrCat(prefix, c));
+  return absl::StrJoin(out, ", ");
+}
+
+// The columns ReadSpu reads.
+std::string SpuColumns(absl::string_view alias = "") {
+  static constexpr const char* kColumns[kSpuColumnCount] = {"id",
+                                                            "merchant_id",
+                                                            "category_id",
+                                                            "name",
+                                                            "description",
+                                                            "image_keys",
+                                                            "shipping_cents",
+                                                            "for_sale",
+                                                            "min_price_cents",
+                                                            "created_at_ms",
+                                                            "deleted"};
+  return ColumnList(kColumns, alias);
+}
+
+// The columns ReadSku reads.
 std::string SkuColumns(absl::string_view alias = "") {
   static constexpr const char* kColumns[kSkuColumnCount] = {
       "id",          "spu_id",        "merchant_id", "attributes",
       "price_cents", "price_version", "stock",       "sold",
       "description", "for_sale",      "deleted",     "image_key"};
-  const std::string prefix = alias.empty() ? "" : absl::StrCat(alias, ".");
-  std::vector<std::string> out;
-  for (const char* c : kColumns) out.push_back(absl::StrCat(prefix, c));
-  return absl::StrJoin(out, ", ");
+  return ColumnList(kColumns, alias);
 }
 constexpr char kCouponColumns[] =
     "c.id, c.merchant_id, c.name, c.kind, c.amount_off_cents, c.percent_off, "
@@ -462,7 +478,7 @@ class SqlCatalogRepository : public CatalogRepository {
     std::optional<Spu> s;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       soci::row r;
-      sql << absl::StrCat("SELECT ", kSpuColumns, " FROM spus WHERE id = :i"),
+      sql << absl::StrCat("SELECT ", SpuColumns(), " FROM spus WHERE id = :i"),
           soci::use(id), soci::into(r);
       if (sql.got_data()) s = ReadSpu(r);
       return absl::OkStatus();
@@ -729,38 +745,42 @@ class SqlCatalogRepository : public CatalogRepository {
                                                  int limit) override {
     ProductSearchResult out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
+      // What full text means on this backend: the FROM, the match
+      // condition and the relevance score (each '?' binds `text`).
       const bool words = !search.query.empty();
       std::string text = search.query;  // plainto_tsquery takes plain words
-      if (db_->dialect() == SqlDialect::kSqlite) text = Fts5Literal(text);
-      if (db_->dialect() == SqlDialect::kMysql) {
-        text = MysqlBooleanLiteral(text);
+      std::string from = " FROM spus p";
+      std::string match, relevance = "0";
+      std::vector<FilteredQuery::Value> relevance_values;
+      if (words) {
+        switch (db_->dialect()) {
+          case SqlDialect::kSqlite:
+            text = Fts5Literal(text);
+            from =
+                " FROM product_search JOIN spus p ON p.id = "
+                "product_search.rowid";
+            match = "product_search MATCH ?";
+            // bm25 is lower-is-better; the name weighs 10 descriptions.
+            relevance = "-bm25(product_search, 10.0, 1.0)";
+            break;
+          case SqlDialect::kMysql:
+            text = MysqlBooleanLiteral(text);
+            match = "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN MODE)";
+            relevance = match;
+            relevance_values = {text};
+            break;
+          default:
+            match = "p.search_doc @@ plainto_tsquery('simple', ?)";
+            relevance = "ts_rank(p.search_doc, plainto_tsquery('simple', ?))";
+            relevance_values = {text};
+        }
       }
       // FROM and WHERE, shared by the page and the count.
       auto filtered =
           [&](const std::string& select,
               const std::vector<FilteredQuery::Value>& select_values) {
-            std::string from = " FROM spus p";
-            if (words && db_->dialect() == SqlDialect::kSqlite) {
-              from =
-                  " FROM product_search JOIN spus p ON p.id = "
-                  "product_search.rowid";
-            }
             FilteredQuery q(select + from, select_values);
-            if (words) {
-              switch (db_->dialect()) {
-                case SqlDialect::kSqlite:
-                  q.Where("product_search MATCH ?", text);
-                  break;
-                case SqlDialect::kMysql:
-                  q.Where(
-                      "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN "
-                      "MODE)",
-                      text);
-                  break;
-                default:
-                  q.Where("p.search_doc @@ plainto_tsquery('simple', ?)", text);
-              }
-            }
+            if (words) q.Where(match, text);
             q.Where("p.deleted = 0").Where("p.for_sale = 1");
             if (!search.category_ids.empty()) {
               std::vector<FilteredQuery::Value> ids(search.category_ids.begin(),
@@ -786,35 +806,15 @@ class SqlCatalogRepository : public CatalogRepository {
             }
             return q;
           };
-      std::string relevance = "0";
-      std::vector<FilteredQuery::Value> relevance_values;
-      if (words) {
-        relevance_values.push_back(text);
-        switch (db_->dialect()) {
-          case SqlDialect::kSqlite:
-            // bm25 is lower-is-better; the name weighs 10 descriptions.
-            relevance = "-bm25(product_search, 10.0, 1.0)";
-            relevance_values.clear();
-            break;
-          case SqlDialect::kMysql:
-            relevance =
-                "MATCH (p.name, p.description) AGAINST (? IN BOOLEAN MODE)";
-            break;
-          default:
-            relevance = "ts_rank(p.search_doc, plainto_tsquery('simple', ?))";
-        }
-      }
       FilteredQuery page = filtered(
-          absl::StrCat("SELECT ", kSpuColumnsOfP, ", ", relevance,
+          absl::StrCat("SELECT ", SpuColumns("p"), ", ", relevance,
                        " AS rel, (SELECT COALESCE(SUM(k.sold), 0) FROM skus k "
                        "WHERE k.spu_id = p.id) AS sales"),
           relevance_values);
-      // Relevance scores are floats that rarely tie, so "relevance, then
-      // sales" compares relevance in bands: tenths of the best hit's score.
+      // Relevance (in bands), then sales, then newest.
       page.Run(sql, "SELECT s.* FROM (",
-               ") s ORDER BY ROUND(COALESCE(s.rel / NULLIF(MAX(s.rel) OVER "
-               "(), 0), 0) * 10) DESC, s.sales DESC, s.id DESC LIMIT ? "
-               "OFFSET ?",
+               absl::StrCat(") s ORDER BY ", RelevanceBand(),
+                            " DESC, s.sales DESC, s.id DESC LIMIT ? OFFSET ?"),
                {limit, offset}, [&](const soci::row& r) {
                  out.hits.push_back({ReadSpu(r), RowDouble(r, kSpuColumnCount),
                                      RowInt(r, kSpuColumnCount + 1)});
@@ -832,7 +832,7 @@ class SqlCatalogRepository : public CatalogRepository {
     std::vector<Spu> out;
     RETURN_IF_ERROR(db_->Run([&](soci::session& sql) {
       // Only the filters that are set become conditions.
-      FilteredQuery q(absl::StrCat("SELECT ", kSpuColumns, " FROM spus"));
+      FilteredQuery q(absl::StrCat("SELECT ", SpuColumns(), " FROM spus"));
       q.Where("id < ?", before > 0 ? before : INT64_MAX);
       if (f.category_id != 0) q.Where("category_id = ?", f.category_id);
       if (f.merchant_id != 0) q.Where("merchant_id = ?", f.merchant_id);

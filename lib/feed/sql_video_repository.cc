@@ -183,15 +183,12 @@ int64_t Popularity(const soci::row& r, size_t i) {
   return r.get_indicator(i) == soci::i_null ? kNoPopularity : RowInt(r, i);
 }
 
-// Relevance scores are floats that rarely tie, so "relevance, then
-// popularity" compares relevance in bands: tenths of the best hit's score.
-// `inner` selects the video columns plus `rel`.
+// Relevance (in bands), then popularity. `inner` selects the video columns
+// plus `rel`.
 std::string RankedSearch(const std::string& inner) {
-  return absl::StrCat(
-      "SELECT s.* FROM (", inner,
-      ") s ORDER BY ROUND(COALESCE(s.rel / "
-      "NULLIF(MAX(s.rel) OVER (), 0), 0) * 10) DESC, s.pop DESC, s.id DESC "
-      "LIMIT :n OFFSET :o");
+  return absl::StrCat("SELECT s.* FROM (", inner, ") s ORDER BY ",
+                      RelevanceBand(),
+                      " DESC, s.pop DESC, s.id DESC LIMIT :n OFFSET :o");
 }
 
 class SqlVideoRepository : public VideoRepository {

@@ -126,25 +126,56 @@ absl::StatusOr<Order> OrderService::Create(const Principal& buyer,
 
 absl::StatusOr<std::pair<Order, bool>> OrderService::CreateAdmitted(
     const Principal& buyer, const CreateOrderRequest& r, bool from_cart) {
+  ASSIGN_OR_RETURN(ShippingAddress address,
+                   deps_.addresses->Find(buyer, r.address_id));
+  ASSIGN_OR_RETURN(OrderDraft d, NewDraft(buyer, r.idempotency_key, address,
+                                          deps_.clock->Now(), r.lines));
+  d.coupon_mode = r.coupon_mode;
+  d.user_coupon_id = r.user_coupon_id;
+  d.platform_user_coupon_id = r.platform_user_coupon_id;
+  d.remove_from_cart = from_cart;
+  return deps_.orders->Create(std::move(d));
+}
+
+absl::StatusOr<OrderDraft> OrderService::NewDraft(
+    const Principal& buyer, const std::string& idempotency_key,
+    const ShippingAddress& address, absl::Time now,
+    const std::vector<OrderLine>& lines) {
   OrderDraft d;
-  ASSIGN_OR_RETURN(d.order.address, deps_.addresses->Find(buyer, r.address_id));
   ASSIGN_OR_RETURN(d.order.id, deps_.ids->Next());
   d.order.user_id = buyer.user_id;
-  d.order.idempotency_key = r.idempotency_key;
-  d.order.created_at = deps_.clock->Now();
-  d.order.expires_at = d.order.created_at + options_.payment_timeout;
-  for (const OrderLine& l : r.lines) {
+  d.order.idempotency_key = idempotency_key;
+  d.order.address = address;
+  d.order.created_at = now;
+  d.order.expires_at = now + options_.payment_timeout;
+  for (const OrderLine& l : lines) {
     OrderItem item;
     item.sku_id = l.sku_id;
     item.quantity = l.quantity;
     d.order.items.push_back(item);
   }
-  d.coupon_mode = r.coupon_mode;
-  d.user_coupon_id = r.user_coupon_id;
-  d.platform_user_coupon_id = r.platform_user_coupon_id;
-  d.remove_from_cart = from_cart;
   ASSIGN_OR_RETURN(d.created_event, NewEvent(kTopicOrderCreated, d.order.id));
-  return deps_.orders->Create(std::move(d));
+  return d;
+}
+
+absl::StatusOr<std::vector<commerce::CartLine>> OrderService::CartLinesToBuy(
+    const Principal& buyer, const std::vector<int64_t>& sku_ids) {
+  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> cart,
+                   deps_.cart->List(buyer.user_id));
+  const absl::flat_hash_set<int64_t> wanted(sku_ids.begin(), sku_ids.end());
+  std::vector<commerce::CartLine> out;
+  for (commerce::CartLine& l : cart) {
+    if (wanted.empty() || wanted.contains(l.sku_id)) {
+      out.push_back(std::move(l));
+    }
+  }
+  if (!wanted.empty() && out.size() != wanted.size()) {
+    return absl::NotFoundError("some of those items are not in the cart");
+  }
+  if (out.empty()) {
+    return absl::FailedPreconditionError("nothing in the cart to check out");
+  }
+  return out;
 }
 
 absl::StatusOr<Order> OrderService::CreateOrder(
@@ -152,9 +183,9 @@ absl::StatusOr<Order> OrderService::CreateOrder(
   return Create(buyer, request, /*from_cart=*/false);
 }
 
-absl::StatusOr<Order> OrderService::CheckoutCart(const Principal& buyer,
-                                                 std::vector<int64_t> sku_ids,
-                                                 CreateOrderRequest request) {
+absl::StatusOr<Order> OrderService::CheckoutCart(
+    const Principal& buyer, const std::vector<int64_t>& sku_ids,
+    CreateOrderRequest request) {
   // A retry of a checkout that went through returns its order, although
   // the cart lines it bought are gone.
   RETURN_IF_ERROR(
@@ -164,20 +195,11 @@ absl::StatusOr<Order> OrderService::CheckoutCart(const Principal& buyer,
   if (earlier.ok()) return earlier;
   if (earlier.status().code() != absl::StatusCode::kNotFound)
     return earlier.status();
-  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> cart,
-                   deps_.cart->List(buyer.user_id));
-  const absl::flat_hash_set<int64_t> wanted(sku_ids.begin(), sku_ids.end());
+  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> lines,
+                   CartLinesToBuy(buyer, sku_ids));
   request.lines.clear();
-  for (const commerce::CartLine& l : cart) {
-    if (wanted.empty() || wanted.contains(l.sku_id)) {
-      request.lines.push_back({l.sku_id, l.quantity});
-    }
-  }
-  if (!wanted.empty() && request.lines.size() != wanted.size()) {
-    return absl::NotFoundError("some of those items are not in the cart");
-  }
-  if (request.lines.empty()) {
-    return absl::FailedPreconditionError("nothing in the cart to check out");
+  for (const commerce::CartLine& l : lines) {
+    request.lines.push_back({l.sku_id, l.quantity});
   }
   return Create(buyer, request, /*from_cart=*/true);
 }
@@ -196,22 +218,12 @@ absl::StatusOr<Checkout> OrderService::CreateCheckout(
       deps_.orders->FindCheckoutByKey(buyer.user_id, r.idempotency_key);
   if (earlier.ok()) return earlier;
   if (!absl::IsNotFound(earlier.status())) return earlier.status();
-  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> cart,
-                   deps_.cart->List(buyer.user_id));
-  const absl::flat_hash_set<int64_t> wanted(r.sku_ids.begin(), r.sku_ids.end());
+  ASSIGN_OR_RETURN(std::vector<commerce::CartLine> lines,
+                   CartLinesToBuy(buyer, r.sku_ids));
   // One order per merchant, by merchant id; lines in cart order.
   std::map<int64_t, std::vector<OrderLine>> by_merchant;
-  size_t picked = 0;
-  for (const commerce::CartLine& l : cart) {
-    if (!wanted.empty() && !wanted.contains(l.sku_id)) continue;
+  for (const commerce::CartLine& l : lines) {
     by_merchant[l.sku.merchant_id].push_back({l.sku_id, l.quantity});
-    ++picked;
-  }
-  if (!wanted.empty() && picked != wanted.size()) {
-    return absl::NotFoundError("some of those items are not in the cart");
-  }
-  if (picked == 0) {
-    return absl::FailedPreconditionError("nothing in the cart to check out");
   }
   if (by_merchant.size() > kMaxShopsPerCheckout) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -224,30 +236,21 @@ absl::StatusOr<Checkout> OrderService::CreateCheckout(
   d.checkout.user_id = buyer.user_id;
   d.checkout.idempotency_key = r.idempotency_key;
   d.checkout.created_at = deps_.clock->Now();
-  for (const auto& [merchant_id, lines] : by_merchant) {
-    if (static_cast<int>(lines.size()) > options_.max_lines) {
+  for (const auto& [merchant_id, shop_lines] : by_merchant) {
+    if (static_cast<int>(shop_lines.size()) > options_.max_lines) {
       return absl::InvalidArgumentError(absl::StrCat(
           "an order has 1 to ", options_.max_lines, " lines per shop"));
     }
-    OrderDraft o;
-    ASSIGN_OR_RETURN(o.order.id, deps_.ids->Next());
-    o.order.user_id = buyer.user_id;
-    // Unique per user like every order's key, derived from the checkout.
-    o.order.idempotency_key =
-        absl::StrCat("checkout:", d.checkout.id, ":", merchant_id);
-    o.order.address = address;
-    o.order.created_at = d.checkout.created_at;
-    o.order.expires_at = d.checkout.created_at + options_.payment_timeout;
+    // Each order's key is unique per user like every order's, derived from
+    // the checkout.
+    ASSIGN_OR_RETURN(
+        OrderDraft o,
+        NewDraft(buyer,
+                 absl::StrCat("checkout:", d.checkout.id, ":", merchant_id),
+                 address, d.checkout.created_at, shop_lines));
     o.order.checkout_id = d.checkout.id;
-    for (const OrderLine& l : lines) {
-      OrderItem item;
-      item.sku_id = l.sku_id;
-      item.quantity = l.quantity;
-      o.order.items.push_back(item);
-    }
     o.coupon_mode = r.coupon_mode;
     o.remove_from_cart = true;
-    ASSIGN_OR_RETURN(o.created_event, NewEvent(kTopicOrderCreated, o.order.id));
     d.orders.push_back(std::move(o));
   }
   ASSIGN_OR_RETURN(auto created, deps_.orders->CreateCheckout(std::move(d)));
@@ -312,24 +315,13 @@ absl::StatusOr<std::vector<Payment>> OrderService::PayCheckout(
     if (NextPayStep(p.status) == PayStep::kCharge) to_charge = true;
   }
   if (to_charge) {
-    absl::StatusOr<std::string> charged =
-        deps_.payments->Charge(claim.payments[0].charge_key, amount);
-    if (!charged.ok()) {
-      CountPayment("charge_failed");
-      log::Warning("payment_charge_failed",
-                   {{"charge_key", claim.payments[0].charge_key},
-                    {"error", charged.status()}});
-      return charged.status();
-    }
+    ASSIGN_OR_RETURN(const std::string ref,
+                     ChargeProvider(claim.payments[0], amount));
     // Each order is completed on its own: one that closed meanwhile has its
     // share returned, the others are paid.
     for (const Payment& p : claim.payments) {
       if (NextPayStep(p.status) != PayStep::kCharge) continue;
-      ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, p.order_id));
-      ASSIGN_OR_RETURN(bool paid,
-                       deps_.orders->CompletePayment(
-                           p.id, *charged, deps_.clock->Now(), paid_event));
-      CountPayment(paid ? "succeeded" : "order_closed");
+      ASSIGN_OR_RETURN(bool paid, RecordCharge(p, ref));
       if (!paid) {
         ASSIGN_OR_RETURN(Payment now, deps_.orders->PaymentOf(p.order_id));
         if (AfterCharge(paid, now.status) == ChargedStep::kReturnTheCharge) {
@@ -511,20 +503,9 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   }
   // Outside any transaction; the provider dedupes by our payment id, so a
   // retried or concurrent duplicate moves money once.
-  absl::StatusOr<std::string> charged = deps_.payments->Charge(
-      claim.payment.charge_key, claim.payment.amount_cents);
-  if (!charged.ok()) {
-    CountPayment("charge_failed");
-    log::Warning("payment_charge_failed", {{"payment_id", claim.payment.id},
-                                           {"error", charged.status()}});
-    return charged.status();
-  }
-  const std::string ref = *std::move(charged);
-  ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, o.id));
-  ASSIGN_OR_RETURN(
-      bool paid, deps_.orders->CompletePayment(claim.payment.id, ref,
-                                               deps_.clock->Now(), paid_event));
-  CountPayment(paid ? "succeeded" : "order_closed");
+  ASSIGN_OR_RETURN(const std::string ref,
+                   ChargeProvider(claim.payment, claim.payment.amount_cents));
+  ASSIGN_OR_RETURN(bool paid, RecordCharge(claim.payment, ref));
   if (!paid) {
     // The order expired or was cancelled while we charged. The payment is
     // now `voiding` in the database, so if returning the money fails here
@@ -542,6 +523,28 @@ absl::StatusOr<Payment> OrderService::Pay(const Principal& buyer,
   }
   if (deps_.events != nullptr) deps_.events->Poke();
   return deps_.orders->PaymentOf(o.id);
+}
+
+absl::StatusOr<std::string> OrderService::ChargeProvider(const Payment& p,
+                                                         int64_t amount_cents) {
+  absl::StatusOr<std::string> charged =
+      deps_.payments->Charge(p.charge_key, amount_cents);
+  if (!charged.ok()) {
+    CountPayment("charge_failed");
+    log::Warning("payment_charge_failed", {{"payment_id", p.id},
+                                           {"charge_key", p.charge_key},
+                                           {"error", charged.status()}});
+  }
+  return charged;
+}
+
+absl::StatusOr<bool> OrderService::RecordCharge(const Payment& p,
+                                                const std::string& ref) {
+  ASSIGN_OR_RETURN(Event paid_event, NewEvent(kTopicOrderPaid, p.order_id));
+  ASSIGN_OR_RETURN(bool paid, deps_.orders->CompletePayment(
+                                  p.id, ref, deps_.clock->Now(), paid_event));
+  CountPayment(paid ? "succeeded" : "order_closed");
+  return paid;
 }
 
 absl::Status OrderService::ReturnCharge(const Payment& p) {

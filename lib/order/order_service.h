@@ -100,7 +100,7 @@ class OrderService {
   // Orders the cart lines for `sku_ids` (all lines when empty) and removes
   // exactly those lines, in the order's transaction.
   absl::StatusOr<Order> CheckoutCart(const Principal& buyer,
-                                     std::vector<int64_t> sku_ids,
+                                     const std::vector<int64_t>& sku_ids,
                                      CreateOrderRequest request);
   // The cart lines of several shops as one order per merchant, created in
   // one transaction (all reserved or none: a shop sold out fails the whole
@@ -194,6 +194,23 @@ class OrderService {
   absl::StatusOr<std::pair<Order, bool>> CreateAdmitted(
       const Principal& buyer, const CreateOrderRequest& request,
       bool from_cart);
+  // A new order's draft: ids, times, items from `lines`, created event.
+  absl::StatusOr<OrderDraft> NewDraft(const Principal& buyer,
+                                      const std::string& idempotency_key,
+                                      const ShippingAddress& address,
+                                      absl::Time now,
+                                      const std::vector<OrderLine>& lines);
+  // The buyer's cart lines for `sku_ids` (all when empty): NOT_FOUND if
+  // one is not in the cart, FAILED_PRECONDITION for an empty cart.
+  absl::StatusOr<std::vector<commerce::CartLine>> CartLinesToBuy(
+      const Principal& buyer, const std::vector<int64_t>& sku_ids);
+  // Charges `amount_cents` under the payment's provider key (counting and
+  // logging a failure).
+  absl::StatusOr<std::string> ChargeProvider(const Payment& p,
+                                             int64_t amount_cents);
+  // Records a charge made for `p`: whether its order became paid (false:
+  // it closed meanwhile and the payment is now voiding).
+  absl::StatusOr<bool> RecordCharge(const Payment& p, const std::string& ref);
   // The provider step of an approved refund and its finalization.
   absl::Status FinishRefund(int64_t order_id);
   // Asks the provider to return (or cancel) a voided payment's charge.

@@ -26,20 +26,6 @@ void ToProto(const assistant::Conversation& c, assistantpb::Conversation* out) {
   out->set_updated_at_ms(absl::ToUnixMillis(c.updated_at));
 }
 
-const char* RoleName(assistant::Role role) {
-  switch (role) {
-    case assistant::Role::kSystem:
-      return "system";
-    case assistant::Role::kUser:
-      return "user";
-    case assistant::Role::kAssistant:
-      return "assistant";
-    case assistant::Role::kTool:
-      return "tool";
-  }
-  return "user";
-}
-
 }  // namespace
 
 grpc::Status AssistantGrpcService::Ask(
@@ -133,7 +119,7 @@ grpc::Status AssistantGrpcService::GetConversation(
     ToProto(view.conversation, response->mutable_conversation());
     for (const assistant::StoredMessage& m : view.messages) {
       assistantpb::Message* out = response->add_messages();
-      out->set_role(RoleName(m.message.role));
+      out->set_role(assistant::RoleName(m.message.role));
       out->set_content(m.message.content);
       for (const assistant::ToolCall& c : m.message.tool_calls) {
         assistantpb::ToolCall* call = out->add_tool_calls();

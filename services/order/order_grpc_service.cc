@@ -119,7 +119,7 @@ grpc::Status OrderGrpcService::CheckoutCart(
     r.idempotency_key = req->idempotency_key();
     std::vector<int64_t> skus(req->sku_ids().begin(), req->sku_ids().end());
     ASSIGN_OR_RETURN(order::Order o,
-                     orders_->CheckoutCart(p, std::move(skus), std::move(r)));
+                     orders_->CheckoutCart(p, skus, std::move(r)));
     ToProto(o, resp);
     return absl::OkStatus();
   });

@@ -116,11 +116,18 @@ FilteredQuery& FilteredQuery::Where(const std::string& condition,
 
 FilteredQuery& FilteredQuery::WhereInOrder(const std::string& condition,
                                            const std::vector<Value>& values) {
-  if (static_cast<size_t>(std::count(condition.begin(), condition.end(),
-                                     '?')) != values.size()) {
-    throw std::logic_error("WhereInOrder: one value per '?'");
+  const std::string text = Placeholders(condition);
+  BindInOrder(condition, values, "WhereInOrder");
+  return Where(text);
+}
+
+void FilteredQuery::BindInOrder(const std::string& fragment,
+                                const std::vector<Value>& values,
+                                const char* caller) {
+  if (static_cast<size_t>(std::count(fragment.begin(), fragment.end(), '?')) !=
+      values.size()) {
+    throw std::logic_error(absl::StrCat(caller, ": one value per '?'"));
   }
-  Where(Placeholders(condition));
   for (const Value& v : values) {
     if (const int64_t* i = std::get_if<int64_t>(&v)) {
       ints_.push_back(*i);
@@ -130,25 +137,12 @@ FilteredQuery& FilteredQuery::WhereInOrder(const std::string& condition,
       order_.emplace_back(true, strings_.size() - 1);
     }
   }
-  return *this;
 }
 
 FilteredQuery::FilteredQuery(const std::string& select_from,
                              const std::vector<Value>& values) {
-  if (static_cast<size_t>(std::count(select_from.begin(), select_from.end(),
-                                     '?')) != values.size()) {
-    throw std::logic_error("FilteredQuery: one value per '?'");
-  }
   text_ = Placeholders(select_from);
-  for (const Value& v : values) {
-    if (const int64_t* i = std::get_if<int64_t>(&v)) {
-      ints_.push_back(*i);
-      order_.emplace_back(false, ints_.size() - 1);
-    } else {
-      strings_.push_back(std::get<std::string>(v));
-      order_.emplace_back(true, strings_.size() - 1);
-    }
-  }
+  BindInOrder(select_from, values, "FilteredQuery");
 }
 
 void FilteredQuery::Each(soci::session& sql, const std::string& tail,
@@ -193,6 +187,10 @@ void FilteredQuery::Run(soci::session& sql, const std::string& prefix,
   do {
     fn(row);
   } while (st.fetch());
+}
+
+std::string RelevanceBand() {
+  return "ROUND(COALESCE(s.rel / NULLIF(MAX(s.rel) OVER (), 0), 0) * 10)";
 }
 
 // FTS5 query with every word quoted: operators and wildcards in user input

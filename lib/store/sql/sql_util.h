@@ -71,6 +71,11 @@ class FilteredQuery {
 
  private:
   std::string Placeholders(const std::string& fragment);
+  // Binds values[i] to the i-th '?' of `fragment` (already numbered by
+  // Placeholders); throws std::logic_error, naming `caller`, when the
+  // counts differ.
+  void BindInOrder(const std::string& fragment,
+                   const std::vector<Value>& values, const char* caller);
   std::string text_;
   bool has_where_ = false;
   int params_ = 0;
@@ -102,6 +107,12 @@ std::string InsertIgnoringDuplicate(soci::session& sql,
 std::string Upsert(soci::session& sql, const std::string& into_values,
                    const std::string& key_columns,
                    const std::string& assignments);
+
+// Full-text results ranked "by relevance, then something else": scores are
+// floats that rarely tie, so relevance is compared in bands (tenths of the
+// best hit's score). Over a derived table `s` with a `rel` column, as an
+// ORDER BY term.
+std::string RelevanceBand();
 
 // Full-text query text that takes user input literally (operators and
 // wildcards become plain words), for SQLite FTS5 MATCH and MySQL's boolean
